@@ -1,0 +1,231 @@
+"""Runs the stages in order: ingest -> segment -> translate -> bundle.
+
+Everything that can fail on input (articles, locales, models) is checked before the first
+bundle is written, so a bad run writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Protocol
+
+from . import __version__
+from .article import Article, rebuild_block
+from .bundle import bundle_dir, dump_json, render_html, write_bundle
+from .config import PipelineConfig
+from .errors import ConfigError, InputError
+from .ingest import decode_article, parse_text
+from .locales import check_locale, is_rtl
+from .translate import EngineSpec, Translator, make_translator
+from .translate.models import resolve_model
+
+
+class Reporter(Protocol):
+    """Progress and messages; the CLI supplies a rich progress bar or plain log lines."""
+
+    def start(self, locale: str, total: int) -> None: ...
+    def advance(self, count: int) -> None: ...
+    def finish(self) -> None: ...
+
+
+class SilentReporter:
+    def start(self, locale: str, total: int) -> None:
+        pass
+
+    def advance(self, count: int) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class SourceArticle:
+    path: Path
+    article: Article
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Localized:
+    """One article in one locale: the segment translations and the rebuilt text."""
+
+    article: Article
+    locale: str
+    targets: Mapping[str, str]
+    text: str
+
+
+@dataclass
+class BundleResult:
+    article: str
+    locale: str
+    path: Path
+    segments: int
+    seconds: float
+
+
+@dataclass
+class RunResult:
+    bundles: list[BundleResult] = field(default_factory=list)
+    load_seconds: dict[str, float] = field(default_factory=dict)
+
+
+def read_article(path: Path, config: PipelineConfig) -> SourceArticle:
+    """Read and parse one article file; errors name the file."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, expected an article file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    text = decode_article(data, source=str(path))
+    article = parse_text(
+        text, name=path.stem, lang=config.source_lang, ui_strings=config.ingest.ui_strings
+    )
+    if not article.segments:
+        raise InputError(f"{path}: no article text found (only UI lines)")
+    return SourceArticle(path, article, hashlib.sha256(data).hexdigest())
+
+
+def engine_specs(
+    config: PipelineConfig,
+    base: Path,
+    locales: Sequence[str],
+    overrides: Mapping[str, str],
+    engine: str | None = None,
+) -> dict[str, EngineSpec]:
+    """One engine spec per locale: the model from ``--model`` overrides, else pipeline.yaml."""
+    unknown = set(overrides) - set(locales)
+    if unknown:
+        raise ConfigError(f"--model given for {', '.join(sorted(unknown))}, not among --to locales")
+    specs: dict[str, EngineSpec] = {}
+    for locale in locales:
+        check_locale(locale)
+        settings = config.locales.get(locale)
+        if locale in overrides:
+            model = _absolute_if_local(overrides[locale], Path.cwd())
+        elif settings is not None:
+            model = _absolute_if_local(settings.model, base)
+        else:
+            known = ", ".join(sorted(config.locales)) or "none"
+            raise ConfigError(
+                f"no model for locale {locale!r}: add it under 'locales:' in pipeline.yaml "
+                f"(configured: {known}) or pass --model {locale}=ID_OR_PATH"
+            )
+        specs[locale] = EngineSpec(
+            engine=engine or config.engine,
+            model=model,
+            source_lang=config.source_lang,
+            target_lang=locale,
+            decoding=config.decoding,
+            target_token=settings.target_token if settings else None,
+        )
+    return specs
+
+
+def _absolute_if_local(ref: str, base: Path) -> str:
+    resolved = resolve_model(ref, base)
+    return str(resolved.path) if resolved.path else resolved.ref
+
+
+def localize(article: Article, locale: str, translator: Translator, reporter: Reporter) -> Localized:
+    """Translate every body segment once and rebuild the article in its own layout."""
+    segments = article.segments
+    outputs = translator.translate([s.text for s in segments], progress=reporter.advance)
+    targets = {seg.id: out for seg, out in zip(segments, outputs)}
+    block_texts = {b.index: rebuild_block(b, targets) for b in article.body_blocks}
+    return Localized(article, locale, targets, article.render(block_texts))
+
+
+def bundle_files(
+    source: SourceArticle, localized: Localized, engine_info: Mapping[str, object], timings: Mapping[str, float]
+) -> dict[str, str]:
+    """The files of one bundle, name -> text."""
+    article, locale = source.article, localized.locale
+    segments = [
+        {"id": s.id, "block": s.block, "kind": s.kind, "source": s.text, "target": localized.targets[s.id]}
+        for s in article.segments
+    ]
+    manifest = {
+        "newsl10n_version": __version__,
+        "article": article.name,
+        "source_file": source.path.name,
+        "source_sha256": source.sha256,
+        "locale": locale,
+        **engine_info,
+        "segments": len(segments),
+        "timings": {k: round(v, 3) for k, v in timings.items()},
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    return {
+        "article.txt": localized.text,
+        "article.html": render_html(page_values(localized)),
+        "segments.json": dump_json({"segments": segments}),
+        "manifest.json": dump_json(manifest),
+    }
+
+
+def page_values(localized: Localized) -> dict[str, object]:
+    """What the HTML template shows: translated body blocks, UI blocks as they are."""
+    article = localized.article
+    blocks = []
+    title = ""
+    for block in article.blocks:
+        text = rebuild_block(block, localized.targets) if block.is_body else block.text
+        if block.kind == "headline" and not title:
+            title = text
+        blocks.append({"kind": block.kind, "text": text})
+    return {
+        "lang": localized.locale,
+        "dir": "rtl" if is_rtl(localized.locale) else "ltr",
+        "title": title,
+        "version": __version__,
+        "blocks": blocks,
+    }
+
+
+def run_translate(
+    config: PipelineConfig,
+    base: Path,
+    paths: Sequence[Path],
+    locales: Sequence[str],
+    *,
+    overrides: Mapping[str, str] | None = None,
+    out: Path | None = None,
+    engine: str | None = None,
+    reporter: Reporter | None = None,
+) -> RunResult:
+    """Translate ``paths`` into ``locales`` and write one bundle per article and locale."""
+    reporter = reporter or SilentReporter()
+    sources = [read_article(p, config) for p in paths]
+    specs = engine_specs(config, base, locales, overrides or {}, engine)
+    out = out if out is not None else (base / config.out)
+    result = RunResult()
+    translators: dict[str, Translator] = {}
+    for locale, spec in specs.items():
+        started = time.perf_counter()
+        translators[locale] = make_translator(spec)
+        result.load_seconds[locale] = time.perf_counter() - started
+    for locale, translator in translators.items():
+        total = sum(len(s.article.segments) for s in sources)
+        reporter.start(locale, total)
+        for source in sources:
+            started = time.perf_counter()
+            localized = localize(source.article, locale, translator, reporter)
+            seconds = time.perf_counter() - started
+            target = bundle_dir(out, source.article.name, locale)
+            timings = {"load_s": result.load_seconds[locale], "translate_s": seconds}
+            write_bundle(target, bundle_files(source, localized, translator.describe(), timings))
+            result.bundles.append(
+                BundleResult(source.article.name, locale, target, len(source.article.segments), seconds)
+            )
+        reporter.finish()
+    return result

@@ -1,0 +1,55 @@
+"""The translator interface and the factory that picks an engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..config import DecodingSettings
+
+Progress = Callable[[int], None]
+"""Called with the number of segments just finished."""
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """What to load for one locale: engine name, model reference and decoding settings."""
+
+    engine: str
+    model: str
+    source_lang: str
+    target_lang: str
+    decoding: DecodingSettings
+    target_token: str | None = None
+
+
+class Translator(Protocol):
+    """Translates sentence segments for one language pair."""
+
+    spec: EngineSpec
+
+    def translate(self, sources: Sequence[str], progress: Progress | None = None) -> list[str]:
+        """One translation per source, in order."""
+        ...
+
+    def describe(self) -> dict[str, object]:
+        """Model id, revision or content hash, engine and decoding settings, for manifests."""
+        ...
+
+
+def make_translator(spec: EngineSpec) -> Translator:
+    """Load the engine named by ``spec.engine``; raises ModelNotAvailable when it cannot."""
+    if spec.engine == "transformers":
+        from .marian import MarianTranslator
+
+        return MarianTranslator.load(spec)
+    from ..errors import ConfigError
+
+    raise ConfigError(f"unknown engine {spec.engine!r}")
+
+
+def length_sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+    """Indices grouped into batches of similar length (longest first), so padding stays small."""
+    order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]

@@ -1,0 +1,78 @@
+"""Where a model comes from: a local folder (works offline) or a Hugging Face hub id."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ModelNotAvailable
+
+log = logging.getLogger("newsl10n")
+
+MARIAN_TOKENIZER_FILES = ("source.spm", "target.spm", "vocab.json")
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A resolved model reference: ``path`` for a local folder, else a hub id."""
+
+    ref: str
+    path: Path | None
+
+    @property
+    def is_local(self) -> bool:
+        return self.path is not None
+
+
+def resolve_model(ref: str, base: Path | None = None) -> ModelRef:
+    """A local folder when ``ref`` names one (relative to ``base``), else a hub id."""
+    candidate = Path(ref).expanduser()
+    if not candidate.is_absolute() and base is not None and (base / candidate).exists():
+        candidate = base / candidate
+    if candidate.exists():
+        if not candidate.is_dir():
+            raise ModelNotAvailable(f"model {ref!r}: {candidate} is a file, expected a model folder")
+        return ModelRef(ref, candidate.resolve())
+    if ref.startswith((".", "/", "~")) or ref.count("/") > 1 or "\\" in ref:
+        raise ModelNotAvailable(f"model folder {ref!r} does not exist")
+    return ModelRef(ref, None)
+
+
+def check_marian_folder(path: Path) -> None:
+    """Raise ModelNotAvailable naming every missing file; warn when weights are only a pickle."""
+    missing = [name for name in ("config.json", *MARIAN_TOKENIZER_FILES) if not (path / name).is_file()]
+    weights = [name for name in WEIGHT_FILES if (path / name).is_file()]
+    if not weights:
+        missing.append("model.safetensors")
+    if missing:
+        raise ModelNotAvailable(f"model folder {path} is missing {', '.join(missing)}")
+    if weights == ["pytorch_model.bin"]:
+        log.warning(
+            "%s has only pickle weights (pytorch_model.bin); loading them with torch's "
+            "weights_only loader. Prefer model.safetensors.",
+            path,
+        )
+
+
+def folder_hash(path: Path) -> str:
+    """sha256 over the names and contents of the files in a model folder."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.iterdir() if p.is_file()):
+        digest.update(file.name.encode() + b"\0")
+        with file.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    return "sha256:" + digest.hexdigest()
+
+
+def not_available(ref: str, locale: str, reason: str) -> ModelNotAvailable:
+    """The one-line error for a model that cannot be loaded, with the two ways out."""
+    reason = " ".join(str(reason).split())[:300]
+    return ModelNotAvailable(
+        f"model {ref!r} for locale {locale} could not be loaded ({reason}); connect to the "
+        f"network so it can be downloaded from the Hugging Face hub, or pass a local model "
+        f"folder with --model {locale}=PATH"
+    )

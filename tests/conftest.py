@@ -1,0 +1,80 @@
+"""Shared fixtures: small random-weight Marian models, built once per test session.
+
+Every pipeline test loads them through the real ``from_pretrained`` path from local folders;
+nothing reaches the network (HF_HUB_OFFLINE=1).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "examples" / "new-start-dialogue.txt"
+
+# Target-language text the tiny models' SentencePiece is trained on, beside the sample article.
+TARGET_TEXT = {
+    "de": [
+        "Wiederaufnahme des militärischen Dialogs zwischen den USA und Russland nach New START",
+        "Das US-Europakommando gab eine Erklärung ab.",
+        "Der Sondergesandte Steve Witkoff und Jared Kushner reisten nach Abu Dhabi.",
+    ],
+    "ar": [
+        "استئناف الحوار العسكري بين الولايات المتحدة وروسيا بعد معاهدة نيو ستارت",
+        "أصدرت القيادة الأوروبية الأمريكية بيانا.",
+        "المبعوث الخاص ستيف ويتكوف وجاريد كوشنر في أبوظبي.",
+    ],
+}
+TARGET_TOKENS = {"ar": [">>ara<<"]}
+
+
+def sample_text() -> str:
+    return SAMPLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory) -> dict[str, Path]:
+    """Local folders of random-weight Marian models for de and ar."""
+    from newsl10n.testing import build_random_marian
+
+    root = tmp_path_factory.mktemp("models")
+    corpus = sample_text().splitlines()
+    models = {}
+    for locale, lines in TARGET_TEXT.items():
+        models[locale] = build_random_marian(
+            root / f"en-{locale}",
+            corpus + lines * 5,
+            target_lang=locale,
+            target_tokens=TARGET_TOKENS.get(locale, ()),
+        )
+    return models
+
+
+@pytest.fixture
+def sample_article(tmp_path) -> Path:
+    path = tmp_path / "new-start-dialogue.txt"
+    shutil.copy(SAMPLE, path)
+    return path
+
+
+@pytest.fixture
+def config_file(tmp_path, tiny_models) -> Path:
+    """A pipeline.yaml whose locales point at the tiny models, greedy decoding for speed."""
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(
+        "source_lang: en\n"
+        f"out: {tmp_path / 'out'}\n"
+        "decoding: {beam_size: 1, batch_size: 8, max_length: 64}\n"
+        "locales:\n"
+        f"  de: {{model: '{tiny_models['de']}'}}\n"
+        f"  ar: {{model: '{tiny_models['ar']}', target_token: '>>ara<<'}}\n",
+        encoding="utf-8",
+    )
+    return path
