@@ -78,9 +78,9 @@ def test_each_segment_translated_exactly_once(run, monkeypatch):
         translator = real(spec)
         original = translator.translate
 
-        def translate(sources, progress=None):
+        def translate(sources, progress=None, constraints=None):
             calls.extend(sources)
-            return original(sources, progress)
+            return original(sources, progress, constraints)
 
         translator.translate = translate
         return translator

@@ -140,7 +140,7 @@ def localize(article: Article, locale: str, translator: Translator, reporter: Re
     """Translate every body segment once and rebuild the article in its own layout."""
     segments = article.segments
     outputs = translator.translate([s.text for s in segments], progress=reporter.advance)
-    targets = {seg.id: out for seg, out in zip(segments, outputs)}
+    targets = {seg.id: out.text for seg, out in zip(segments, outputs)}
     block_texts = {b.index: rebuild_block(b, targets) for b in article.body_blocks}
     return Localized(article, locale, targets, article.render(block_texts))
 

@@ -24,13 +24,45 @@ class EngineSpec:
     target_token: str | None = None
 
 
+@dataclass(frozen=True)
+class TermConstraint:
+    """A glossary term the output of one segment must contain.
+
+    ``forms``: the preferred target term first, then allowed (inflected) forms; any one satisfies
+    the constraint. ``forbidden``: target variants that must not appear.
+    """
+
+    id: str
+    forms: tuple[str, ...]
+    forbidden: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One segment's output. ``forced``: ids of the constraints the engine had to impose
+    (the rest, if present, the model produced unaided); ``method``: how they were imposed."""
+
+    text: str
+    forced: tuple[str, ...] = ()
+    method: str = ""
+
+
+Constraints = Sequence[Sequence[TermConstraint]]
+"""Per source segment, the terms its translation must contain."""
+
+
 class Translator(Protocol):
     """Translates sentence segments for one language pair."""
 
     spec: EngineSpec
 
-    def translate(self, sources: Sequence[str], progress: Progress | None = None) -> list[str]:
-        """One translation per source, in order."""
+    def translate(
+        self,
+        sources: Sequence[str],
+        progress: Progress | None = None,
+        constraints: Constraints | None = None,
+    ) -> list[Translation]:
+        """One translation per source, in order; each contains its segment's constraints."""
         ...
 
     def describe(self) -> dict[str, object]:

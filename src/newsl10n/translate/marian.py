@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .base import EngineSpec, Progress, length_sorted_batches
+from .base import Constraints, EngineSpec, Progress, Translation, length_sorted_batches
 from .models import check_marian_folder, folder_hash, not_available, resolve_model
 
 
@@ -66,11 +66,18 @@ class MarianTranslator:
         )
         return encoded["input_ids"]
 
-    def translate(self, sources: Sequence[str], progress: Progress | None = None) -> list[str]:
+    def translate(
+        self,
+        sources: Sequence[str],
+        progress: Progress | None = None,
+        constraints: Constraints | None = None,
+    ) -> list[Translation]:
         import torch
 
+        if constraints and any(constraints):
+            raise NotImplementedError("term constraints are not supported by this engine yet")
         ids = self.encode(sources)
-        results: list[str] = [""] * len(sources)
+        results: list[Translation] = [Translation("")] * len(sources)
         d = self.spec.decoding
         for batch in length_sorted_batches([len(x) for x in ids], d.batch_size):
             padded = self.tokenizer.pad({"input_ids": [ids[i] for i in batch]}, return_tensors="pt")
@@ -82,7 +89,7 @@ class MarianTranslator:
                     max_length=min(d.max_length, 2 * longest + 10) + 1,
                 )
             for i, text in zip(batch, self.tokenizer.batch_decode(out, skip_special_tokens=True)):
-                results[i] = text.strip()
+                results[i] = Translation(text.strip())
             if progress:
                 progress(len(batch))
         return results
