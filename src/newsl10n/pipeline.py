@@ -17,8 +17,11 @@ from typing import Protocol
 from . import __version__
 from .article import Article, rebuild_block
 from .bundle import bundle_dir, dump_json, render_html, write_bundle
+from .outputs import format_files
+from .postedit import article_layout, load_reviewed
 from .config import PipelineConfig
 from .errors import ConfigError, InputError
+from .formats import reader_for
 from .ingest import decode_article, parse_text
 from .locales import check_locale, is_rtl
 from .translate import EngineSpec, Translator, make_translator
@@ -59,6 +62,8 @@ class Localized:
     locale: str
     targets: Mapping[str, str]
     text: str
+    reviewed: frozenset[str] = frozenset()
+    """Ids of segments whose target a person post-edited (kept from an earlier bundle)."""
 
 
 @dataclass
@@ -87,8 +92,10 @@ def read_article(path: Path, config: PipelineConfig) -> SourceArticle:
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     text = decode_article(data, source=str(path))
-    article = parse_text(
-        text, name=path.stem, lang=config.source_lang, ui_strings=config.ingest.ui_strings
+    reader = reader_for(path) or parse_text
+    read_options = {"source": str(path)} if reader is not parse_text else {}
+    article = reader(
+        text, name=path.stem, lang=config.source_lang, ui_strings=config.ingest.ui_strings, **read_options
     )
     if not article.segments:
         raise InputError(f"{path}: no article text found (only UI lines)")
@@ -136,22 +143,41 @@ def _absolute_if_local(ref: str, base: Path) -> str:
     return str(resolved.path) if resolved.path else resolved.ref
 
 
-def localize(article: Article, locale: str, translator: Translator, reporter: Reporter) -> Localized:
-    """Translate every body segment once and rebuild the article in its own layout."""
-    segments = article.segments
+def localize(
+    article: Article,
+    locale: str,
+    translator: Translator,
+    reporter: Reporter,
+    reviewed: Mapping[str, str] | None = None,
+) -> Localized:
+    """Translate every body segment once and rebuild the article in its own layout.
+
+    ``reviewed`` (segment id -> post-edited target) are kept as they are, never retranslated.
+    """
+    reviewed = reviewed or {}
+    segments = [s for s in article.segments if s.id not in reviewed]
     outputs = translator.translate([s.text for s in segments], progress=reporter.advance)
     targets = {seg.id: out.text for seg, out in zip(segments, outputs)}
+    targets.update(reviewed)
+    if reviewed:
+        reporter.advance(len(reviewed))
+    targets = {s.id: targets[s.id] for s in article.segments}
     block_texts = {b.index: rebuild_block(b, targets) for b in article.body_blocks}
-    return Localized(article, locale, targets, article.render(block_texts))
+    return Localized(article, locale, targets, article.render(block_texts), frozenset(reviewed))
 
 
 def bundle_files(
-    source: SourceArticle, localized: Localized, engine_info: Mapping[str, object], timings: Mapping[str, float]
+    source: SourceArticle,
+    localized: Localized,
+    engine_info: Mapping[str, object],
+    timings: Mapping[str, float],
+    source_lang: str = "en",
 ) -> dict[str, str]:
     """The files of one bundle, name -> text."""
     article, locale = source.article, localized.locale
     segments = [
         {"id": s.id, "block": s.block, "kind": s.kind, "source": s.text, "target": localized.targets[s.id]}
+        | ({"reviewed": True} if s.id in localized.reviewed else {})
         for s in article.segments
     ]
     manifest = {
@@ -159,18 +185,21 @@ def bundle_files(
         "article": article.name,
         "source_file": source.path.name,
         "source_sha256": source.sha256,
+        "source_lang": source_lang,
         "locale": locale,
         **engine_info,
         "segments": len(segments),
         "timings": {k: round(v, 3) for k, v in timings.items()},
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    return {
+    files = {
         "article.txt": localized.text,
         "article.html": render_html(page_values(localized)),
-        "segments.json": dump_json({"segments": segments}),
+        "segments.json": dump_json({"segments": segments, "article": article_layout(article)}),
         "manifest.json": dump_json(manifest),
     }
+    files.update(format_files(localized, segments, page_values(localized), source_lang))
+    return files
 
 
 def page_values(localized: Localized) -> dict[str, object]:
@@ -219,11 +248,12 @@ def run_translate(
         reporter.start(locale, total)
         for source in sources:
             started = time.perf_counter()
-            localized = localize(source.article, locale, translator, reporter)
-            seconds = time.perf_counter() - started
             target = bundle_dir(out, source.article.name, locale)
+            reviewed = load_reviewed(target, source.article)
+            localized = localize(source.article, locale, translator, reporter, reviewed)
+            seconds = time.perf_counter() - started
             timings = {"load_s": result.load_seconds[locale], "translate_s": seconds}
-            write_bundle(target, bundle_files(source, localized, translator.describe(), timings))
+            write_bundle(target, bundle_files(source, localized, translator.describe(), timings, config.source_lang))
             result.bundles.append(
                 BundleResult(source.article.name, locale, target, len(source.article.segments), seconds)
             )

@@ -1,0 +1,57 @@
+"""Bundle files beyond the plain-text ones: XLIFF, the review page, HTML/Markdown articles."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from .review import review_page
+from .xliff import write_xliff
+
+if TYPE_CHECKING:
+    from .pipeline import Localized
+
+
+def format_files(
+    localized: Localized,
+    segments: Sequence[Mapping[str, object]],
+    page: Mapping[str, object],
+    source_lang: str,
+) -> dict[str, str]:
+    """article.xlf and review.html always; for HTML/Markdown input, article.html with the
+    inline markup restored, and article.md for Markdown input."""
+    article = localized.article
+    original = f"{article.name}{_SUFFIX.get(article.format, '.txt')}"
+    files = {
+        "article.xlf": write_xliff(
+            segments, source_lang=source_lang, target_lang=localized.locale, original=original
+        ).decode("utf-8"),
+        "review.html": review_page(
+            segments, title=str(page.get("title") or article.name), source_lang=source_lang, target_lang=localized.locale
+        ),
+    }
+    if article.format in ("html", "markdown"):
+        files["article.html"] = _rich_html(localized, page)
+    if article.format == "markdown":
+        from .formats.render import markdown_document
+
+        files["article.md"] = markdown_document(article, localized.targets)
+    return files
+
+
+_SUFFIX = {"html": ".html", "markdown": ".md"}
+
+
+def _rich_html(localized: Localized, page: Mapping[str, object]) -> str:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+    from markupsafe import Markup
+
+    from .formats.render import html_body
+
+    env = Environment(
+        loader=PackageLoader("newsl10n", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        keep_trailing_newline=True,
+    )
+    body = Markup(html_body(localized.article, localized.targets))  # built escaped, tag by tag
+    return env.get_template("article_rich.html").render(page={**page, "body": body})

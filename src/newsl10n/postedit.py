@@ -1,0 +1,147 @@
+"""Post-editing: human edits from XLIFF replace machine output, and later runs keep them.
+
+segments.json carries the article's layout (``"article"``), so a bundle can be rebuilt from
+its own files: importing an edited XLIFF needs neither the source file nor a model.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .article import Article, Block, Inline, Segment
+from .errors import InputError
+
+
+def article_layout(article: Article) -> dict[str, object]:
+    """An article's structure as JSON data (the inverse of :func:`article_from_layout`)."""
+    return {
+        "name": article.name,
+        "format": article.format,
+        "gaps": list(article.gaps),
+        "blocks": [
+            {
+                "kind": b.kind,
+                "text": b.text,
+                "tag": b.tag,
+                "container": b.container,
+                "inline": [[i.start, i.end, i.tag, dict(i.attrs)] for i in b.inline],
+                "segments": [[s.id, s.start, s.end] for s in b.segments],
+            }
+            for b in article.blocks
+        ],
+    }
+
+
+def article_from_layout(data: Mapping[str, object]) -> Article:
+    blocks = []
+    for index, b in enumerate(data["blocks"]):
+        segments = tuple(
+            Segment(sid, index, b["kind"], b["text"][start:end], start, end) for sid, start, end in b["segments"]
+        )
+        inline = tuple(Inline(s, e, tag, tuple(attrs.items())) for s, e, tag, attrs in b["inline"])
+        blocks.append(Block(index, b["kind"], b["text"], segments, b["tag"], b["container"], inline))
+    return Article(
+        name=data["name"], blocks=tuple(blocks), gaps=tuple(data["gaps"]), source="", format=data["format"]
+    )
+
+
+def load_reviewed(bundle: Path, article: Article) -> dict[str, str]:
+    """Reviewed targets of an earlier bundle whose segment still has the same id and source."""
+    path = bundle / "segments.json"
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))["segments"]
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{path}: cannot read the earlier bundle's segments ({exc})") from None
+    sources = {s.id: s.text for s in article.segments}
+    return {
+        e["id"]: e["target"]
+        for e in entries
+        if e.get("reviewed") and sources.get(e.get("id")) == e.get("source")
+    }
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    bundle: Path
+    changed: int
+    reviewed: int
+    total: int
+
+
+def import_xliff(data: bytes, *, source: str, bundle: Path) -> ImportResult:
+    """Apply an edited XLIFF file to ``bundle`` and rewrite the bundle atomically.
+
+    A unit whose target differs from the bundle, or whose state is reviewed/final, becomes a
+    reviewed segment; units must match the bundle's segment ids and source texts.
+    """
+    from .bundle import dump_json, render_html, write_bundle
+    from .outputs import format_files
+    from .pipeline import Localized, page_values
+    from .xliff import read_xliff
+
+    files = _read_bundle(bundle)
+    seg_data = json.loads(files["segments.json"])
+    manifest = json.loads(files["manifest.json"])
+    if "article" not in seg_data:
+        raise InputError(f"{bundle}: bundle has no article layout in segments.json (written by an older newsl10n)")
+    locale = manifest["locale"]
+    target_lang, units = read_xliff(data, source=source)
+    if target_lang and target_lang != locale:
+        raise InputError(f"{source}: target language {target_lang!r} does not match the bundle's locale {locale!r}")
+    entries = {e["id"]: e for e in seg_data["segments"]}
+    changed = 0
+    for unit in units:
+        entry = entries.get(unit.id)
+        if entry is None:
+            raise InputError(f"{source}: unit {unit.id!r} is not a segment of {bundle}")
+        if unit.source != entry["source"]:
+            raise InputError(f"{source}: unit {unit.id!r} has a different source text than {bundle}")
+        edited = bool(unit.target.strip()) and unit.target != entry["target"]
+        if edited:
+            entry["target"] = unit.target
+            changed += 1
+        if edited or (unit.target.strip() and unit.state in ("reviewed", "final")):
+            entry["reviewed"] = True
+    article = article_from_layout(seg_data["article"])
+    segments = [entries[s.id] for s in article.segments]
+    targets = {e["id"]: e["target"] for e in segments}
+    localized = _localized(Localized, article, locale, targets, segments)
+    page = page_values(localized)
+    source_lang = manifest.get("source_lang", "en")
+    reviewed = sum(1 for e in segments if e.get("reviewed"))
+    manifest["reviewed_segments"] = reviewed
+    manifest["imported"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    files.update(
+        {
+            "article.txt": localized.text,
+            "article.html": render_html(page),
+            "segments.json": dump_json({**seg_data, "segments": segments}),
+            "manifest.json": dump_json(manifest),
+        }
+    )
+    files.update(format_files(localized, segments, page, source_lang))
+    write_bundle(bundle, files)
+    return ImportResult(bundle, changed, reviewed, len(segments))
+
+
+def _localized(cls, article: Article, locale: str, targets: dict[str, str], segments: list[dict]):
+    from .article import rebuild_block
+
+    block_texts = {b.index: rebuild_block(b, targets) for b in article.body_blocks}
+    reviewed = frozenset(e["id"] for e in segments if e.get("reviewed"))
+    return cls(article, locale, targets, article.render(block_texts), reviewed)
+
+
+def _read_bundle(bundle: Path) -> dict[str, str]:
+    if not (bundle / "segments.json").is_file() or not (bundle / "manifest.json").is_file():
+        raise InputError(f"{bundle}: not a bundle (segments.json or manifest.json missing)")
+    try:
+        return {p.name: p.read_text(encoding="utf-8") for p in bundle.iterdir() if p.is_file()}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{bundle}: cannot read the bundle ({exc})") from None
