@@ -29,6 +29,8 @@ VERBATIM = frozenset({"code"})
 """Inline elements whose text is copied, never translated."""
 
 _MIN_ANCHOR = 3
+# Thai, Japanese kana, CJK ideographs, Hangul: text in these scripts may have no spaces at all.
+_SPACELESS = re.compile("[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
 @dataclass
@@ -188,7 +190,7 @@ class _SegmentMap:
 
 def _word_boundaries(text: str) -> tuple[list[int], list[int]]:
     """Offsets where words start and where they end (every offset in scripts without spaces)."""
-    if not any(c.isspace() for c in text):
+    if _SPACELESS.search(text) and not any(c.isspace() for c in text):
         every = list(range(len(text) + 1))
         return every, every
     starts = [i for i in range(len(text)) if not text[i].isspace() and (i == 0 or text[i - 1].isspace())]
@@ -339,11 +341,9 @@ def _md_wrapped(node: Element, parent: str) -> str:
         title_part = f' "{title.replace(chr(34), chr(92) + chr(34))}"' if title else ""
         return f"{lead}[{stripped}]({dest}{title_part}){trail}"
     delim = _MD_DELIMS.get(node.tag)
-    if node.tag == "em" and parent == "strong":
-        delim = "_"
-    elif node.tag == "strong" and parent == "em":
-        delim = "__"
-    if delim is None:  # no Markdown syntax (u, sub, sup, ...): inline HTML
+    if parent in _MD_DELIMS or not (stripped[0].isalnum() and stripped[-1].isalnum()):
+        delim = None  # nested or punctuated emphasis: delimiters could fail to pair, tags cannot
+    if delim is None:  # no Markdown syntax (u, sub, sup, ...) or see above: inline HTML
         return f"{lead}<{node.tag}>{stripped}</{node.tag}>{trail}"
     return f"{lead}{delim}{stripped}{delim}{trail}"
 
