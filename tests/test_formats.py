@@ -150,6 +150,23 @@ CASES = [
 ]
 
 
+TWO_RUNS = [(4, 17, "strong"), (22, 28, "strong")]
+CASES += [
+    pytest.param(
+        TWO_RUNS,
+        {"s1": "Die USA & <Russland> einigten sich.", "s2": "Zwei."},
+        "Die <strong>USA &amp; &lt;Russland&gt;</strong> <strong>einigten</strong> sich. Zwei.",
+        id="crowded-run-takes-nearest-free-word",
+    ),
+    pytest.param(
+        TWO_RUNS,
+        {"s1": "Ja.", "s2": "Zwei drei."},
+        "<strong>Ja.</strong><strong>Russia</strong> Zwei drei.",
+        id="no-free-word-in-the-sentence-keeps-source",
+    ),
+]
+
+
 @pytest.mark.parametrize("inline, targets, expected", CASES)
 def test_tags_restored_around_translated_runs(inline, targets, expected):
     b = block(TEXT, inline, [(0, 33), (34, 66)])

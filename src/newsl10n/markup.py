@@ -78,7 +78,8 @@ def target_nodes(block: Block, targets: Mapping[str, str]) -> tuple[str, list]:
     """The translated plain text of ``block`` and its inline tree with tags restored."""
     text, mapping = _rebuild_with_map(block, targets)
     intervals = {id(i): mapping.interval(i) for i in block.inline}
-    return text, _build(span_tree(block.inline), text, 0, len(text), intervals, block.text)
+    limits = {id(i): mapping.sentence(i) for i in block.inline}
+    return text, _build(span_tree(block.inline), text, 0, len(text), intervals, block.text, limits)
 
 
 def _build(
@@ -88,20 +89,20 @@ def _build(
     hi: int,
     intervals: Mapping[int, tuple[int, int]],
     source: str,
+    limits: Mapping[int, tuple[int, int]] | None = None,
 ) -> list:
-    """Children of one element over ``text[lo:hi]``; clamping keeps siblings disjoint."""
+    """Children of one element over ``text[lo:hi]``; siblings get disjoint runs.
+
+    ``limits``: the target range of each run's sentence, which an empty run may take a word from.
+    """
+    limits = limits or {}
     nodes: list = []
     cursor = lo
-    for span in spans:
+    for span, (start, end) in zip(spans, _place(spans, text, lo, hi, intervals, limits)):
         inline = span.inline
-        start, end = intervals[id(inline)]
-        start = min(max(start, cursor), hi)
-        end = min(max(end, start), hi)
         _append_text(nodes, text[cursor:start])
         element = Element(inline.tag, inline.attrs)
-        if inline.tag in ATOMS:
-            end = start
-        elif inline.tag in VERBATIM:
+        if inline.tag in VERBATIM:
             element.children = [source[inline.start : inline.end]]
             if start == end and inline.end > inline.start:  # inserted, not found: keep words apart
                 if start > 0 and not text[start - 1].isspace():
@@ -111,18 +112,48 @@ def _build(
                     nodes.append(" ")
                 cursor = end
                 continue
-        elif text[start:end].strip():
-            element.children = _build(span.children, text, start, end, intervals, source)
-        else:  # nothing of the translation landed in this run: keep its source text
-            end = start
-            source_intervals = _source_intervals(span)
+        elif inline.tag not in ATOMS and text[start:end].strip():
+            element.children = _build(span.children, text, start, end, intervals, source, limits)
+        elif inline.tag not in ATOMS:  # no translated word is left for this run: keep its source
             element.children = _build(
-                span.children, source, inline.start, inline.end, source_intervals, source
+                span.children, source, inline.start, inline.end, _source_intervals(span), source
             )
         nodes.append(element)
         cursor = end
     _append_text(nodes, text[cursor:hi])
     return nodes
+
+
+def _place(
+    spans: Sequence[_Span],
+    text: str,
+    lo: int,
+    hi: int,
+    intervals: Mapping[int, tuple[int, int]],
+    limits: Mapping[int, tuple[int, int]],
+) -> list[tuple[int, int]]:
+    """Each sibling's run, clamped into ``[lo, hi)`` in order; a run left without a word takes
+    the nearest word not claimed by a sibling."""
+    placed: list[tuple[int, int]] = []
+    cursor = lo
+    for span in spans:
+        start, end = intervals[id(span.inline)]
+        start = min(max(start, cursor), hi)
+        end = start if span.inline.tag in ATOMS else min(max(end, start), hi)
+        placed.append((start, end))
+        cursor = end
+    for i, span in enumerate(spans):
+        start, end = placed[i]
+        if span.inline.tag in ATOMS or span.inline.tag in VERBATIM or text[start:end].strip():
+            continue
+        free_lo = placed[i - 1][1] if i else lo
+        free_hi = placed[i + 1][0] if i + 1 < len(spans) else hi
+        seg_lo, seg_hi = limits.get(id(span.inline), (free_lo, free_hi))  # stay in the sentence
+        free_lo, free_hi = max(free_lo, seg_lo), min(free_hi, seg_hi)
+        words = [(free_lo + m.start(), free_lo + m.end()) for m in re.finditer(r"\S+", text[free_lo:free_hi])]
+        if words:
+            placed[i] = min(words, key=lambda w: (abs(w[0] - start), w[0]))
+    return placed
 
 
 def _source_intervals(span: _Span) -> dict[int, tuple[int, int]]:
@@ -233,6 +264,15 @@ class _BlockMap:
         if end <= start:  # both ends snapped to the same gap: take the word that starts there
             end = self.offset(inline.end + 1, prefer_end=True) if inline.end < self._source_end() else start
         return start, max(start, end)
+
+    def sentence(self, inline: Inline) -> tuple[int, int]:
+        """Target range of the segment (or the text between segments) that holds ``inline``."""
+        for start, end, target_start, seg_map in self.pieces:
+            if start <= inline.start < end or (start == inline.start == end):
+                length = len(seg_map.target) if seg_map else end - start
+                return target_start, target_start + length
+        last_start, last_end, target_start, seg_map = self.pieces[-1]
+        return target_start, target_start + (len(seg_map.target) if seg_map else last_end - last_start)
 
     def _source_end(self) -> int:
         return self.pieces[-1][1]

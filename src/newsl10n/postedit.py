@@ -50,7 +50,11 @@ def article_from_layout(data: Mapping[str, object]) -> Article:
 
 
 def load_reviewed(bundle: Path, article: Article) -> dict[str, str]:
-    """Reviewed targets of an earlier bundle whose segment still has the same id and source."""
+    """Reviewed targets of an earlier bundle, for segments of ``article`` with the same source.
+
+    Matched by source text (the same id first), so an edited article whose segment ids moved
+    keeps its reviewed sentences; a segment whose source changed is translated afresh.
+    """
     path = bundle / "segments.json"
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))["segments"]
@@ -58,12 +62,17 @@ def load_reviewed(bundle: Path, article: Article) -> dict[str, str]:
         return {}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{path}: cannot read the earlier bundle's segments ({exc})") from None
-    sources = {s.id: s.text for s in article.segments}
-    return {
-        e["id"]: e["target"]
-        for e in entries
-        if e.get("reviewed") and sources.get(e.get("id")) == e.get("source")
-    }
+    reviewed = [e for e in entries if isinstance(e, dict) and e.get("reviewed")]
+    by_id = {e.get("id"): e for e in reviewed}
+    by_source = {e.get("source"): e["target"] for e in reversed(reviewed)}
+    kept: dict[str, str] = {}
+    for seg in article.segments:
+        same = by_id.get(seg.id)
+        if same is not None and same.get("source") == seg.text:
+            kept[seg.id] = same["target"]
+        elif seg.text in by_source:
+            kept[seg.id] = by_source[seg.text]
+    return kept
 
 
 @dataclass(frozen=True)
