@@ -279,3 +279,54 @@ def test_identity_translation_gives_back_the_markdown():
 
     md = MarkdownIt("commonmark")
     assert md.render(rendered) == md.render(source)
+
+
+MD_EXTRAS = """# Title
+
+Intro with <span class="x">raw</span> HTML and a hard  
+break.
+
+```
+code_block(keep = "as is")
+```
+
+1. First *item*.
+2. Second item.
+"""
+
+
+def test_markdown_code_blocks_lists_and_raw_html():
+    article = read_markdown(MD_EXTRAS, name="n", source="x.md")
+    assert [(b.kind, b.tag, b.container) for b in article.blocks] == [
+        ("headline", "h1", ""),
+        ("paragraph", "p", ""),
+        ("verbatim", "pre", ""),
+        ("paragraph", "li", "ol"),
+        ("paragraph", "li", "ol"),
+    ]
+    assert article.blocks[2].segments == () and article.blocks[2].text == 'code_block(keep = "as is")'
+    assert article.blocks[1].text == "Intro with raw HTML and a hard break."
+    assert [i.tag for i in article.blocks[1].inline] == ["html", "html", "br"]
+    upper = {s.id: s.text.upper() for s in article.segments}
+    assert markdown_document(article, upper) == (
+        "# TITLE\n\n"
+        'INTRO WITH <span class="x">RAW</span> HTML AND A HARD\\\n BREAK.\n\n'
+        '```\ncode_block(keep = "as is")\n```\n\n'
+        "1. FIRST <em>ITEM.</em>\n2. SECOND ITEM.\n"
+    )
+    assert "<ol>\n<li>FIRST <em>ITEM.</em></li>\n<li>SECOND ITEM.</li>\n</ol>" in html_body(article, upper)
+
+
+def test_reviewed_targets_follow_their_source_when_ids_move(tmp_path):
+    from newsl10n.postedit import load_reviewed
+
+    (tmp_path / "segments.json").write_text(json.dumps({"segments": [
+        {"id": "s1", "source": "Title", "target": "Titel", "reviewed": True},
+        {"id": "s2", "source": "Old first.", "target": "Alt.", "reviewed": True},
+        {"id": "s3", "source": "Kept.", "target": "Behalten.", "reviewed": True},
+        {"id": "s4", "source": "Machine.", "target": "Maschine."},
+    ]}))
+    article = read_markdown("# Title\n\nNew first. Kept. Machine.\n", name="n", source="x.md")
+    assert [s.text for s in article.segments] == ["Title", "New first.", "Kept.", "Machine."]
+    assert load_reviewed(tmp_path, article) == {"s1": "Titel", "s3": "Behalten."}
+    assert load_reviewed(tmp_path / "missing", article) == {}

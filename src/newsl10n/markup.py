@@ -239,6 +239,7 @@ class _BlockMap:
     """Maps block source offsets to offsets in the rebuilt (translated) block text."""
 
     pieces: list[tuple[int, int, int, _SegmentMap | None]]  # source start, end, target start, map
+    text: str = ""
     anchored: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     def offset(self, source_offset: int, prefer_end: bool = False) -> int:
@@ -257,9 +258,11 @@ class _BlockMap:
             if inline.tag in VERBATIM:  # not found verbatim: insert the code at its place
                 at = self.offset(inline.start)
                 return at, at
+        if inline.tag in ATOMS:  # glued to the word before it, or standing before the next word
+            glued = inline.start > 0 and not self.text[inline.start - 1].isspace()
+            at = self.offset(inline.start, prefer_end=glued)
+            return at, at
         start = self.offset(inline.start)
-        if inline.tag in ATOMS:
-            return start, start
         end = self.offset(inline.end, prefer_end=True)
         if end <= start:  # both ends snapped to the same gap: take the word that starts there
             end = self.offset(inline.end + 1, prefer_end=True) if inline.end < self._source_end() else start
@@ -308,7 +311,7 @@ def _rebuild_with_map(block: Block, targets: Mapping[str, str]) -> tuple[str, _B
         pos = seg.end
     pieces.append((pos, len(block.text), length, None))
     out.append(block.text[pos:])
-    block_map = _BlockMap(pieces)
+    block_map = _BlockMap(pieces, block.text)
     block_map.anchor_runs(block.inline)
     return "".join(out), block_map
 
