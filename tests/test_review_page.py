@@ -111,3 +111,17 @@ def test_review_page_html():
 )
 def test_highlight(text, phrases, expected):
     assert highlight(text, phrases) == expected
+
+
+def test_glossary_term_reports_show_as_marks_and_flags():
+    """segments.json term reports as the glossary stage writes them (id, source, expected, status)."""
+    rows = [
+        {"id": "s1", "kind": "paragraph", "source": "The New START treaty.", "target": "Der New-START-Vertrag.",
+         "terms": [{"id": "t1", "source": "New START", "expected": "New START", "status": "violated", "method": "none"}]},
+        {"id": "s2", "kind": "paragraph", "source": "Abu Dhabi talks.", "target": "Gespräche in Abu Dhabi.",
+         "terms": [{"id": "t2", "source": "Abu Dhabi", "expected": "Abu Dhabi", "status": "present", "method": "model"}]},
+    ]
+    html = review_page(rows, title="T", source_lang="en", target_lang="de")
+    assert "<li>term New START \u2192 New START: violated</li>" in html
+    assert '<mark class="term">Abu Dhabi</mark>' in html.split('<tr id="s2"')[1]
+    assert "1 with QA flags." in html

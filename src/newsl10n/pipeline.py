@@ -163,7 +163,7 @@ def localize(
         reporter.advance(len(reviewed))
     targets = {s.id: targets[s.id] for s in article.segments}
     block_texts = {b.index: rebuild_block(b, targets) for b in article.body_blocks}
-    return Localized(article, locale, targets, article.render(block_texts), frozenset(reviewed))
+    return Localized(article, locale, targets, article.render(block_texts), reviewed=frozenset(reviewed))
 
 
 def bundle_files(

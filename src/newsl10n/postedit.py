@@ -144,7 +144,7 @@ def _localized(cls, article: Article, locale: str, targets: dict[str, str], segm
 
     block_texts = {b.index: rebuild_block(b, targets) for b in article.body_blocks}
     reviewed = frozenset(e["id"] for e in segments if e.get("reviewed"))
-    return cls(article, locale, targets, article.render(block_texts), reviewed)
+    return cls(article, locale, targets, article.render(block_texts), reviewed=reviewed)
 
 
 def _read_bundle(bundle: Path) -> dict[str, str]:

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from . import __version__
 from .locales import is_rtl
+from .xliff import term_target
 
 
 def review_page(
@@ -18,12 +19,17 @@ def review_page(
     for entry in segments:
         terms = [t for t in _list(entry.get("terms")) if isinstance(t, Mapping)]
         flags = [_flag_text(f) for key in ("qa", "flags") for f in _list(entry.get(key))]
+        flags += [
+            f"term {t.get('source', '')} \u2192 {term_target(t)}: {t['status']}"
+            for t in terms
+            if t.get("status") == "violated"
+        ]
         rows.append(
             {
                 "id": entry["id"],
                 "kind": entry.get("kind", ""),
                 "source": highlight(str(entry["source"]), [str(t.get("source", "")) for t in terms]),
-                "target": highlight(str(entry["target"]), [str(t.get("target", "")) for t in terms]),
+                "target": highlight(str(entry["target"]), [str(t.get("found") or term_target(t)) for t in terms]),
                 "flags": flags,
                 "reviewed": bool(entry.get("reviewed")),
             }

@@ -64,13 +64,20 @@ def _as_list(value: object) -> list[object]:
 
 
 def _describe(item: object) -> str:
+    """``source = target (status: ...)`` for a glossary term report, ``key: value, ...`` else."""
     if isinstance(item, Mapping):
-        if "source" in item and "target" in item:
-            rest = {k: v for k, v in item.items() if k not in ("source", "target")}
+        target = term_target(item)
+        if "source" in item and target:
+            rest = {k: v for k, v in item.items() if k not in ("source", "target", "expected")}
             extra = "".join(f" ({k}: {v})" for k, v in rest.items())
-            return f"{item['source']} = {item['target']}{extra}"
+            return f"{item['source']} = {target}{extra}"
         return ", ".join(f"{k}: {v}" for k, v in item.items())
     return str(item)
+
+
+def term_target(term: Mapping[str, object]) -> str:
+    """The target form of a term report: ``target``, or the glossary's ``expected`` form."""
+    return str(term.get("target") or term.get("expected") or "")
 
 
 def _move_notes_to_units(root) -> None:
