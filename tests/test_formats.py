@@ -330,3 +330,24 @@ def test_reviewed_targets_follow_their_source_when_ids_move(tmp_path):
     assert [s.text for s in article.segments] == ["Title", "New first.", "Kept.", "Machine."]
     assert load_reviewed(tmp_path, article) == {"s1": "Titel", "s3": "Behalten."}
     assert load_reviewed(tmp_path / "missing", article) == {}
+
+
+def test_html_without_h1_takes_the_headline_from_the_page_title():
+    page = (
+        "<html><head><title>Talks resume in Abu Dhabi | World News</title></head><body>"
+        "<nav><a href='/'>Home</a></nav><article>"
+        "<p>The talks resumed on Thursday after a long pause, officials said. Both sides described "
+        "the meeting as <b>constructive</b> and agreed to meet again.</p>"
+        "<p>A second paragraph gives more detail about the talks and the people who took part.</p>"
+        "</article></body></html>"
+    )
+    article = read_html(page, name="n", source="x.html")
+    assert [(b.kind, b.tag, b.text[:25]) for b in article.blocks] == [
+        ("headline", "h1", "Talks resume in Abu Dhabi"),
+        ("paragraph", "p", "The talks resumed on Thur"),
+        ("paragraph", "p", "A second paragraph gives "),
+    ]
+    assert [s.text for s in article.segments[1:3]] == [
+        "The talks resumed on Thursday after a long pause, officials said.",
+        "Both sides described the meeting as constructive and agreed to meet again.",
+    ]

@@ -378,11 +378,11 @@ def _md_wrapped(node: Element, parent: str) -> str:
     if node.tag == "a":
         attrs = dict(node.attrs)
         href = attrs.get("href", "")
-        dest = f"<{href}>" if re.search(r"[\s()<>]", href) or not href else href
-        dest = dest if not dest.startswith("<") else "<" + re.sub(r"([<>])", r"\\\1", href) + ">"
+        if not href or re.search(r"[\s()<>]", href):  # <...> form, < and > escaped
+            href = "<" + re.sub(r"([<>])", r"\\\1", href) + ">"
         title = attrs.get("title")
-        title_part = f' "{title.replace(chr(34), chr(92) + chr(34))}"' if title else ""
-        return f"{lead}[{stripped}]({dest}{title_part}){trail}"
+        title_part = ' "' + re.sub(r'(["\\])', r"\\\1", title) + '"' if title else ""
+        return f"{lead}[{stripped}]({href}{title_part}){trail}"
     delim = _MD_DELIMS.get(node.tag)
     if parent in _MD_DELIMS or not (stripped[0].isalnum() and stripped[-1].isalnum()):
         delim = None  # nested or punctuated emphasis: delimiters could fail to pair, tags cannot

@@ -92,11 +92,9 @@ def read_article(path: Path, config: PipelineConfig) -> SourceArticle:
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     text = decode_article(data, source=str(path))
-    reader = reader_for(path) or parse_text
-    read_options = {"source": str(path)} if reader is not parse_text else {}
-    article = reader(
-        text, name=path.stem, lang=config.source_lang, ui_strings=config.ingest.ui_strings, **read_options
-    )
+    options = {"name": path.stem, "lang": config.source_lang, "ui_strings": config.ingest.ui_strings}
+    reader = reader_for(path)  # HTML or Markdown by extension, else plain text
+    article = reader(text, source=str(path), **options) if reader else parse_text(text, **options)
     if not article.segments:
         raise InputError(f"{path}: no article text found (only UI lines)")
     return SourceArticle(path, article, hashlib.sha256(data).hexdigest())
