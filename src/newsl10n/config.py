@@ -36,9 +36,17 @@ class DecodingSettings(_Frozen):
     threads: int = Field(default=0, ge=0, description="CPU threads; 0 lets the engine choose")
 
 
+DEFAULT_UI_STRINGS = (
+    "Related articles",
+    "Leave a comment",
+    "Your email address will not be published. Required fields are marked *",
+    "Go to top button",
+)
+
+
 class IngestSettings(_Frozen):
     ui_strings: tuple[str, ...] = Field(
-        default=(),
+        default=DEFAULT_UI_STRINGS,
         description="lines recognised as site UI wherever they stand (msgids for the catalog)",
     )
 
