@@ -43,6 +43,39 @@ class IngestSettings(_Frozen):
     )
 
 
+class GateSettings(_Frozen):
+    """Score thresholds for one locale (``newsl10n score``); unset ones are not gated."""
+
+    min_bleu: float | None = Field(default=None, ge=0, le=100)
+    min_chrf: float | None = Field(default=None, ge=0, le=100)
+    max_ter: float | None = Field(default=None, ge=0)
+    min_term_compliance: float | None = Field(default=None, ge=0, le=100, description="percent")
+
+
+class GatesSettings(_Frozen):
+    defaults: GateSettings = GateSettings()
+    locales: dict[str, GateSettings] = Field(default_factory=dict)
+
+    @field_validator("locales")
+    @classmethod
+    def _known_locales(cls, value: dict[str, GateSettings]) -> dict[str, GateSettings]:
+        for code in value:
+            _as_value_error(check_locale, code)
+        return value
+
+
+class QASettings(_Frozen):
+    """Thresholds of ``newsl10n qa``."""
+
+    min_length_ratio: float = Field(default=0.5, gt=0)
+    max_length_ratio: float = Field(default=2.5, gt=0)
+    min_length_chars: int = Field(default=20, ge=0, description="shorter sources skip the ratio check")
+    repeat_times: int = Field(default=3, ge=2, description="an n-gram this many times in a row is a loop")
+    repeat_max_n: int = Field(default=4, ge=1, le=10)
+    max_errors: int | None = Field(default=None, ge=0)
+    max_warnings: int | None = Field(default=None, ge=0)
+
+
 class PipelineConfig(_Frozen):
     source_lang: str = "en"
     engine: Literal["transformers"] = "transformers"
@@ -50,6 +83,8 @@ class PipelineConfig(_Frozen):
     decoding: DecodingSettings = DecodingSettings()
     ingest: IngestSettings = IngestSettings()
     locales: dict[str, LocaleSettings] = Field(default_factory=dict)
+    gates: GatesSettings = GatesSettings()
+    qa: QASettings = QASettings()
 
     @field_validator("locales")
     @classmethod
