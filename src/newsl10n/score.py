@@ -56,7 +56,8 @@ class Comparison:
         return self.delta > 0 if self.metric in LOWER_IS_BETTER else self.delta < 0
 
     def significant(self, alpha: float = 0.05) -> bool:
-        return self.p_value < alpha
+        # sacrebleu gives identical systems its smallest p-value: equal scores never differ.
+        return self.delta != 0 and self.p_value < alpha
 
 
 @dataclass(frozen=True)
