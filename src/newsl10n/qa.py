@@ -150,7 +150,8 @@ def check_empty(seg: QASegment, settings: QASettings) -> None:
 def check_untranslated(seg: QASegment, settings: QASettings) -> None:
     """The target is not the source copied over (names and figures alone may stay as they are)."""
     words = re.findall(r"[^\W\d_]{2,}", seg.source)
-    if len(words) >= 2 and _squeeze(seg.source) == _squeeze(seg.target):
+    has_common_word = any(w[0].islower() for w in words)  # "Abu Dhabi", "NATO" are names
+    if len(words) >= 2 and has_common_word and _squeeze(seg.source) == _squeeze(seg.target):
         raise Finding("untranslated", WARNING, "target is identical to the source")
 
 
