@@ -237,3 +237,38 @@ def test_paired_bootstrap_noise_is_not_significant(changed_every):
     assert [c.metric for c in comparisons] == ["bleu", "chrf", "ter"]
     assert all(not c.significant() for c in comparisons)
     assert all((c.delta == 0) == (not changed_every) for c in comparisons)
+
+
+@pytest.mark.parametrize(
+    "yaml_text,message",
+    [
+        ("gates: {defaults: {min_blue: 20}}", "gates.defaults.min_blue: unknown key"),
+        ("gates: {locales: {xx-nowhere: {min_bleu: 20}}}",
+         "gates.locales: unknown locale code 'xx-nowhere' (use a CLDR code such as de, fr, pt-BR)"),
+        ("gates: {locales: {de: {min_chrf: 120}}}", "gates.locales.de.min_chrf: Input should be less than or equal to 100"),
+        ("qa: {min_length_ratio: 3}", "qa: min_length_ratio must not exceed max_length_ratio"),
+        ("qa: {max_errors: -1}", "qa.max_errors: Input should be greater than or equal to 0"),
+    ],
+)  # fmt: skip
+def test_gate_and_qa_settings_are_validated(tmp_path, yaml_text, message):
+    from newsl10n.config import load_config
+
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(yaml_text + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert str(err.value) == f"{path}: {message}"
+
+
+def test_ci_example_translates_scores_and_gates_in_order():
+    import yaml
+
+    from newsl10n.config import load_config
+
+    root = __import__("pathlib").Path(__file__).resolve().parents[1]
+    workflow = yaml.safe_load((root / "examples/ci/github-actions.yml").read_text(encoding="utf-8"))
+    runs = [step.get("run", "") for step in workflow["jobs"]["gate"]["steps"]]
+    commands = [line.split()[1] for run in runs for line in run.splitlines() if line.strip().startswith("newsl10n ")]
+    assert commands == ["translate", "score", "qa"]
+    assert any("--max-errors 0" in run for run in runs)
+    load_config(root / "pipeline.yaml")  # the shipped settings, gates and qa included, validate

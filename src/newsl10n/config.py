@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
 from .locales import check_locale
@@ -74,6 +74,12 @@ class QASettings(_Frozen):
     repeat_max_n: int = Field(default=4, ge=1, le=10)
     max_errors: int | None = Field(default=None, ge=0)
     max_warnings: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _ratio_range(self) -> QASettings:
+        if self.min_length_ratio > self.max_length_ratio:
+            raise ValueError("min_length_ratio must not exceed max_length_ratio")
+        return self
 
 
 class PipelineConfig(_Frozen):
