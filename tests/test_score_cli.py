@@ -139,6 +139,8 @@ def test_score_line_count_mismatch_names_file_and_both_counts(tmp_path, files, c
         (["{missing}", "--refs", "{refs}"], "{missing}: no such file or folder"),
         (["{out}", "--refs", "{missing}"], "{missing}: no such folder (--refs takes the references folder)"),
         (["{tmp}", "--refs", "{refs}"], "{tmp}: no bundle found (no segments.json here or in the folders below)"),
+        (["--hyp", "{hyp}", "--ref", "{ref}", "--lang", "de", "--baseline", "{tmp}"],
+         "{tmp}: with --hyp, --baseline is the baseline's hypothesis file"),
     ],
 )
 def test_score_usage_errors_exit_2_with_one_line(tmp_path, files, config, args, message):
@@ -206,6 +208,16 @@ def test_score_baseline_tells_regression_from_noise(tmp_path, config):
     result = invoke("score", old, "--refs", REFS, "--baseline", old, "--samples", "200", "--fail-on-regression", "--config", config)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1].split()[-2:] == ["not", "significant"]
+
+
+def test_score_files_against_a_baseline_file(files, config):
+    hyp, ref = files
+    result = invoke("score", "--hyp", ref, "--ref", ref, "--lang", "de", "--baseline", hyp, "--samples", "200",
+                    "--fail-on-regression", "--json", "--config", config)  # fmt: skip
+    assert result.exit_code == 0, result.output  # better than the baseline is no regression
+    compared = json.loads(result.stdout)["de"]["baseline"]
+    assert compared["chrf"]["system"] == 100.0 and compared["chrf"]["delta"] > 0
+    assert not compared["chrf"]["worse"]
 
 
 def test_score_baseline_missing_bundle(tmp_path, config):

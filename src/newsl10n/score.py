@@ -7,7 +7,7 @@ Every score keeps sacrebleu's signature so that a figure can be reproduced with 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errors import ConfigError, InputError
@@ -15,7 +15,6 @@ from .errors import ConfigError, InputError
 if TYPE_CHECKING:
     from .config import GatesSettings
 
-METRICS = ("bleu", "chrf", "ter")
 LOWER_IS_BETTER = frozenset({"ter"})
 # Languages whose text has no spaces between words: sacrebleu tokenizes them its own way.
 _TOKENIZERS = {"zh": "zh", "ja": "ja-mecab", "ko": "ko-mecab"}
@@ -102,7 +101,7 @@ class LocaleReport:
     term_compliance: float | None = None
     engines: tuple[Mapping[str, object], ...] = ()
     comparisons: tuple[Comparison, ...] = ()
-    failures: tuple[GateFailure, ...] = field(default=())
+    failures: tuple[GateFailure, ...] = ()
 
 
 _LABELS = {"bleu": "BLEU", "chrf": "chrF", "ter": "TER", "term_compliance": "term compliance"}

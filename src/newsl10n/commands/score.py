@@ -6,16 +6,19 @@ This module handles paths, printing and exit codes; the work is done in ``score.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Annotated, Optional
+from typing import IO, TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from ..bundle_reader import LoadedBundle, find_bundles, load_bundle
 from ..errors import ConfigError, InputError, NewsL10nError
 from ..score import Gate, LocaleReport, Scores
+
+if TYPE_CHECKING:
+    from ..qa import Issue, QASegment
 
 ConfigOption = Annotated[
     Optional[Path],
@@ -207,8 +210,9 @@ def report_table(reports: Sequence[LocaleReport], gates: Mapping[str, Gate]) -> 
         rows = [("locale", "metric", "baseline", "system", "delta", "p-value", "")]
         for locale, c in compared:
             verdict = ("worse" if c.worse else "better") if c.significant() else "not significant"
+            p_value = f"{c.p_value:.4f}" if c.delta else "-"  # identical scores: no test to speak of
             rows.append(
-                (locale, c.metric, f"{c.baseline:.2f}", f"{c.system:.2f}", f"{c.delta:+.2f}", f"{c.p_value:.4f}", verdict)
+                (locale, c.metric, f"{c.baseline:.2f}", f"{c.system:.2f}", f"{c.delta:+.2f}", p_value, verdict)
             )
         lines.extend(_columns(rows, "llrrrrl"))
     return lines
@@ -364,7 +368,8 @@ def _first(*values: int | None) -> int | None:
     return next((v for v in values if v is not None), None)
 
 
-def qa_segments(bundle: LoadedBundle, source_lang: str):
+def qa_segments(bundle: LoadedBundle, source_lang: str) -> Iterator[QASegment]:
+    """The segments of a bundle as the checkers see them (``terms`` only where a glossary ran)."""
     from ..qa import QASegment
 
     for number, seg in enumerate(bundle.segments, 1):
@@ -379,7 +384,7 @@ def qa_segments(bundle: LoadedBundle, source_lang: str):
         )
 
 
-def qa_json(results, total: Mapping[str, int]) -> dict[str, object]:
+def qa_json(results: Sequence[tuple[LoadedBundle, list[Issue]]], total: Mapping[str, int]) -> dict[str, object]:
     from ..qa import count_by_severity
 
     return {
@@ -397,7 +402,7 @@ def qa_json(results, total: Mapping[str, int]) -> dict[str, object]:
     }
 
 
-def qa_table(results, total: Mapping[str, int]) -> list[str]:
+def qa_table(results: Sequence[tuple[LoadedBundle, list[Issue]]], total: Mapping[str, int]) -> list[str]:
     from ..qa import count_by_severity
 
     rows = [("bundle", "segment", "severity", "code", "message")]
