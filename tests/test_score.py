@@ -208,10 +208,11 @@ def test_gate_layers_defaults_locale_and_cli():
 
 @pytest.mark.parametrize(
     "statuses,expected",
-    [([], None), (["ok"], 100.0), (["ok", "violated"], 50.0), (["enforced", "ok", "ok", "violated"], 75.0)],
+    [(None, None), ([], 100.0), (["ok"], 100.0), (["ok", "violated"], 50.0), (["enforced", "ok", "ok", "violated"], 75.0)],
 )
 def test_term_compliance(statuses, expected):
-    assert term_compliance([{"status": s} for s in statuses]) == expected
+    terms = None if statuses is None else [{"status": s} for s in statuses]
+    assert term_compliance(terms) == expected
 
 
 REFS = [f"The delegation met in Abu Dhabi on day {n} and agreed on point {n}." for n in range(40)]

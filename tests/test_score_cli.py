@@ -167,10 +167,22 @@ def test_score_bundles_against_refs_folder(tmp_path, config):
     assert list(report) == ["ar", "de"]
     assert report["de"]["bleu"] == pytest.approx(100.0) and report["de"]["chrf"] == 100.0 and report["de"]["ter"] == 0.0
     assert report["de"]["term_compliance"] == 100.0 and report["ar"]["term_compliance"] == 50.0
+    assert report["ar"]["gate"]["failures"] == ["ar: term compliance 50.00 < min 60"]
     assert report["ar"]["segments"] == 18 and report["ar"]["bleu"] < 100
     assert report["ar"]["engines"] == [{"engine": "transformers", "model": "models/en-ar"}]
     assert set(report["ar"]["signatures"]) == {"bleu", "chrf", "ter"}
     assert result.stderr == "gate failed: ar: term compliance 50.00 < min 60\n"
+
+
+@pytest.mark.parametrize("terms,shown,code", [({}, "100.0", 0), (None, "-", 1)])
+def test_term_gate_needs_term_data_not_terms(tmp_path, config, terms, shown, code):
+    """A glossary check that found no term passes the term gate; bundles without term data fail it."""
+    out = tmp_path / "out"
+    make_bundle(out, "de", ref_lines("de"), terms=terms)
+    result = invoke("score", out, "--refs", REFS, "--min-term-compliance", "100", "--config", config)
+    assert result.exit_code == code, result.output
+    assert result.stdout.splitlines()[1].split()[-2] == shown
+    assert result.stderr == ("" if code == 0 else "gate failed: de: term compliance n/a < min 100\n")
 
 
 def test_score_bundle_reference_problems(tmp_path, config):

@@ -189,10 +189,15 @@ def compare(
     return comparisons
 
 
-def term_compliance(terms: Sequence[Mapping[str, object]]) -> float | None:
-    """Percent of checked term occurrences not violated; None when nothing was checked."""
-    if not terms:
+def term_compliance(terms: Sequence[Mapping[str, object]] | None) -> float | None:
+    """Percent of checked term occurrences not violated.
+
+    ``None`` (no glossary check ran) gives None; a check that found no term gives 100.
+    """
+    if terms is None:
         return None
+    if not terms:
+        return 100.0
     violated = sum(1 for t in terms if t.get("status") == "violated")
     return 100.0 * (len(terms) - violated) / len(terms)
 

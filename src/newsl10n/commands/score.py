@@ -141,9 +141,8 @@ def report_locale(item: LocaleInput, gate: Gate, samples: int) -> LocaleReport:
     from ..score import check_gate, compare, score_corpus, term_compliance
 
     scores = score_corpus(item.hypotheses, item.references, item.locale)
-    compliance = None
-    if any(b.has_terms for b in item.bundles):
-        compliance = term_compliance([t for b in item.bundles for t in b.terms])
+    checked = any(b.has_terms for b in item.bundles)
+    compliance = term_compliance([t for b in item.bundles for t in b.terms] if checked else None)
     comparisons = ()
     if item.baseline is not None:
         comparisons = tuple(compare(item.hypotheses, item.baseline, item.references, item.locale, samples=samples))
