@@ -27,18 +27,26 @@ def source_lines() -> list[str]:
     return [s.text for s in parse_text(text, name=ARTICLE, lang="en").segments]
 
 
-def make_bundle(out: Path, locale: str, targets: list[str], *, article: str = ARTICLE, terms=None) -> Path:
-    """A bundle as ``newsl10n translate`` writes it (segments.json and manifest.json)."""
+def make_bundle(
+    out: Path, locale: str, targets: list[str], *, article: str = ARTICLE, terms=None, empty_terms: bool = False
+) -> Path:
+    """A bundle as ``newsl10n translate`` writes it (segments.json and manifest.json).
+
+    ``terms`` (segment index -> term list) stands for a run with a glossary; ``empty_terms``
+    for a run without one that still lists ``"terms": []`` per segment.
+    """
     path = out / article / locale
     path.mkdir(parents=True)
     sources = source_lines()
     segments = []
     for n, target in enumerate(targets):
         segment = {"id": f"s{n + 1}", "block": 0, "kind": "paragraph", "source": sources[n], "target": target}
-        if terms is not None:
-            segment["terms"] = terms.get(n, [])
+        if terms is not None or empty_terms:
+            segment["terms"] = (terms or {}).get(n, [])
         segments.append(segment)
     manifest = {"article": article, "locale": locale, "engine": "transformers", "model": f"models/en-{locale}"}
+    if terms is not None:
+        manifest["glossary_hash"] = "sha256:0123"  # as translate writes it when a glossary ran
     (path / "segments.json").write_text(json.dumps({"segments": segments}, ensure_ascii=False), encoding="utf-8")
     (path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return path
@@ -169,16 +177,18 @@ def test_score_bundles_against_refs_folder(tmp_path, config):
     assert report["de"]["term_compliance"] == 100.0 and report["ar"]["term_compliance"] == 50.0
     assert report["ar"]["gate"]["failures"] == ["ar: term compliance 50.00 < min 60"]
     assert report["ar"]["segments"] == 18 and report["ar"]["bleu"] < 100
-    assert report["ar"]["engines"] == [{"engine": "transformers", "model": "models/en-ar"}]
+    assert report["ar"]["engines"] == [{"engine": "transformers", "model": "models/en-ar", "glossary_hash": "sha256:0123"}]
     assert set(report["ar"]["signatures"]) == {"bleu", "chrf", "ter"}
     assert result.stderr == "gate failed: ar: term compliance 50.00 < min 60\n"
 
 
-@pytest.mark.parametrize("terms,shown,code", [({}, "100.0", 0), (None, "-", 1)])
-def test_term_gate_needs_term_data_not_terms(tmp_path, config, terms, shown, code):
-    """A glossary check that found no term passes the term gate; bundles without term data fail it."""
+@pytest.mark.parametrize(
+    "terms,empty_terms,shown,code", [({}, False, "100.0", 0), (None, False, "-", 1), (None, True, "-", 1)]
+)
+def test_term_gate_needs_term_data_not_terms(tmp_path, config, terms, empty_terms, shown, code):
+    """A glossary check that found no term passes the term gate; bundles without a glossary fail it."""
     out = tmp_path / "out"
-    make_bundle(out, "de", ref_lines("de"), terms=terms)
+    make_bundle(out, "de", ref_lines("de"), terms=terms, empty_terms=empty_terms)
     result = invoke("score", out, "--refs", REFS, "--min-term-compliance", "100", "--config", config)
     assert result.exit_code == code, result.output
     assert result.stdout.splitlines()[1].split()[-2] == shown

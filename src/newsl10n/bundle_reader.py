@@ -27,8 +27,9 @@ class LoadedBundle:
         return [str(s.get("target", "")) for s in self.segments]
 
     @property
-    def has_terms(self) -> bool:
-        return any("terms" in s for s in self.segments)
+    def term_checked(self) -> bool:
+        """A glossary check ran: the manifest names a glossary, or segments list terms."""
+        return self.manifest.get("glossary_hash") is not None or any(s.get("terms") for s in self.segments)
 
     @property
     def terms(self) -> list[Mapping[str, object]]:

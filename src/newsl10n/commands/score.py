@@ -141,7 +141,7 @@ def report_locale(item: LocaleInput, gate: Gate, samples: int) -> LocaleReport:
     from ..score import check_gate, compare, score_corpus, term_compliance
 
     scores = score_corpus(item.hypotheses, item.references, item.locale)
-    checked = any(b.has_terms for b in item.bundles)
+    checked = any(b.term_checked for b in item.bundles)
     compliance = term_compliance([t for b in item.bundles for t in b.terms] if checked else None)
     comparisons = ()
     if item.baseline is not None:
