@@ -70,6 +70,10 @@ class QASettings(_Frozen):
     min_length_ratio: float = Field(default=0.5, gt=0)
     max_length_ratio: float = Field(default=2.5, gt=0)
     min_length_chars: int = Field(default=20, ge=0, description="shorter sources skip the ratio check")
+    length_ratios: dict[str, tuple[float, float]] = Field(
+        default_factory=lambda: {"zh": (0.15, 1.0), "ja": (0.2, 1.2), "ko": (0.2, 1.2)},
+        description="(min, max) per target language whose script is denser than the source's",
+    )
     repeat_times: int = Field(default=3, ge=2, description="an n-gram this many times in a row is a loop")
     repeat_max_n: int = Field(default=4, ge=1, le=10)
     max_errors: int | None = Field(default=None, ge=0)

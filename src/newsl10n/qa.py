@@ -164,14 +164,17 @@ def check_length(seg: QASegment, settings: QASettings) -> None:
     source, target = len(seg.source.strip()), len(seg.target.strip())
     if source < settings.min_length_chars or not target:
         return
+    low, high = length_bounds(seg.target_lang, settings)
     ratio = target / source
-    if not settings.min_length_ratio <= ratio <= settings.max_length_ratio:
-        raise Finding(
-            "length-ratio",
-            WARNING,
-            f"target/source length ratio {ratio:.2f} outside "
-            f"{settings.min_length_ratio:g}-{settings.max_length_ratio:g}",
-        )
+    if not low <= ratio <= high:
+        raise Finding("length-ratio", WARNING, f"target/source length ratio {ratio:.2f} outside {low:g}-{high:g}")
+
+
+def length_bounds(lang: str, settings: QASettings) -> tuple[float, float]:
+    """The ratio bounds for a target locale: its language's entry in ``length_ratios``, else the defaults."""
+    base = lang.replace("_", "-").split("-")[0]
+    ratios = settings.length_ratios
+    return ratios.get(lang) or ratios.get(base) or (settings.min_length_ratio, settings.max_length_ratio)
 
 
 # --- repeated n-grams -------------------------------------------------------------------------
