@@ -325,3 +325,15 @@ def test_translate_then_score_and_qa(tmp_path, tiny_models, sample_article, conf
     result = invoke("qa", out, "--json", "--config", config_file)
     assert result.exit_code == 0, result.output
     assert [b["locale"] for b in json.loads(result.stdout)["bundles"]] == ["de"]
+
+
+def test_bundle_locale_picks_the_tokenizer(tmp_path, config):
+    out, refs = tmp_path / "out", tmp_path / "refs"
+    chinese = ["美国和俄罗斯恢复军事对话。"] * 18
+    make_bundle(out, "zh-Hans", chinese)
+    refs.mkdir()
+    (refs / f"{ARTICLE}.zh-Hans.txt").write_text("\n".join(["美俄恢复军事对话。"] * 18) + "\n", encoding="utf-8")
+    result = invoke("score", out, "--refs", refs, "--json", "--config", config)
+    assert result.exit_code == 0, result.output
+    signatures = json.loads(result.stdout)["zh-Hans"]["signatures"]
+    assert "|tok:zh|" in signatures["bleu"] and "|asian:yes|" in signatures["ter"]
