@@ -194,6 +194,12 @@ def _read_corpus(paths: list[Path]) -> list[str]:
     return lines or ["The quick brown fox jumps over the lazy dog."]
 
 
+from .commands import score as _score_commands  # noqa: E402  (score and qa)
+
+app.command()(_score_commands.score)
+app.command()(_score_commands.qa)
+
+
 def main() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
