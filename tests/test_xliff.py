@@ -114,6 +114,7 @@ def test_edited_xliff_comes_back_and_survives_a_rerun(config_file, tmp_path, mon
 
     check_bundle()
     assert json.loads((bundle / "manifest.json").read_text())["reviewed_segments"] == 3
+    assert "<note category=\"newsl10n\">qa: " in (bundle / "article.xlf").read_text()  # the QA checks ran
     # a later machine run keeps the reviewed segments and retranslates only the rest
     sent: list[str] = []
     real = pipeline.make_translator
@@ -162,3 +163,18 @@ def test_import_cli_errors(tmp_path, args, message):
     result = CliRunner().invoke(app, ["import-xliff", *[a.format(tmp=tmp_path) for a in args]])
     assert result.exit_code == 2
     assert result.output == message.format(tmp=tmp_path)
+
+
+def test_qa_findings_become_flags():
+    from newsl10n.config import QASettings
+    from newsl10n.outputs import with_qa_flags
+
+    entries = [
+        {"id": "s1", "source": "Signed in 2010, a limit of 1,550 warheads.", "target": "Unterzeichnet, eine Grenze von Sprengköpfen."},
+        {"id": "s2", "source": "Fine.", "target": "Gut."},
+    ]
+    flagged = with_qa_flags(entries, "en", "de", QASettings())
+    assert flagged[0]["qa"] == ["error number-missing: number(s) in the source missing from the target: 2010, 1550"]
+    assert flagged[1]["qa"] == [] and "qa" not in entries[0]
+    notes = write_xliff(flagged, source_lang="en", target_lang="de", original="a").decode()
+    assert "<note category=\"newsl10n\">qa: error number-missing: number(s) in the source missing from the target: 2010, 1550</note>" in notes

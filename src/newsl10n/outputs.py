@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from .config import QASettings
+
 from .review import review_page
 from .xliff import write_xliff
 
@@ -17,10 +19,13 @@ def format_files(
     segments: Sequence[Mapping[str, object]],
     page: Mapping[str, object],
     source_lang: str,
+    qa: QASettings | None = None,
 ) -> dict[str, str]:
-    """article.xlf and review.html always; for HTML/Markdown input, article.html with the
-    inline markup restored, and article.md for Markdown input."""
+    """article.xlf and review.html always, with the QA checks' findings as flags; for
+    HTML/Markdown input, article.html with the inline markup restored, and article.md for
+    Markdown input."""
     article = localized.article
+    segments = with_qa_flags(segments, source_lang, localized.locale, qa or QASettings())
     original = f"{article.name}{_SUFFIX.get(article.format, '.txt')}"
     files = {
         "article.xlf": write_xliff(
@@ -40,6 +45,28 @@ def format_files(
 
 
 _SUFFIX = {"html": ".html", "markdown": ".md"}
+
+
+def with_qa_flags(
+    segments: Sequence[Mapping[str, object]], source_lang: str, target_lang: str, settings: QASettings
+) -> list[dict[str, object]]:
+    """Copies of the segments.json entries with ``qa``: what ``newsl10n qa`` would report."""
+    from .qa import QASegment, check_segment
+
+    flagged = []
+    for entry in segments:
+        terms = entry.get("terms")
+        seg = QASegment(
+            id=str(entry["id"]),
+            source=str(entry["source"]),
+            target=str(entry["target"]),
+            source_lang=source_lang,
+            target_lang=target_lang,
+            terms=tuple(terms) if isinstance(terms, list) else None,
+        )
+        issues = check_segment(seg, settings)
+        flagged.append({**entry, "qa": [f"{i.severity} {i.code}: {i.message}" for i in issues]})
+    return flagged
 
 
 def _rich_html(localized: Localized, page: Mapping[str, object]) -> str:

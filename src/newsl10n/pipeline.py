@@ -16,14 +16,14 @@ from typing import Protocol
 
 from . import __version__
 from .article import Article, rebuild_block
-from .bundle import bundle_dir, dump_json, render_html, write_bundle
-from .outputs import format_files
-from .postedit import article_layout, load_reviewed
-from .config import PipelineConfig
+from .bundle import bundle_dir, dump_json, ensure_writable, render_html, write_bundle
+from .config import PipelineConfig, QASettings
 from .errors import ConfigError, InputError
 from .formats import reader_for
 from .ingest import decode_article, parse_text
 from .locales import check_locale, is_rtl
+from .outputs import format_files
+from .postedit import article_layout, load_reviewed
 from .translate import EngineSpec, Translator, make_translator
 from .translate.models import resolve_model
 
@@ -170,6 +170,7 @@ def bundle_files(
     engine_info: Mapping[str, object],
     timings: Mapping[str, float],
     source_lang: str = "en",
+    qa: QASettings | None = None,
 ) -> dict[str, str]:
     """The files of one bundle, name -> text."""
     article, locale = source.article, localized.locale
@@ -196,7 +197,7 @@ def bundle_files(
         "segments.json": dump_json({"segments": segments, "article": article_layout(article)}),
         "manifest.json": dump_json(manifest),
     }
-    files.update(format_files(localized, segments, page_values(localized), source_lang))
+    files.update(format_files(localized, segments, page_values(localized), source_lang, qa))
     return files
 
 
@@ -235,6 +236,7 @@ def run_translate(
     sources = [read_article(p, config) for p in paths]
     specs = engine_specs(config, base, locales, overrides or {}, engine)
     out = out if out is not None else (base / config.out)
+    ensure_writable(out)
     result = RunResult()
     translators: dict[str, Translator] = {}
     for locale, spec in specs.items():
@@ -251,7 +253,7 @@ def run_translate(
             localized = localize(source.article, locale, translator, reporter, reviewed)
             seconds = time.perf_counter() - started
             timings = {"load_s": result.load_seconds[locale], "translate_s": seconds}
-            write_bundle(target, bundle_files(source, localized, translator.describe(), timings, config.source_lang))
+            write_bundle(target, bundle_files(source, localized, translator.describe(), timings, config.source_lang, config.qa))
             result.bundles.append(
                 BundleResult(source.article.name, locale, target, len(source.article.segments), seconds)
             )

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .article import Article, Block, Inline, Segment
+from .config import QASettings
 from .errors import InputError
 
 
@@ -83,7 +84,7 @@ class ImportResult:
     total: int
 
 
-def import_xliff(data: bytes, *, source: str, bundle: Path) -> ImportResult:
+def import_xliff(data: bytes, *, source: str, bundle: Path, qa: QASettings | None = None) -> ImportResult:
     """Apply an edited XLIFF file to ``bundle`` and rewrite the bundle atomically.
 
     A unit whose target differs from the bundle, or whose state is reviewed/final, becomes a
@@ -134,7 +135,7 @@ def import_xliff(data: bytes, *, source: str, bundle: Path) -> ImportResult:
             "manifest.json": dump_json(manifest),
         }
     )
-    files.update(format_files(localized, segments, page, source_lang))
+    files.update(format_files(localized, segments, page, source_lang, qa))
     write_bundle(bundle, files)
     return ImportResult(bundle, changed, reviewed, len(segments))
 

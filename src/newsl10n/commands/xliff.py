@@ -16,6 +16,10 @@ def import_xliff(
         Optional[Path],
         typer.Option("--bundle", "-b", help="Bundle folder OUT/<article>/<locale> (default: the file's folder)."),
     ] = None,
+    config: Annotated[
+        Optional[Path],
+        typer.Option("--config", "-c", help="Settings file, for the QA thresholds (default: ./pipeline.yaml when present)."),
+    ] = None,
 ) -> None:
     """Apply post-edits: edited segments replace the machine output and are marked reviewed.
 
@@ -23,16 +27,18 @@ def import_xliff(
     a later `translate` run keeps reviewed segments instead of translating them again.
     """
     from ..cli import fail
+    from ..config import load_config
     from ..postedit import import_xliff as apply_edits
 
     try:
+        cfg, _ = load_config(config)
         try:
             data = file.read_bytes()
         except FileNotFoundError:
             raise InputError(f"{file}: no such file") from None
         except OSError as exc:
             raise InputError(f"{file}: cannot read ({exc.strerror or exc})") from None
-        result = apply_edits(data, source=str(file), bundle=bundle or file.parent)
+        result = apply_edits(data, source=str(file), bundle=bundle or file.parent, qa=cfg.qa)
     except NewsL10nError as exc:
         raise fail(exc) from None
     typer.echo(
