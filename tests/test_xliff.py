@@ -178,3 +178,13 @@ def test_qa_findings_become_flags():
     assert flagged[1]["qa"] == [] and "qa" not in entries[0]
     notes = write_xliff(flagged, source_lang="en", target_lang="de", original="a").decode()
     assert "<note category=\"newsl10n\">qa: error number-missing: number(s) in the source missing from the target: 2010, 1550</note>" in notes
+
+
+def test_formatted_runs_are_listed_for_the_translator():
+    from newsl10n.formats.markdown import read_markdown
+    from newsl10n.outputs import markup_runs
+
+    article = read_markdown("# T\n\nThe **United States** met. See [the treaty](https://x.test/t) `now`.\n", name="n", source="x.md")
+    assert markup_runs(article) == {"s3": ["a: the treaty (https://x.test/t)", "code: now"], "s2": ["strong: United States"]}
+    notes = write_xliff([{"id": "s2", "source": "x", "target": "y", "markup": ["strong: United States"]}], source_lang="en", target_lang="de", original="a")
+    assert b"<note category=\"newsl10n\">markup: strong: United States</note>" in notes

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from .article import Article
 from .config import QASettings
 
 from .review import review_page
@@ -26,6 +27,8 @@ def format_files(
     Markdown input."""
     article = localized.article
     segments = with_qa_flags(segments, source_lang, localized.locale, qa or QASettings())
+    runs = markup_runs(article)
+    segments = [{**e, "markup": runs.get(str(e["id"]), [])} for e in segments]
     original = f"{article.name}{_SUFFIX.get(article.format, '.txt')}"
     files = {
         "article.xlf": write_xliff(
@@ -45,6 +48,20 @@ def format_files(
 
 
 _SUFFIX = {"html": ".html", "markdown": ".md"}
+
+
+def markup_runs(article: Article) -> dict[str, list[str]]:
+    """Per segment id, its formatted runs (``strong: United States``), for the translator."""
+    runs: dict[str, list[str]] = {}
+    for block in article.blocks:
+        for inline in block.inline:
+            seg = next((s for s in block.segments if s.start <= inline.start and inline.end <= s.end), None)
+            if seg is None or inline.end <= inline.start:
+                continue
+            href = dict(inline.attrs).get("href")
+            text = block.text[inline.start : inline.end]
+            runs.setdefault(seg.id, []).append(f"{inline.tag}: {text}" + (f" ({href})" if href else ""))
+    return runs
 
 
 def with_qa_flags(

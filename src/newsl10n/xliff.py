@@ -48,8 +48,9 @@ def write_xliff(
 
 
 def segment_notes(entry: Mapping[str, object]) -> list[str]:
-    """Glossary terms and QA flags of one segments.json entry, as one line each."""
+    """Glossary terms, formatted runs and QA flags of one segment entry, one line each."""
     notes = [f"term: {_describe(term)}" for term in _as_list(entry.get("terms"))]
+    notes.extend(f"markup: {run}" for run in _as_list(entry.get("markup")))
     for key in ("qa", "flags"):
         notes.extend(f"qa: {_describe(flag)}" for flag in _as_list(entry.get(key)))
     return notes
