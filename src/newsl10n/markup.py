@@ -8,8 +8,9 @@ Tags are put back afterwards, around the translated text of their run:
    anchors, snapped to a word boundary of the translation;
 3. the target tree is built by walking the *source* tree, so each source element appears once,
    with the same nesting, and serializers write tags in open/close pairs: the output is
-   well-formed by construction. An element whose run comes out empty keeps its source text
-   (untranslated) rather than vanish; ``code`` is never translated.
+   well-formed by construction. A run left without a word takes the nearest word of its
+   sentence that no sibling holds, or else keeps its source text (untranslated) rather than
+   vanish; ``code`` is never translated.
 """
 
 from __future__ import annotations
