@@ -206,7 +206,6 @@ def update_catalog(template, existing, locale: str) -> tuple[Any, UpdateResult]:
     before = {m.id for m in catalog if m.id}
     before_obsolete = set(catalog.obsolete)
     catalog.update(template, no_fuzzy_matching=False, update_header_comment=False, keep_user_comments=True)
-    catalog.revision_date = datetime.now(timezone.utc)
     catalog.fuzzy = False
     for message in catalog:
         if not message.id or message.id in before:
@@ -216,6 +215,8 @@ def update_catalog(template, existing, locale: str) -> tuple[Any, UpdateResult]:
         else:
             result.added.append(_first(message.id))
     result.obsolete = [_first(k) for k in catalog.obsolete if k not in before_obsolete]
+    if result.created or result.added or result.reworded or result.obsolete:
+        catalog.revision_date = datetime.now(timezone.utc)
     return catalog, result
 
 
