@@ -20,6 +20,7 @@ from newsl10n.catalog import (
     load_ui_strings,
     new_catalog,
     prefill,
+    read_catalog,
     read_mapping,
     update_catalog,
 )
@@ -187,6 +188,14 @@ def test_update_round_trip_keeps_human_translations(tmp_path):
     text = po(project, "de").read_text(encoding="utf-8")
     assert '#, fuzzy\n#| msgid "Comment"\nmsgid "Your comment"\nmsgstr "Kommentar"\n' in text
     assert '\n#~ msgid "Name"\n#~ msgstr "Name"\n' in text
+    # a second update keeps the previous msgid in place until a person reviews the entry
+    assert cli(project, "catalog", "update", "--to", "de", "--no-mt").exit_code == 0
+    again = po(project, "de").read_text(encoding="utf-8")
+    assert '#, fuzzy\n#| msgid "Comment"\nmsgid "Your comment"\nmsgstr "Kommentar"\n' in again
+    assert "# |" not in again
+    with po(project, "de").open("rb") as fh:
+        entry = read_catalog(fh, source="de.po")["Your comment"]
+    assert entry.previous_id == ["Comment"] and entry.user_comments == []
     assert "Comment" not in catalog and "Name" not in catalog
     assert list(catalog.obsolete) == ["Name"]
     msgfmt_check(po(project, "de"))
@@ -378,3 +387,19 @@ def test_missing_translation_falls_back_to_english_with_a_warning(tmp_path, capl
         assert ui.gettext("Go to top button") == "Go to top button"
     assert caplog.messages == [f"de: no translation of UI string 'Go to top button' in {path}; kept in English"]
     assert ui.missing == ["Go to top button"]
+
+
+@pytest.mark.parametrize(
+    ("comments", "previous"),
+    [
+        ('#| msgid "Comment"\n', ["Comment"]),
+        ('#| msgid ""\n#| "A long "\n#| "comment"\n', ["A long comment"]),
+        ('#| msgid "%(n)s word"\n#| msgid_plural "%(n)s words"\n', ["%(n)s word", "%(n)s words"]),
+        ('#| msgid "Say \\"hi\\""\n', ['Say "hi"']),
+    ],
+)
+def test_read_catalog_keeps_previous_msgids(comments, previous):
+    text = f'# a translator note\n#, fuzzy\n{comments}msgid "Your comment"\nmsgstr "Kommentar"\n'
+    entry = read_catalog(io.BytesIO(text.encode()), source="x.po")["Your comment"]
+    assert entry.previous_id == previous
+    assert entry.user_comments == ["a translator note"]

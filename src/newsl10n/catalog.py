@@ -128,11 +128,34 @@ def read_catalog(fileobj: IO[bytes], *, source: str, locale: str | None = None):
     from babel.messages.pofile import PoFileError, read_po
 
     try:
-        return read_po(fileobj, locale=locale, abort_invalid=True)
+        catalog = read_po(fileobj, locale=locale, abort_invalid=True)
     except PoFileError as exc:
         raise CatalogError(f"{source}: malformed catalog: {exc}") from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise CatalogError(f"{source}: cannot read catalog: {exc}") from None
+    for message in [*catalog, *catalog.obsolete.values()]:
+        _restore_previous_id(message)
+    return catalog
+
+
+def _restore_previous_id(message) -> None:
+    """Babel's reader keeps ``#| msgid "..."`` lines as translator comments ("| msgid ...");
+    turn them back into the previous msgid, so a rewrite keeps them where gettext expects them."""
+    from babel.messages.pofile import unescape
+
+    previous: list[str] = []
+    kept: list[str] = []
+    for comment in message.user_comments:
+        keyword, _, rest = comment.partition(" ")
+        if keyword in ("|", "|msgid") and rest.startswith(("msgid ", "msgid_plural ")):
+            previous.append(unescape(rest.split(" ", 1)[1].strip()))
+        elif comment.startswith('| "') and previous:
+            previous[-1] += unescape(comment[1:].strip())
+        else:
+            kept.append(comment)
+    if previous:
+        message.previous_id = previous
+        message.user_comments = kept
 
 
 def write_catalog(fileobj: IO[bytes], catalog) -> None:
@@ -205,7 +228,11 @@ def update_catalog(template, existing, locale: str) -> tuple[Any, UpdateResult]:
     catalog = existing if existing is not None else new_catalog(template, locale)
     before = {m.id for m in catalog if m.id}
     before_obsolete = set(catalog.obsolete)
+    previous = {m.id: m.previous_id for m in catalog if m.id and m.fuzzy and m.previous_id}
     catalog.update(template, no_fuzzy_matching=False, update_header_comment=False, keep_user_comments=True)
+    for message in catalog:  # Catalog.update forgets the previous msgid of a still-fuzzy entry
+        if message.fuzzy and not message.previous_id and message.id in previous:
+            message.previous_id = previous[message.id]
     catalog.fuzzy = False
     for message in catalog:
         if not message.id or message.id in before:
