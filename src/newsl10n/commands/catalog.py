@@ -82,7 +82,7 @@ def update(
     with its previous msgid; a removed one becomes obsolete. Models load only when needed.
     """
     from ..catalog import TEMPLATE_NAME, catalog_stats, po_bytes, po_path, read_catalog, update_catalog
-    from ..cli import parse_locales, parse_model_overrides
+    from ..cli import parse_model_overrides
     from ..config import load_config
 
     try:
