@@ -78,6 +78,8 @@ def po(project: Path, locale: str) -> Path:
 
 
 def msgfmt_check(path: Path) -> None:
+    if shutil.which("msgfmt") is None:
+        pytest.skip("GNU gettext's msgfmt is not installed")
     done = subprocess.run(["msgfmt", "--check", "-o", os.devnull, str(path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
 
@@ -217,18 +219,21 @@ def test_update_round_trip_keeps_human_translations(tmp_path):
 
 
 @pytest.mark.slow
-def test_update_prefills_new_strings_with_the_model(tmp_path, tiny_models):
+@pytest.mark.parametrize("via", ["pipeline.yaml", "--model"])
+def test_update_prefills_new_strings_with_the_model(tmp_path, tiny_models, via):
     """New strings get the MT engine's output, fuzzy, with a comment naming the model; a
     human translation is never replaced. (The random model's words mean nothing.)"""
-    project = make_project(tmp_path, models={"de": tiny_models["de"]})
+    in_config = {"de": tiny_models["de"]} if via == "pipeline.yaml" else None
+    project = make_project(tmp_path, models=in_config)
+    override = [] if in_config else ["--model", f"de={tiny_models['de']}"]
     assert cli(project, "catalog", "extract").exit_code == 0
-    assert cli(project, "catalog", "update", "--no-mt").exit_code == 0
+    assert cli(project, "catalog", "update", "--to", "de", "--no-mt").exit_code == 0
     catalog = read(po(project, "de"))
     translate(catalog, {"Leave a comment": "Kommentar hinterlassen"})
     with po(project, "de").open("wb") as fh:
         write_po(fh, catalog)
 
-    result = cli(project, "catalog", "update", "--to", "de")
+    result = cli(project, "catalog", "update", "--to", "de", *override)
     assert result.exit_code == 0, result.output
     catalog = read(po(project, "de"))
     assert catalog["Leave a comment"].string == "Kommentar hinterlassen"
