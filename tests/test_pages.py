@@ -172,3 +172,19 @@ def test_page_without_catalog_keeps_english_chrome(tmp_path, caplog):
         html = render_html(localized_values("de", ui), ui)
     assert "<h2>Leave a comment</h2>" in html and '<p class="section">World News</p>' in html
     assert caplog.messages == [f"de: no UI catalog at {po_path(tmp_path / 'locales', 'de')}; UI strings stay in English"]
+
+
+def test_broken_catalog_stops_translate_before_any_bundle(tmp_path, tiny_models, sample_article):
+    from typer.testing import CliRunner
+
+    from newsl10n.cli import app
+
+    path = po_path(tmp_path / "locales", "de")
+    path.parent.mkdir(parents=True)
+    path.write_text('msgid "Leave a comment"\nmsgstr "Kommentar\nmsgid "x"\n', encoding="utf-8")
+    config = tmp_path / "pipeline.yaml"
+    config.write_text(f"out: out\nlocales:\n  de: {{model: '{tiny_models['de']}'}}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["translate", str(sample_article), "--config", str(config), "-q"])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == f"error: {path}: malformed catalog: missing msgstr for msgid 'x' on 2"
+    assert not (tmp_path / "out").exists()
