@@ -66,6 +66,9 @@ def _swap_into_place(tmp: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+TEMPLATE = "article.html"
+
+
 def render_html(page: Mapping[str, object], ui=None) -> str:
     """The bundle's article.html (autoescaped: article text can never inject markup).
 
@@ -90,9 +93,6 @@ def render_html(page: Mapping[str, object], ui=None) -> str:
             newstyle=True,
         )
     return env.get_template(TEMPLATE).render(page=page)
-
-
-TEMPLATE = "article.html"
 
 
 def template_source() -> str:
