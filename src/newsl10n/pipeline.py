@@ -16,7 +16,7 @@ from typing import Protocol
 
 from . import __version__
 from .article import Article, rebuild_block
-from .bundle import bundle_dir, dump_json, render_html, template_source, write_bundle
+from .bundle import bundle_dir, dump_json, ensure_writable, render_html, template_source, write_bundle
 from .catalog import UIStrings, chrome_msgids, load_ui_strings, ui_msgid
 from .config import PipelineConfig
 from .errors import ConfigError, InputError
@@ -253,6 +253,7 @@ def run_translate(
     sources = [read_article(p, config) for p in paths]
     specs = engine_specs(config, base, locales, overrides or {}, engine)
     out = out if out is not None else (base / config.out)
+    ensure_writable(out)
     result = RunResult()
     catalogs = base / config.catalogs
     ui = {locale: load_ui_strings(catalogs, locale) for locale in specs}
