@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Protocol
 
 from . import __version__
 from .article import Article, rebuild_block
-from .bundle import bundle_dir, dump_json, ensure_writable, render_html, write_bundle
+from .bundle import bundle_dir, dump_json, ensure_writable, render_html, template_source, write_bundle
+from .catalog import UIStrings, chrome_msgids, load_ui_strings, ui_msgid
 from .config import PipelineConfig, QASettings
 from .errors import ConfigError, InputError
 from .formats import reader_for
@@ -62,6 +63,8 @@ class Localized:
     locale: str
     targets: Mapping[str, str]
     text: str
+    ui_texts: Mapping[int, str] = field(default_factory=dict)
+    """Block index -> the localized text of a section or UI line (from the UI catalog)."""
     reviewed: frozenset[str] = frozenset()
     """Ids of segments whose target a person post-edited (kept from an earlier bundle)."""
 
@@ -146,10 +149,12 @@ def localize(
     locale: str,
     translator: Translator,
     reporter: Reporter,
+    ui: UIStrings | None = None,
     reviewed: Mapping[str, str] | None = None,
 ) -> Localized:
     """Translate every body segment once and rebuild the article in its own layout.
 
+    Section and UI lines come from the UI catalog ``ui`` (English where it lacks one).
     ``reviewed`` (segment id -> post-edited target) are kept as they are, never retranslated.
     """
     reviewed = reviewed or {}
@@ -161,7 +166,9 @@ def localize(
         reporter.advance(len(reviewed))
     targets = {s.id: targets[s.id] for s in article.segments}
     block_texts = {b.index: rebuild_block(b, targets) for b in article.body_blocks}
-    return Localized(article, locale, targets, article.render(block_texts), reviewed=frozenset(reviewed))
+    ui_texts = {b.index: ui.gettext(ui_msgid(b.text)) for b in article.ui_blocks} if ui else {}
+    text = article.render({**block_texts, **ui_texts})
+    return Localized(article, locale, targets, text, ui_texts, reviewed=frozenset(reviewed))
 
 
 def bundle_files(
@@ -169,11 +176,13 @@ def bundle_files(
     localized: Localized,
     engine_info: Mapping[str, object],
     timings: Mapping[str, float],
+    ui: UIStrings | None = None,
     source_lang: str = "en",
     qa: QASettings | None = None,
 ) -> dict[str, str]:
     """The files of one bundle, name -> text."""
     article, locale = source.article, localized.locale
+    created = datetime.now(timezone.utc)
     segments = [
         {"id": s.id, "block": s.block, "kind": s.kind, "source": s.text, "target": localized.targets[s.id]}
         | ({"reviewed": True} if s.id in localized.reviewed else {})
@@ -189,34 +198,66 @@ def bundle_files(
         **engine_info,
         "segments": len(segments),
         "timings": {k: round(v, 3) for k, v in timings.items()},
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "ui_catalog": ui.source if ui else None,
+        "created": created.isoformat(timespec="seconds"),
     }
+    page = page_values(localized, published=created.date())
     files = {
         "article.txt": localized.text,
-        "article.html": render_html(page_values(localized)),
+        "article.html": render_html(page, ui),
         "segments.json": dump_json({"segments": segments, "article": article_layout(article)}),
         "manifest.json": dump_json(manifest),
     }
-    files.update(format_files(localized, segments, page_values(localized), source_lang, qa))
+    files.update(format_files(localized, segments, page, source_lang, qa))
     return files
 
 
-def page_values(localized: Localized) -> dict[str, object]:
-    """What the HTML template shows: translated body blocks, UI blocks as they are."""
-    article = localized.article
-    blocks = []
-    title = ""
+def page_values(
+    localized: Localized, *, published: date | None = None, chrome: Collection[str] | None = None
+) -> dict[str, object]:
+    """What the HTML template shows: translated body blocks, localized UI lines and metadata.
+
+    The section label goes to the page header. UI lines after the last body block are the
+    page's footer, which the template draws from its own chrome (``chrome``: its msgids), so
+    ``footer_ui`` lists only the lines it lacks. Date and word count are formatted for the
+    locale with Babel.
+    """
+    from babel.dates import format_date
+    from babel.numbers import format_decimal
+
+    article, locale = localized.article, localized.locale
+    chrome = chrome_msgids(template_source()) if chrome is None else chrome
+    last_body = max((b.index for b in article.body_blocks), default=-1)
+    blocks, footer_ui = [], []
+    title, section, words = "", "", 0
     for block in article.blocks:
-        text = rebuild_block(block, localized.targets) if block.is_body else block.text
-        if block.kind == "headline" and not title:
-            title = text
-        blocks.append({"kind": block.kind, "text": text})
+        if block.is_body:
+            text = rebuild_block(block, localized.targets)
+            words += len(text.split())
+            title = title or (text if block.kind == "headline" else "")
+            blocks.append({"kind": block.kind, "text": text})
+            continue
+        text = localized.ui_texts.get(block.index, block.text)
+        if block.kind == "section":
+            section = section or text
+        elif block.index < last_body:
+            blocks.append({"kind": block.kind, "text": text})
+        elif ui_msgid(block.text) not in chrome:
+            footer_ui.append(text)
+    published = published or datetime.now(timezone.utc).date()
+    babel_locale = locale.replace("-", "_")
     return {
-        "lang": localized.locale,
-        "dir": "rtl" if is_rtl(localized.locale) else "ltr",
+        "lang": locale,
+        "dir": "rtl" if is_rtl(locale) else "ltr",
         "title": title,
+        "section": section,
         "version": __version__,
         "blocks": blocks,
+        "footer_ui": footer_ui,
+        "published": format_date(published, format="long", locale=babel_locale),
+        "published_iso": published.isoformat(),
+        "words": words,
+        "words_text": format_decimal(words, locale=babel_locale),
     }
 
 
@@ -238,6 +279,8 @@ def run_translate(
     out = out if out is not None else (base / config.out)
     ensure_writable(out)
     result = RunResult()
+    catalogs = base / config.catalogs
+    ui = {locale: load_ui_strings(catalogs, locale) for locale in specs}
     translators: dict[str, Translator] = {}
     for locale, spec in specs.items():
         started = time.perf_counter()
@@ -250,10 +293,13 @@ def run_translate(
             started = time.perf_counter()
             target = bundle_dir(out, source.article.name, locale)
             reviewed = load_reviewed(target, source.article)
-            localized = localize(source.article, locale, translator, reporter, reviewed)
+            localized = localize(source.article, locale, translator, reporter, ui[locale], reviewed)
             seconds = time.perf_counter() - started
             timings = {"load_s": result.load_seconds[locale], "translate_s": seconds}
-            write_bundle(target, bundle_files(source, localized, translator.describe(), timings, config.source_lang, config.qa))
+            files = bundle_files(
+                source, localized, translator.describe(), timings, ui[locale], config.source_lang, config.qa
+            )
+            write_bundle(target, files)
             result.bundles.append(
                 BundleResult(source.article.name, locale, target, len(source.article.segments), seconds)
             )

@@ -84,13 +84,22 @@ class ImportResult:
     total: int
 
 
-def import_xliff(data: bytes, *, source: str, bundle: Path, qa: QASettings | None = None) -> ImportResult:
+def import_xliff(
+    data: bytes,
+    *,
+    source: str,
+    bundle: Path,
+    qa: QASettings | None = None,
+    catalogs: Path | None = None,
+) -> ImportResult:
     """Apply an edited XLIFF file to ``bundle`` and rewrite the bundle atomically.
 
     A unit whose target differs from the bundle, or whose state is reviewed/final, becomes a
-    reviewed segment; units must match the bundle's segment ids and source texts.
+    reviewed segment; units must match the bundle's segment ids and source texts. ``catalogs``:
+    the UI catalog folder, for the page chrome of article.html (English without it).
     """
     from .bundle import dump_json, render_html, write_bundle
+    from .catalog import load_ui_strings
     from .outputs import format_files
     from .pipeline import Localized, page_values
     from .xliff import read_xliff
@@ -121,7 +130,8 @@ def import_xliff(data: bytes, *, source: str, bundle: Path, qa: QASettings | Non
     article = article_from_layout(seg_data["article"])
     segments = [entries[s.id] for s in article.segments]
     targets = {e["id"]: e["target"] for e in segments}
-    localized = _localized(Localized, article, locale, targets, segments)
+    ui = load_ui_strings(catalogs, locale) if catalogs is not None else None
+    localized = _localized(Localized, article, locale, targets, segments, ui)
     page = page_values(localized)
     source_lang = manifest.get("source_lang", "en")
     reviewed = sum(1 for e in segments if e.get("reviewed"))
@@ -130,7 +140,7 @@ def import_xliff(data: bytes, *, source: str, bundle: Path, qa: QASettings | Non
     files.update(
         {
             "article.txt": localized.text,
-            "article.html": render_html(page),
+            "article.html": render_html(page, ui),
             "segments.json": dump_json({**seg_data, "segments": segments}),
             "manifest.json": dump_json(manifest),
         }
@@ -140,12 +150,16 @@ def import_xliff(data: bytes, *, source: str, bundle: Path, qa: QASettings | Non
     return ImportResult(bundle, changed, reviewed, len(segments))
 
 
-def _localized(cls, article: Article, locale: str, targets: dict[str, str], segments: list[dict]):
+def _localized(cls, article: Article, locale: str, targets: dict[str, str], segments: list[dict], ui):
+    """The pipeline's Localized value, rebuilt from a bundle (as ``pipeline.localize`` builds it)."""
     from .article import rebuild_block
+    from .catalog import ui_msgid
 
     block_texts = {b.index: rebuild_block(b, targets) for b in article.body_blocks}
+    ui_texts = {b.index: ui.gettext(ui_msgid(b.text)) for b in article.ui_blocks} if ui else {}
     reviewed = frozenset(e["id"] for e in segments if e.get("reviewed"))
-    return cls(article, locale, targets, article.render(block_texts), reviewed=reviewed)
+    text = article.render({**block_texts, **ui_texts})
+    return cls(article, locale, targets, text, ui_texts, reviewed=reviewed)
 
 
 def _read_bundle(bundle: Path) -> dict[str, str]:

@@ -18,7 +18,9 @@ def import_xliff(
     ] = None,
     config: Annotated[
         Optional[Path],
-        typer.Option("--config", "-c", help="Settings file, for the QA thresholds (default: ./pipeline.yaml when present)."),
+        typer.Option(
+            "--config", "-c", help="Settings file: QA thresholds, UI catalogs (default: ./pipeline.yaml when present)."
+        ),
     ] = None,
 ) -> None:
     """Apply post-edits: edited segments replace the machine output and are marked reviewed.
@@ -31,14 +33,16 @@ def import_xliff(
     from ..postedit import import_xliff as apply_edits
 
     try:
-        cfg, _ = load_config(config)
+        cfg, base = load_config(config)
         try:
             data = file.read_bytes()
         except FileNotFoundError:
             raise InputError(f"{file}: no such file") from None
         except OSError as exc:
             raise InputError(f"{file}: cannot read ({exc.strerror or exc})") from None
-        result = apply_edits(data, source=str(file), bundle=bundle or file.parent, qa=cfg.qa)
+        result = apply_edits(
+            data, source=str(file), bundle=bundle or file.parent, qa=cfg.qa, catalogs=base / cfg.catalogs
+        )
     except NewsL10nError as exc:
         raise fail(exc) from None
     typer.echo(
