@@ -7,7 +7,6 @@ bundle is written, so a bad run writes nothing.
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -16,28 +15,31 @@ from typing import Protocol
 
 from . import __version__
 from .article import Article, rebuild_block
+from .batch import ArticleInput, as_article_inputs, bundle_is_current
 from .bundle import bundle_dir, dump_json, render_html, write_bundle
 from .config import PipelineConfig
 from .errors import ConfigError, InputError
+from .executor import Executor, LocalExecutor, Loaded, Outcome, Request
 from .ingest import decode_article, parse_text
 from .locales import check_locale, is_rtl
-from .translate import EngineSpec, Translator, make_translator
+from .translate import EngineSpec, make_translator
 from .translate.models import resolve_model
 
 
 class Reporter(Protocol):
-    """Progress and messages; the CLI supplies a rich progress bar or plain log lines."""
+    """Progress over the bundles of a run (articles x locales); the CLI supplies a rich bar
+    or plain log lines. ``advance`` may be called with fractions of a bundle."""
 
-    def start(self, locale: str, total: int) -> None: ...
-    def advance(self, count: int) -> None: ...
+    def start(self, label: str, total: int) -> None: ...
+    def advance(self, count: float) -> None: ...
     def finish(self) -> None: ...
 
 
 class SilentReporter:
-    def start(self, locale: str, total: int) -> None:
+    def start(self, label: str, total: int) -> None:
         pass
 
-    def advance(self, count: int) -> None:
+    def advance(self, count: float) -> None:
         pass
 
     def finish(self) -> None:
@@ -73,11 +75,13 @@ class BundleResult:
 @dataclass
 class RunResult:
     bundles: list[BundleResult] = field(default_factory=list)
+    skipped: list[BundleResult] = field(default_factory=list)
+    """Bundles left as they were: already current (``resume``)."""
     load_seconds: dict[str, float] = field(default_factory=dict)
 
 
-def read_article(path: Path, config: PipelineConfig) -> SourceArticle:
-    """Read and parse one article file; errors name the file."""
+def read_article(path: Path, config: PipelineConfig, *, name: str | None = None) -> SourceArticle:
+    """Read and parse one article file (named ``name``, default its stem); errors name the file."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -88,7 +92,7 @@ def read_article(path: Path, config: PipelineConfig) -> SourceArticle:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     text = decode_article(data, source=str(path))
     article = parse_text(
-        text, name=path.stem, lang=config.source_lang, ui_strings=config.ingest.ui_strings
+        text, name=name or path.stem, lang=config.source_lang, ui_strings=config.ingest.ui_strings
     )
     if not article.segments:
         raise InputError(f"{path}: no article text found (only UI lines)")
@@ -136,13 +140,10 @@ def _absolute_if_local(ref: str, base: Path) -> str:
     return str(resolved.path) if resolved.path else resolved.ref
 
 
-def localize(article: Article, locale: str, translator: Translator, reporter: Reporter) -> Localized:
-    """Translate every body segment once and rebuild the article in its own layout."""
-    segments = article.segments
-    outputs = translator.translate([s.text for s in segments], progress=reporter.advance)
-    targets = {seg.id: out.text for seg, out in zip(segments, outputs)}
+def rebuild(article: Article, locale: str, targets: Mapping[str, str]) -> Localized:
+    """The article in ``locale``, each segment replaced by its translation, layout kept."""
     block_texts = {b.index: rebuild_block(b, targets) for b in article.body_blocks}
-    return Localized(article, locale, targets, article.render(block_texts))
+    return Localized(article, locale, dict(targets), article.render(block_texts))
 
 
 def bundle_files(
@@ -195,37 +196,117 @@ def page_values(localized: Localized) -> dict[str, object]:
 def run_translate(
     config: PipelineConfig,
     base: Path,
-    paths: Sequence[Path],
+    paths: Sequence[Path | ArticleInput],
     locales: Sequence[str],
     *,
     overrides: Mapping[str, str] | None = None,
     out: Path | None = None,
     engine: str | None = None,
     reporter: Reporter | None = None,
+    executor: Executor | None = None,
+    resume: bool = False,
+    memory: SegmentMemory | None = None,
 ) -> RunResult:
-    """Translate ``paths`` into ``locales`` and write one bundle per article and locale."""
+    """Translate articles into ``locales`` and write one bundle per article and locale.
+
+    ``paths``: article files (named after their stem) or :class:`ArticleInput` items (a name and
+    their own locales). ``executor``: where segments are translated (default: this process).
+    ``resume``: skip bundles that are already current (same source checksum and model).
+    ``memory``: a translation memory looked up before dispatch; only misses reach the models.
+    """
     reporter = reporter or SilentReporter()
-    sources = [read_article(p, config) for p in paths]
-    specs = engine_specs(config, base, locales, overrides or {}, engine)
+    articles = as_article_inputs(paths)
+    sources = [read_article(a.path, config, name=a.name) for a in articles]
+    wanted = [a.locales or tuple(locales) for a in articles]
+    all_locales = list(dict.fromkeys(loc for loc in (*locales, *(x for w in wanted for x in w))))
+    specs = engine_specs(config, base, all_locales, overrides or {}, engine)
     out = out if out is not None else (base / config.out)
     result = RunResult()
-    translators: dict[str, Translator] = {}
-    for locale, spec in specs.items():
-        started = time.perf_counter()
-        translators[locale] = make_translator(spec)
-        result.load_seconds[locale] = time.perf_counter() - started
-    for locale, translator in translators.items():
-        total = sum(len(s.article.segments) for s in sources)
-        reporter.start(locale, total)
-        for source in sources:
-            started = time.perf_counter()
-            localized = localize(source.article, locale, translator, reporter)
-            seconds = time.perf_counter() - started
+    work: list[tuple[SourceArticle, str]] = []
+    for locale in all_locales:
+        for source, targets in zip(sources, wanted):
+            if locale not in targets:
+                continue
             target = bundle_dir(out, source.article.name, locale)
-            timings = {"load_s": result.load_seconds[locale], "translate_s": seconds}
-            write_bundle(target, bundle_files(source, localized, translator.describe(), timings))
-            result.bundles.append(
-                BundleResult(source.article.name, locale, target, len(source.article.segments), seconds)
-            )
+            if resume and bundle_is_current(target, source.sha256, specs[locale].model):
+                result.skipped.append(BundleResult(source.article.name, locale, target, 0, 0.0))
+            else:
+                work.append((source, locale))
+    if not work:
+        return result
+    needed = {locale: specs[locale] for locale in dict.fromkeys(locale for _, locale in work)}
+    executor = executor or LocalExecutor(make_translator)
+    with executor.session(needed) as session:
+        result.load_seconds = dict(session.loaded.load_seconds)
+        reporter.start(f"{len({s.article.name for s, _ in work})} articles x {len(needed)} locales", len(work))
+        writer = _BundleWriter(out, session.loaded, memory, result)
+        requests = []
+        for source, locale in work:
+            request = writer.prepare(source, locale, session.loaded.engine_info[locale])
+            if request is None:
+                reporter.advance(1)
+            else:
+                requests.append(request)
+        for outcome in session.translate(requests, progress=reporter.advance):
+            writer.finish(outcome)
         reporter.finish()
     return result
+
+
+class SegmentMemory(Protocol):
+    """A translation memory: stored translations of segments for one locale and engine."""
+
+    def lookup(self, locale: str, engine_info: Mapping[str, object], sources: Sequence[str]) -> list[str | None]: ...
+    def store(
+        self, locale: str, engine_info: Mapping[str, object], sources: Sequence[str], targets: Sequence[str]
+    ) -> None: ...
+
+
+@dataclass
+class _Pending:
+    source: SourceArticle
+    locale: str
+    known: dict[str, str]
+    missing: list[str]
+
+
+@dataclass
+class _BundleWriter:
+    """The client side of a run: memory look-ups, then bundles written as results arrive."""
+
+    out: Path
+    loaded: Loaded
+    memory: SegmentMemory | None
+    result: RunResult
+
+    def prepare(self, source: SourceArticle, locale: str, engine_info: Mapping[str, object]) -> Request | None:
+        """The request for the segments the memory lacks; None (bundle written) when it has all."""
+        segments = source.article.segments
+        texts = [s.text for s in segments]
+        found = self.memory.lookup(locale, engine_info, texts) if self.memory else [None] * len(texts)
+        known = {seg.id: hit for seg, hit in zip(segments, found) if hit is not None}
+        missing = [seg.id for seg in segments if seg.id not in known]
+        pending = _Pending(source, locale, known, missing)
+        if not missing:
+            self._write(pending, {}, 0.0)
+            return None
+        by_id = {seg.id: seg.text for seg in segments}
+        return Request(pending, locale, tuple(by_id[i] for i in missing))
+
+    def finish(self, outcome: Outcome) -> None:
+        pending: _Pending = outcome.request.key
+        new = {seg_id: t.text for seg_id, t in zip(pending.missing, outcome.translations)}
+        if self.memory:
+            info = self.loaded.engine_info[pending.locale]
+            self.memory.store(pending.locale, info, list(outcome.request.sources), list(new.values()))
+        self._write(pending, new, outcome.seconds)
+
+    def _write(self, pending: _Pending, new: Mapping[str, str], seconds: float) -> None:
+        source, locale = pending.source, pending.locale
+        localized = rebuild(source.article, locale, {**pending.known, **new})
+        target = bundle_dir(self.out, source.article.name, locale)
+        timings = {"load_s": self.loaded.load_seconds[locale], "translate_s": seconds}
+        write_bundle(target, bundle_files(source, localized, self.loaded.engine_info[locale], timings))
+        self.result.bundles.append(
+            BundleResult(source.article.name, locale, target, len(source.article.segments), seconds)
+        )
