@@ -98,3 +98,22 @@ class LocalSession:
                 list(request.sources), progress=advance, constraints=request.constraints
             )
             yield Outcome(request, outputs, time.perf_counter() - started)
+
+
+@contextmanager
+def open_executor(cluster: str | None = None, scheduler: str | None = None) -> Iterator[Executor | None]:
+    """None (translate in this process) unless a Dask cluster is asked for; only then is dask imported."""
+    if not cluster and not scheduler:
+        yield None
+        return
+    try:
+        from .distributed import connect
+    except ImportError as exc:
+        from .errors import ConfigError
+
+        raise ConfigError(
+            f"--cluster/--scheduler need Dask ({exc.name or exc} is not installed): "
+            "pip install 'newsl10n[dask]'"
+        ) from None
+    with connect(cluster, scheduler) as executor:
+        yield executor
