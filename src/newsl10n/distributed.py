@@ -65,7 +65,8 @@ def connect(cluster: str | None = None, scheduler: str | None = None) -> Iterato
     if not scheduler or "://" not in scheduler:
         raise ConfigError(f"--scheduler {scheduler!r}: expected an address such as tcp://10.0.0.5:8786")
     try:
-        client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
+        # direct_to_workers=False: results come through the scheduler, the one address contacted.
+        client = Client(scheduler, timeout=CONNECT_TIMEOUT_S, direct_to_workers=False)
     except (OSError, TimeoutError) as exc:
         raise ConfigError(f"--scheduler {scheduler}: cannot connect ({' '.join(str(exc).split())})") from None
     with client:

@@ -222,35 +222,51 @@ def run_translate(
     specs = engine_specs(config, base, all_locales, overrides or {}, engine)
     out = out if out is not None else (base / config.out)
     result = RunResult()
-    work: list[tuple[SourceArticle, str]] = []
-    for locale in all_locales:
-        for source, targets in zip(sources, wanted):
-            if locale not in targets:
-                continue
-            target = bundle_dir(out, source.article.name, locale)
-            if resume and bundle_is_current(target, source.sha256, specs[locale].model):
-                result.skipped.append(BundleResult(source.article.name, locale, target, 0, 0.0))
-            else:
-                work.append((source, locale))
+    work, result.skipped = plan_bundles(sources, wanted, specs, out, resume=resume)
     if not work:
         return result
     needed = {locale: specs[locale] for locale in dict.fromkeys(locale for _, locale in work)}
     executor = executor or LocalExecutor(make_translator)
     with executor.session(needed) as session:
         result.load_seconds = dict(session.loaded.load_seconds)
-        reporter.start(f"{len({s.article.name for s, _ in work})} articles x {len(needed)} locales", len(work))
         writer = _BundleWriter(out, session.loaded, memory, result)
-        requests = []
-        for source, locale in work:
-            request = writer.prepare(source, locale, session.loaded.engine_info[locale])
-            if request is None:
-                reporter.advance(1)
-            else:
-                requests.append(request)
-        for outcome in session.translate(requests, progress=reporter.advance):
-            writer.finish(outcome)
-        reporter.finish()
+        reporter.start(f"{len({s.article.name for s, _ in work})} articles x {len(needed)} locales", len(work))
+        try:
+            requests = []
+            for source, locale in work:
+                request = writer.prepare(source, locale)
+                if request is None:
+                    reporter.advance(1)
+                else:
+                    requests.append(request)
+            for outcome in session.translate(requests, progress=reporter.advance):
+                writer.finish(outcome)
+        finally:
+            reporter.finish()
     return result
+
+
+def plan_bundles(
+    sources: Sequence[SourceArticle],
+    wanted: Sequence[Sequence[str]],
+    specs: Mapping[str, EngineSpec],
+    out: Path,
+    *,
+    resume: bool,
+) -> tuple[list[tuple[SourceArticle, str]], list[BundleResult]]:
+    """(article, locale) pairs to translate, locale by locale, and the current bundles skipped."""
+    work: list[tuple[SourceArticle, str]] = []
+    skipped: list[BundleResult] = []
+    for locale, spec in specs.items():
+        for source, targets in zip(sources, wanted):
+            if locale not in targets:
+                continue
+            target = bundle_dir(out, source.article.name, locale)
+            if resume and bundle_is_current(target, source.sha256, spec.model):
+                skipped.append(BundleResult(source.article.name, locale, target, 0, 0.0))
+            else:
+                work.append((source, locale))
+    return work, skipped
 
 
 class SegmentMemory(Protocol):
@@ -279,11 +295,12 @@ class _BundleWriter:
     memory: SegmentMemory | None
     result: RunResult
 
-    def prepare(self, source: SourceArticle, locale: str, engine_info: Mapping[str, object]) -> Request | None:
+    def prepare(self, source: SourceArticle, locale: str) -> Request | None:
         """The request for the segments the memory lacks; None (bundle written) when it has all."""
         segments = source.article.segments
         texts = [s.text for s in segments]
-        found = self.memory.lookup(locale, engine_info, texts) if self.memory else [None] * len(texts)
+        info = self.loaded.engine_info[locale]
+        found = self.memory.lookup(locale, info, texts) if self.memory else [None] * len(texts)
         known = {seg.id: hit for seg, hit in zip(segments, found) if hit is not None}
         missing = [seg.id for seg in segments if seg.id not in known]
         pending = _Pending(source, locale, known, missing)
