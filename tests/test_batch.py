@@ -304,3 +304,17 @@ def test_cli_cluster_option_errors(archive, config_file, option, message):
     result = runner.invoke(app, ["translate", str(archive[0]), "--to", "de", "-c", str(config_file), *option])
     assert result.exit_code == 2
     assert result.output == message + "\n"
+
+
+def test_rich_bar_counts_bundles_with_rate():
+    import io
+
+    from newsl10n.progress import RichReporter
+
+    stream = io.StringIO()
+    reporter = RichReporter(stream)
+    reporter.start("3 articles x 2 locales", 6)
+    for _ in range(12):
+        reporter.advance(0.5)  # fractions of a bundle, as the in-process executor reports them
+    reporter.finish()
+    assert re.fullmatch(r"3 articles x 2 locales ━+ 6/6 bundles \d+\.\d\d/s 0:00:\d\d 0:00:00\n", stream.getvalue())

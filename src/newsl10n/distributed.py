@@ -136,12 +136,16 @@ class DaskExecutor:
     @contextmanager
     def session(self, specs: Mapping[str, EngineSpec]) -> Iterator[DaskSession]:
         """Register the model plugin and load every model on every worker before any task runs,
-        so a model that cannot load fails the run once, before anything is written."""
+        so a model that cannot load fails the run once, before anything is written.
+
+        The load tasks prefer their worker but may run elsewhere: if a worker dies meanwhile, its
+        replacement loads models lazily, on its first task.
+        """
         self.client.register_plugin(ModelCache())
         workers = self._workers()
         futures = [
             self.client.submit(
-                load_models, dict(specs), workers=[w], allow_other_workers=False, pure=False,
+                load_models, dict(specs), workers=[w], allow_other_workers=True, pure=False,
                 key=f"newsl10n-load-{uuid.uuid4().hex}",
             )
             for w in workers
