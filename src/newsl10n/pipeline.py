@@ -16,7 +16,7 @@ from typing import Protocol
 from . import __version__
 from .article import Article, rebuild_block
 from .batch import ArticleInput, as_article_inputs, bundle_is_current
-from .bundle import bundle_dir, dump_json, render_html, write_bundle
+from .bundle import bundle_dir, dump_json, ensure_writable, render_html, write_bundle
 from .config import PipelineConfig
 from .errors import ConfigError, InputError
 from .executor import Executor, LocalExecutor, Loaded, Outcome, Request
@@ -221,6 +221,7 @@ def run_translate(
     all_locales = list(dict.fromkeys(loc for loc in (*locales, *(x for w in wanted for x in w))))
     specs = engine_specs(config, base, all_locales, overrides or {}, engine)
     out = out if out is not None else (base / config.out)
+    ensure_writable(out)
     result = RunResult()
     work, result.skipped = plan_bundles(sources, wanted, specs, out, resume=resume)
     if not work:
