@@ -11,8 +11,9 @@ decoding, output length capped by ``max_length``.
 Reported per mode: seconds for the translation run (cluster start-up and model loading on the
 workers, measured on a one-article warm-up run, shown apart; the single-process runs get the
 same warm-up), articles/s, and the per-article cluster overhead:
-(time on local:1 - time in one process with one engine thread) / articles, the same compute
-with and without Dask in between. Prints a Markdown table for bench/RESULTS.md.
+(CPU time of client and workers on local:1 - CPU time of one process with one engine thread) /
+articles: the same compute with and without Dask in between. CPU time, not wall time, because
+wall time on a shared machine moves with its load. Prints a Markdown table for bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -53,12 +54,27 @@ def build_models(folder: Path, locales: list[str]) -> dict[str, str]:
     return {loc: str(build_random_marian(folder / f"en-{loc}", corpus, target_lang=loc)) for loc in locales}
 
 
-def timed_run(config, paths, locales, models, out, executor=None) -> tuple[float, int]:
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and its live children (the Dask workers)."""
+    import psutil
+
+    me = psutil.Process()
+    total = sum(me.cpu_times()[:2])
+    for child in me.children(recursive=True):
+        try:
+            total += sum(child.cpu_times()[:2])
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def timed_run(config, paths, locales, models, out, executor=None) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (all processes) and bundles of one run."""
     from newsl10n.pipeline import run_translate
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     result = run_translate(config, ROOT, paths, locales, overrides=models, out=out, executor=executor)
-    return time.perf_counter() - started, len(result.bundles)
+    return time.perf_counter() - started, cpu_seconds() - cpu, len(result.bundles)
 
 
 def main() -> None:
@@ -88,9 +104,9 @@ def main() -> None:
 
         timed_run(config(1), paths[:1], locales, models, tmp_path / "warm-up")  # imports, first load
         for threads in (1, 0):
-            seconds, bundles = timed_run(config(threads), paths, locales, models, tmp_path / f"single-{threads}")
+            seconds, cpu, bundles = timed_run(config(threads), paths, locales, models, tmp_path / f"single-{threads}")
             label = "single process, 1 engine thread" if threads == 1 else "single process, default threads"
-            rows.append((label, 0.0, seconds, bundles))
+            rows.append((label, 0.0, seconds, cpu, bundles))
             print(f"{label}: {seconds:.1f} s", file=sys.stderr)
         for workers in [int(w) for w in args.workers.split(",")]:
             started = time.perf_counter()
@@ -98,33 +114,40 @@ def main() -> None:
                 # Start-up: worker processes, their imports and model loads (kept by the plugin).
                 timed_run(config(1), paths[:1], locales, models, tmp_path / f"warm-up-{workers}", executor)
                 up = time.perf_counter() - started
-                seconds, bundles = timed_run(
+                seconds, cpu, bundles = timed_run(
                     config(1), paths, locales, models, tmp_path / f"cluster-{workers}", executor
                 )
-            rows.append((f"--cluster local:{workers} (1 thread each)", up, seconds, bundles))
+            rows.append((f"--cluster local:{workers} (1 thread each)", up, seconds, cpu, bundles))
             print(f"local:{workers}: start {up:.1f} s, run {seconds:.1f} s", file=sys.stderr)
         load_after = os.getloadavg()[0]
     print(report(rows, args, locales, load_before, load_after))
 
 
 def report(rows, args, locales, load_before: float, load_after: float) -> str:
-    single_1 = rows[0][2]
-    local_1 = next((r[2] for r in rows if r[0].startswith("--cluster local:1 ")), None)
+    single_1 = rows[0][3]
+    local_1 = next((r[3] for r in rows if r[0].startswith("--cluster local:1 ")), None)
     lines = [
         f"{args.articles} articles x {len(locales)} locale(s) ({', '.join(locales)}), 18 segments each, "
         f"tiny random Marian models, greedy, max_length {args.max_length}; "
         f"{os.cpu_count()} CPUs, {platform.python_version()}, load average {load_before:.1f} before / "
         f"{load_after:.1f} after.",
         "",
-        "| mode | start-up s (cluster, imports, model load) | run s | articles/s | bundles |",
-        "|---|---|---|---|---|",
+        "| mode | start-up s (cluster, imports, model load) | run s (wall) | articles/s | CPU s, all processes | CPU ms/article | bundles |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for label, up, seconds, bundles in rows:
+    for label, up, seconds, cpu, bundles in rows:
         up_text = f"{up:.1f}" if up else "-"
-        lines.append(f"| {label} | {up_text} | {seconds:.1f} | {args.articles / seconds:.2f} | {bundles} |")
+        lines.append(
+            f"| {label} | {up_text} | {seconds:.1f} | {args.articles / seconds:.2f} | {cpu:.1f} "
+            f"| {cpu / args.articles * 1000:.0f} | {bundles} |"
+        )
     if local_1 is not None:
         overhead = (local_1 - single_1) / args.articles * 1000
-        lines += ["", f"Per-article cluster overhead (local:1 - single process, same thread count): {overhead:.0f} ms"]
+        lines += [
+            "",
+            f"Per-article cluster overhead, CPU time of client + workers on local:1 minus the single "
+            f"process with one engine thread (same compute): {overhead:.0f} ms",
+        ]
     return "\n".join(lines)
 
 
