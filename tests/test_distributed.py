@@ -196,3 +196,23 @@ def test_cli_on_an_existing_scheduler_then_resume(executor, config_file, archive
     again = CliRunner().invoke(app, args)
     assert again.exit_code == 0
     assert again.output == "8 bundles already current, kept (--force translates them again)\n"
+
+
+def test_workers_dying_repeatedly_is_a_one_line_error(executor, config_file, archive, tmp_path):
+    from newsl10n.errors import ClusterError
+
+    def allowed_failures(dask_scheduler, value):
+        previous, dask_scheduler.allowed_failures = dask_scheduler.allowed_failures, value
+        return previous
+
+    previous = executor.client.run_on_scheduler(allowed_failures, value=0)  # the first death is fatal
+    try:
+        with pytest.raises(ClusterError) as err:
+            run(config_file, archive, tmp_path / "out", executor=executor, reporter=KillOneWorker(executor.client))
+    finally:
+        executor.client.run_on_scheduler(allowed_failures, value=previous)
+        executor.client.wait_for_workers(2, timeout=120)
+    assert str(err.value).endswith(
+        "died repeatedly (out of memory?); bundles written so far are kept: run again to resume"
+    )
+    assert 1 <= len(list((tmp_path / "out").glob("*/*/manifest.json"))) < 16

@@ -22,9 +22,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from distributed import Client, LocalCluster, WorkerPlugin, as_completed, get_worker
+from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin, as_completed, get_worker
 
-from .errors import ConfigError, ModelNotAvailable
+from .errors import ClusterError, ConfigError, ModelNotAvailable
 from .executor import Loaded, Outcome, Progress, Request
 from .translate import EngineSpec, Translation, Translator, make_translator
 
@@ -202,8 +202,9 @@ class DaskSession:
         running = as_completed([submit(r) for r in itertools.islice(pending, self.window)])
         try:
             for future in running:
-                translations, seconds = future.result()
-                request = by_future.pop(future)
+                request = by_future[future]
+                translations, seconds = _result(future, request)
+                del by_future[future]
                 for more in itertools.islice(pending, 1):
                     running.add(submit(more))
                 if progress:
@@ -212,3 +213,19 @@ class DaskSession:
         finally:
             if by_future:
                 self.client.cancel(list(by_future))
+
+
+def _result(future, request: Request) -> tuple[list[Translation], float]:
+    """A task's result; cluster failures become one-line errors (the bundles so far are kept)."""
+    try:
+        return future.result()
+    except KilledWorker:
+        raise ClusterError(
+            f"the workers translating into {request.locale} died repeatedly (out of memory?); "
+            "bundles written so far are kept: run again to resume"
+        ) from None
+    except OSError as exc:
+        raise ClusterError(
+            f"lost the Dask scheduler ({' '.join(str(exc).split())}); "
+            "bundles written so far are kept: run again to resume"
+        ) from None
