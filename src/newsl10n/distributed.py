@@ -152,6 +152,8 @@ class DaskExecutor:
         ]  # fmt: skip
         try:
             per_worker = self.client.gather(futures)
+        except (KilledWorker, OSError) as exc:
+            raise ClusterError(f"Dask workers failed while loading models ({type(exc).__name__}: {exc})") from None
         finally:
             self.client.cancel(futures)
         loaded = Loaded()
