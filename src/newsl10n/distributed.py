@@ -153,7 +153,8 @@ class DaskExecutor:
         try:
             per_worker = self.client.gather(futures)
         except (KilledWorker, OSError) as exc:
-            raise ClusterError(f"Dask workers failed while loading models ({type(exc).__name__}: {exc})") from None
+            reason = " ".join(str(exc).split())
+            raise ClusterError(f"Dask workers failed while loading models ({type(exc).__name__}: {reason})") from None
         finally:
             self.client.cancel(futures)
         loaded = Loaded()
