@@ -167,6 +167,10 @@ def segment(
 models_app = typer.Typer(help="Manage translation models.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 
+from .commands.catalog import catalog_app  # noqa: E402 - sub-app registration
+
+app.add_typer(catalog_app, name="catalog")
+
 
 @models_app.command("random")
 def models_random(

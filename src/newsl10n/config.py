@@ -98,6 +98,9 @@ class PipelineConfig(_Frozen):
     source_lang: str = "en"
     engine: Literal["transformers"] = "transformers"
     out: Path = Path("out")
+    catalogs: Path = Field(
+        default=Path("locales"), description="gettext catalogs of the UI strings: <catalogs>/<locale>/LC_MESSAGES/"
+    )
     decoding: DecodingSettings = DecodingSettings()
     ingest: IngestSettings = IngestSettings()
     locales: dict[str, LocaleSettings] = Field(default_factory=dict)
