@@ -318,3 +318,15 @@ def test_rich_bar_counts_bundles_with_rate():
         reporter.advance(0.5)  # fractions of a bundle, as the in-process executor reports them
     reporter.finish()
     assert re.fullmatch(r"3 articles x 2 locales ━+ 6/6 bundles \d+\.\d\d/s 0:00:\d\d 0:00:00\n", stream.getvalue())
+
+
+def test_nothing_imports_dask_unless_a_cluster_is_asked_for():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, newsl10n.cli, newsl10n.pipeline, newsl10n.batch, newsl10n.executor\n"
+        "print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "[]\n"
