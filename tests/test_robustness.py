@@ -91,10 +91,11 @@ def _output_not_writable(tmp, models):
 
 
 def _article_is_folder(tmp, models):
+    # A folder is an input since issue 9 (every .txt inside); one without articles is an error.
     d = tmp / "folder.txt"
     d.mkdir()
     return [str(d), "--to", "de", "--model", f"de={models['de']}"], (
-        f"error: {d}: is a folder, expected an article file"
+        f"error: {d}: no article files (.txt, .md, .markdown, .html, .htm, .xhtml) in this folder"
     )
 
 

@@ -51,7 +51,13 @@ def parse_model_overrides(values: list[str]) -> dict[str, str]:
 
 @app.command()
 def translate(
-    articles: Annotated[list[Path], typer.Argument(help="Article files: plain text, Markdown (.md) or HTML (.html), UTF-8.")],
+    articles: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Articles: files (plain text, Markdown .md or HTML .html, UTF-8), folders, quoted "
+            'glob patterns or JSONL manifests (one {"path", "id", "locales"} object per line).'
+        ),
+    ],
     to: Annotated[
         Optional[str],
         typer.Option("--to", "-t", help="Target locales, comma-separated (default: all in pipeline.yaml)."),
@@ -72,13 +78,27 @@ def translate(
     ] = None,
     config: ConfigOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Translate again even bundles that are current (default: skip them).")
+    ] = False,
+    cluster: Annotated[
+        Optional[str],
+        typer.Option("--cluster", help="local:N: translate on N local Dask worker processes (needs newsl10n[dask])."),
+    ] = None,
+    scheduler: Annotated[
+        Optional[str],
+        typer.Option("--scheduler", help="tcp://HOST:PORT: translate on an existing Dask cluster."),
+    ] = None,
 ) -> None:
     """Translate articles and write one localized bundle per article and locale.
 
     Each bundle (OUT/<article>/<locale>/) holds article.txt, article.html, segments.json and
-    manifest.json. Nothing is written unless every article and model can be loaded.
+    manifest.json. Nothing is written unless every article and model can be loaded. A bundle
+    whose manifest records the same source checksum and model is kept (so a run can resume).
     """
+    from .batch import collect_articles
     from .config import ENGINES, load_config
+    from .executor import open_executor
     from .pipeline import run_translate
     from .progress import make_reporter
 
@@ -89,16 +109,20 @@ def translate(
         locales = parse_locales(to) if to else list(cfg.locales)
         if not locales:
             raise ConfigError("no target locales: pass --to or list them under 'locales:' in pipeline.yaml")
-        result = run_translate(
-            cfg,
-            base,
-            articles,
-            locales,
-            overrides=parse_model_overrides(model),
-            out=out,
-            engine=engine,
-            reporter=make_reporter(quiet=quiet),
-        )
+        inputs = collect_articles(articles)
+        with open_executor(cluster, scheduler) as executor:
+            result = run_translate(
+                cfg,
+                base,
+                inputs,
+                locales,
+                overrides=parse_model_overrides(model),
+                out=out,
+                engine=engine,
+                reporter=make_reporter(quiet=quiet),
+                executor=executor,
+                resume=not force,
+            )
     except NewsL10nError as exc:
         raise fail(exc) from None
     except KeyboardInterrupt:
@@ -106,6 +130,8 @@ def translate(
         raise typer.Exit(130) from None
     for bundle in result.bundles:
         typer.echo(f"{bundle.article} [{bundle.locale}]: {bundle.segments} segments -> {bundle.path}")
+    if result.skipped:
+        typer.echo(f"{len(result.skipped)} bundles already current, kept (--force translates them again)")
 
 
 @app.command()

@@ -27,3 +27,7 @@ class GlossaryError(NewsL10nError):
 
 class OutputError(NewsL10nError):
     """The output folder cannot be written."""
+
+
+class ClusterError(NewsL10nError):
+    """A Dask cluster failed the run (workers keep dying, the scheduler went away)."""

@@ -7,7 +7,6 @@ bundle is written, so a bad run writes nothing.
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -16,32 +15,35 @@ from typing import Protocol
 
 from . import __version__
 from .article import Article, rebuild_block
+from .batch import ArticleInput, as_article_inputs, bundle_is_current
 from .bundle import bundle_dir, dump_json, ensure_writable, render_html, template_source, write_bundle
 from .catalog import UIStrings, chrome_msgids, load_ui_strings, ui_msgid
 from .config import PipelineConfig, QASettings
 from .errors import ConfigError, InputError
+from .executor import Executor, LocalExecutor, Loaded, Outcome, Request
 from .formats import reader_for
 from .ingest import decode_article, parse_text
 from .locales import check_locale, is_rtl
 from .outputs import format_files
 from .postedit import article_layout, load_reviewed
-from .translate import EngineSpec, Translator, make_translator
+from .translate import EngineSpec, make_translator
 from .translate.models import resolve_model
 
 
 class Reporter(Protocol):
-    """Progress and messages; the CLI supplies a rich progress bar or plain log lines."""
+    """Progress over the bundles of a run (articles x locales); the CLI supplies a rich bar
+    or plain log lines. ``advance`` may be called with fractions of a bundle."""
 
-    def start(self, locale: str, total: int) -> None: ...
-    def advance(self, count: int) -> None: ...
+    def start(self, label: str, total: int) -> None: ...
+    def advance(self, count: float) -> None: ...
     def finish(self) -> None: ...
 
 
 class SilentReporter:
-    def start(self, locale: str, total: int) -> None:
+    def start(self, label: str, total: int) -> None:
         pass
 
-    def advance(self, count: int) -> None:
+    def advance(self, count: float) -> None:
         pass
 
     def finish(self) -> None:
@@ -81,11 +83,13 @@ class BundleResult:
 @dataclass
 class RunResult:
     bundles: list[BundleResult] = field(default_factory=list)
+    skipped: list[BundleResult] = field(default_factory=list)
+    """Bundles left as they were: already current (``resume``)."""
     load_seconds: dict[str, float] = field(default_factory=dict)
 
 
-def read_article(path: Path, config: PipelineConfig) -> SourceArticle:
-    """Read and parse one article file; errors name the file."""
+def read_article(path: Path, config: PipelineConfig, *, name: str | None = None) -> SourceArticle:
+    """Read and parse one article file (named ``name``, default its stem); errors name the file."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -95,7 +99,7 @@ def read_article(path: Path, config: PipelineConfig) -> SourceArticle:
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     text = decode_article(data, source=str(path))
-    options = {"name": path.stem, "lang": config.source_lang, "ui_strings": config.ingest.ui_strings}
+    options = {"name": name or path.stem, "lang": config.source_lang, "ui_strings": config.ingest.ui_strings}
     reader = reader_for(path)  # HTML or Markdown by extension, else plain text
     article = reader(text, source=str(path), **options) if reader else parse_text(text, **options)
     if not article.segments:
@@ -144,31 +148,20 @@ def _absolute_if_local(ref: str, base: Path) -> str:
     return str(resolved.path) if resolved.path else resolved.ref
 
 
-def localize(
+def rebuild(
     article: Article,
     locale: str,
-    translator: Translator,
-    reporter: Reporter,
+    targets: Mapping[str, str],
     ui: UIStrings | None = None,
-    reviewed: Mapping[str, str] | None = None,
+    reviewed: Collection[str] = (),
 ) -> Localized:
-    """Translate every body segment once and rebuild the article in its own layout.
-
-    Section and UI lines come from the UI catalog ``ui`` (English where it lacks one).
-    ``reviewed`` (segment id -> post-edited target) are kept as they are, never retranslated.
-    """
-    reviewed = reviewed or {}
-    segments = [s for s in article.segments if s.id not in reviewed]
-    outputs = translator.translate([s.text for s in segments], progress=reporter.advance)
-    targets = {seg.id: out.text for seg, out in zip(segments, outputs)}
-    targets.update(reviewed)
-    if reviewed:
-        reporter.advance(len(reviewed))
-    targets = {s.id: targets[s.id] for s in article.segments}
+    """The article in ``locale``: each segment replaced by its translation, layout kept; section
+    and UI lines from the UI catalog ``ui`` (English where it lacks one). ``reviewed``: ids of
+    post-edited segments among ``targets``."""
     block_texts = {b.index: rebuild_block(b, targets) for b in article.body_blocks}
     ui_texts = {b.index: ui.gettext(ui_msgid(b.text)) for b in article.ui_blocks} if ui else {}
     text = article.render({**block_texts, **ui_texts})
-    return Localized(article, locale, targets, text, ui_texts, reviewed=frozenset(reviewed))
+    return Localized(article, locale, dict(targets), text, ui_texts, reviewed=frozenset(reviewed))
 
 
 def bundle_files(
@@ -264,44 +257,148 @@ def page_values(
 def run_translate(
     config: PipelineConfig,
     base: Path,
-    paths: Sequence[Path],
+    paths: Sequence[Path | ArticleInput],
     locales: Sequence[str],
     *,
     overrides: Mapping[str, str] | None = None,
     out: Path | None = None,
     engine: str | None = None,
     reporter: Reporter | None = None,
+    executor: Executor | None = None,
+    resume: bool = False,
+    memory: SegmentMemory | None = None,
 ) -> RunResult:
-    """Translate ``paths`` into ``locales`` and write one bundle per article and locale."""
+    """Translate articles into ``locales`` and write one bundle per article and locale.
+
+    ``paths``: article files (named after their stem) or :class:`ArticleInput` items (a name and
+    their own locales). ``executor``: where segments are translated (default: this process).
+    ``resume``: skip bundles that are already current (same source checksum and model).
+    ``memory``: a translation memory looked up before dispatch; only misses reach the models.
+    """
     reporter = reporter or SilentReporter()
-    sources = [read_article(p, config) for p in paths]
-    specs = engine_specs(config, base, locales, overrides or {}, engine)
+    articles = as_article_inputs(paths)
+    sources = [read_article(a.path, config, name=a.name) for a in articles]
+    wanted = [a.locales or tuple(locales) for a in articles]
+    all_locales = list(dict.fromkeys(loc for loc in (*locales, *(x for w in wanted for x in w))))
+    specs = engine_specs(config, base, all_locales, overrides or {}, engine)
     out = out if out is not None else (base / config.out)
     ensure_writable(out)
     result = RunResult()
     catalogs = base / config.catalogs
     ui = {locale: load_ui_strings(catalogs, locale) for locale in specs}
-    translators: dict[str, Translator] = {}
-    for locale, spec in specs.items():
-        started = time.perf_counter()
-        translators[locale] = make_translator(spec)
-        result.load_seconds[locale] = time.perf_counter() - started
-    for locale, translator in translators.items():
-        total = sum(len(s.article.segments) for s in sources)
-        reporter.start(locale, total)
-        for source in sources:
-            started = time.perf_counter()
-            target = bundle_dir(out, source.article.name, locale)
-            reviewed = load_reviewed(target, source.article)
-            localized = localize(source.article, locale, translator, reporter, ui[locale], reviewed)
-            seconds = time.perf_counter() - started
-            timings = {"load_s": result.load_seconds[locale], "translate_s": seconds}
-            files = bundle_files(
-                source, localized, translator.describe(), timings, ui[locale], config.source_lang, config.qa
-            )
-            write_bundle(target, files)
-            result.bundles.append(
-                BundleResult(source.article.name, locale, target, len(source.article.segments), seconds)
-            )
-        reporter.finish()
+    work, result.skipped = plan_bundles(sources, wanted, specs, out, resume=resume)
+    if not work:
+        return result
+    needed = {locale: specs[locale] for locale in dict.fromkeys(locale for _, locale in work)}
+    executor = executor or LocalExecutor(make_translator)
+    with executor.session(needed) as session:
+        result.load_seconds = dict(session.loaded.load_seconds)
+        writer = _BundleWriter(out, session.loaded, ui, memory, result, config.source_lang, config.qa)
+        reporter.start(f"{len({s.article.name for s, _ in work})} articles x {len(needed)} locales", len(work))
+        try:
+            requests = []
+            for source, locale in work:
+                request = writer.prepare(source, locale)
+                if request is None:
+                    reporter.advance(1)
+                else:
+                    requests.append(request)
+            for outcome in session.translate(requests, progress=reporter.advance):
+                writer.finish(outcome)
+        finally:
+            reporter.finish()
     return result
+
+
+def plan_bundles(
+    sources: Sequence[SourceArticle],
+    wanted: Sequence[Sequence[str]],
+    specs: Mapping[str, EngineSpec],
+    out: Path,
+    *,
+    resume: bool,
+) -> tuple[list[tuple[SourceArticle, str]], list[BundleResult]]:
+    """(article, locale) pairs to translate, locale by locale, and the current bundles skipped."""
+    work: list[tuple[SourceArticle, str]] = []
+    skipped: list[BundleResult] = []
+    for locale, spec in specs.items():
+        for source, targets in zip(sources, wanted):
+            if locale not in targets:
+                continue
+            target = bundle_dir(out, source.article.name, locale)
+            if resume and bundle_is_current(target, source.sha256, spec.model):
+                skipped.append(BundleResult(source.article.name, locale, target, 0, 0.0))
+            else:
+                work.append((source, locale))
+    return work, skipped
+
+
+class SegmentMemory(Protocol):
+    """A translation memory: stored translations of segments for one locale and engine."""
+
+    def lookup(self, locale: str, engine_info: Mapping[str, object], sources: Sequence[str]) -> list[str | None]: ...
+    def store(
+        self, locale: str, engine_info: Mapping[str, object], sources: Sequence[str], targets: Sequence[str]
+    ) -> None: ...
+
+
+@dataclass
+class _Pending:
+    source: SourceArticle
+    locale: str
+    known: dict[str, str]
+    missing: list[str]
+    reviewed: frozenset[str] = frozenset()
+
+
+@dataclass
+class _BundleWriter:
+    """The client side of a run: memory look-ups, then bundles written as results arrive."""
+
+    out: Path
+    loaded: Loaded
+    ui: Mapping[str, UIStrings | None]
+    memory: SegmentMemory | None
+    result: RunResult
+    source_lang: str = "en"
+    qa: QASettings | None = None
+
+    def prepare(self, source: SourceArticle, locale: str) -> Request | None:
+        """The request for the segments neither a reviewer nor the memory has translated;
+        None (bundle written) when nothing is left for the model."""
+        segments = source.article.segments
+        reviewed = load_reviewed(bundle_dir(self.out, source.article.name, locale), source.article)
+        open_segments = [s for s in segments if s.id not in reviewed]
+        texts = [s.text for s in open_segments]
+        info = self.loaded.engine_info[locale]
+        found = self.memory.lookup(locale, info, texts) if self.memory else [None] * len(texts)
+        known = {seg.id: hit for seg, hit in zip(open_segments, found) if hit is not None}
+        known.update(reviewed)
+        missing = [seg.id for seg in segments if seg.id not in known]
+        pending = _Pending(source, locale, known, missing, frozenset(reviewed))
+        if not missing:
+            self._write(pending, {}, 0.0)
+            return None
+        by_id = {seg.id: seg.text for seg in segments}
+        return Request(pending, locale, tuple(by_id[i] for i in missing))
+
+    def finish(self, outcome: Outcome) -> None:
+        pending: _Pending = outcome.request.key
+        new = {seg_id: t.text for seg_id, t in zip(pending.missing, outcome.translations)}
+        if self.memory:
+            info = self.loaded.engine_info[pending.locale]
+            self.memory.store(pending.locale, info, list(outcome.request.sources), list(new.values()))
+        self._write(pending, new, outcome.seconds)
+
+    def _write(self, pending: _Pending, new: Mapping[str, str], seconds: float) -> None:
+        source, locale = pending.source, pending.locale
+        targets = {**pending.known, **new}
+        localized = rebuild(source.article, locale, targets, self.ui[locale], pending.reviewed)
+        target = bundle_dir(self.out, source.article.name, locale)
+        timings = {"load_s": self.loaded.load_seconds[locale], "translate_s": seconds}
+        info = self.loaded.engine_info[locale]
+        files = bundle_files(source, localized, info, timings, self.ui[locale], self.source_lang, self.qa)
+        write_bundle(target, files)
+        self.result.bundles.append(
+            BundleResult(source.article.name, locale, target, len(source.article.segments), seconds)
+        )

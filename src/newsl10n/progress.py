@@ -21,34 +21,40 @@ def make_reporter(stream: TextIO | None = None, *, quiet: bool = False):
 
 
 class LineReporter:
-    """One line when a locale starts and one when it ends (CI logs stay short)."""
+    """One line when a run starts and one when it ends (CI logs stay short)."""
 
     def __init__(self, stream: TextIO):
         self.stream = stream
-        self.locale = ""
+        self.label = ""
         self.total = 0
-        self.done = 0
+        self.done = 0.0
         self.started = 0.0
 
-    def start(self, locale: str, total: int) -> None:
-        self.locale, self.total, self.done = locale, total, 0
+    def start(self, label: str, total: int) -> None:
+        self.label, self.total, self.done = label, total, 0.0
         self.started = time.perf_counter()
-        print(f"{locale}: translating {total} segments", file=self.stream, flush=True)
+        print(f"{label}: translating {total} bundles", file=self.stream, flush=True)
 
-    def advance(self, count: int) -> None:
+    def advance(self, count: float) -> None:
         self.done += count
 
     def finish(self) -> None:
         seconds = time.perf_counter() - self.started
         print(
-            f"{self.locale}: {self.done}/{self.total} segments in {seconds:.1f} s",
+            f"{self.label}: {round(self.done)}/{self.total} bundles in {seconds:.1f} s "
+            f"({throughput(self.done, seconds)})",
             file=self.stream,
             flush=True,
         )
 
 
+def throughput(done: float, seconds: float) -> str:
+    return f"{done / seconds:.2f} bundles/s" if seconds > 0 else "- bundles/s"
+
+
 class RichReporter:
-    """A rich progress bar per locale: segments done / total, rate and time left."""
+    """One rich progress bar over a run's bundles (articles x locales): done / total, bundles
+    per second, time elapsed and left."""
 
     def __init__(self, stream: TextIO):
         from rich.console import Console
@@ -57,7 +63,7 @@ class RichReporter:
         self.progress = None
         self.task = None
 
-    def start(self, locale: str, total: int) -> None:
+    def start(self, label: str, total: int) -> None:
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -71,16 +77,17 @@ class RichReporter:
             TextColumn("[bold]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("segments"),
+            TextColumn("bundles"),
+            rate_column(),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
             console=self.console,
             transient=False,
         )
         self.progress.start()
-        self.task = self.progress.add_task(locale, total=total)
+        self.task = self.progress.add_task(label, total=total)
 
-    def advance(self, count: int) -> None:
+    def advance(self, count: float) -> None:
         if self.progress is not None:
             self.progress.advance(self.task, count)
 
@@ -88,3 +95,19 @@ class RichReporter:
         if self.progress is not None:
             self.progress.stop()
             self.progress = None
+
+
+def rate_column():
+    """A rich column of bundles per second: the recent rate while running, overall when done.
+    (Built here so that rich loads only when a bar is shown.)"""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class _Rate(ProgressColumn):
+        def render(self, task) -> Text:
+            speed = task.finished_speed or task.speed
+            if speed is None and task.elapsed:
+                speed = task.completed / task.elapsed
+            return Text(f"{speed:.2f}/s" if speed is not None else "-/s", style="progress.data.speed")
+
+    return _Rate()

@@ -1,0 +1,173 @@
+"""Batch input: which articles a run translates, under which names, and which bundles to skip.
+
+``newsl10n translate`` takes any mix of article files, folders (every article file inside, at any
+depth), glob patterns (quoted, so the shell leaves them alone) and JSONL manifests: one JSON
+object per line, ``{"path": "2024/a.txt", "id": "a-2024", "locales": ["de", "fr"]}``, where
+``id`` (default: the file stem) names the bundle folder and ``locales`` (default: the run's
+locales) narrows the targets of that article. Paths in a manifest are relative to its folder.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+
+ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml")
+"""What a folder input picks up: plain-text articles (the only format ingest reads)."""
+MANIFEST_SUFFIX = ".jsonl"
+MANIFEST_KEYS = {"path", "id", "locales"}
+_GLOB_CHARS = frozenset("*?[")
+
+
+@dataclass(frozen=True)
+class ArticleInput:
+    """One article to translate: its file, its bundle folder name, and its locales (None: all)."""
+
+    path: Path
+    name: str
+    locales: tuple[str, ...] | None = None
+    origin: str = ""
+    """Where it was listed (a manifest line), for error messages; empty for plain paths."""
+
+
+def collect_articles(inputs: Sequence[Path | str]) -> list[ArticleInput]:
+    """Expand paths, folders, globs and manifests into articles with unique, safe names."""
+    articles: list[ArticleInput] = []
+    for item in inputs:
+        articles.extend(_expand(Path(item)))
+    check_names(articles)
+    return articles
+
+
+def as_article_inputs(items: Iterable[Path | ArticleInput]) -> list[ArticleInput]:
+    """Plain paths become articles named after their file stem; names are checked."""
+    articles = [i if isinstance(i, ArticleInput) else ArticleInput(Path(i), Path(i).stem) for i in items]
+    check_names(articles)
+    return articles
+
+
+def _expand(item: Path) -> list[ArticleInput]:
+    if item.is_dir():
+        return _folder(item)
+    if item.suffix == MANIFEST_SUFFIX and item.is_file():
+        return read_manifest(item)
+    if not item.exists() and _GLOB_CHARS & set(str(item)):
+        return _glob(str(item))
+    return [ArticleInput(item, item.stem)]
+
+
+def _folder(folder: Path) -> list[ArticleInput]:
+    files = sorted(
+        p
+        for p in folder.rglob("*")
+        if p.suffix in ARTICLE_SUFFIXES
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+    if not files:
+        raise InputError(f"{folder}: no article files ({', '.join(ARTICLE_SUFFIXES)}) in this folder")
+    return [ArticleInput(p, p.stem) for p in files]
+
+
+def _glob(pattern: str) -> list[ArticleInput]:
+    files = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
+    if not files:
+        raise InputError(f"{pattern}: no files match this pattern")
+    return [ArticleInput(p, p.stem) for p in files]
+
+
+def read_manifest(path: Path) -> list[ArticleInput]:
+    """Articles listed in a JSONL manifest; errors name the manifest line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read manifest ({exc})") from None
+    articles = []
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            articles.append(_manifest_entry(line, f"{path} line {number}", path.parent))
+    if not articles:
+        raise InputError(f"{path}: manifest lists no articles")
+    return articles
+
+
+def _manifest_entry(line: str, where: str, base: Path) -> ArticleInput:
+    try:
+        entry = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
+    if not isinstance(entry, dict):
+        raise InputError(f"{where}: expected a JSON object such as {{\"path\": \"article.txt\"}}")
+    unknown = sorted(set(entry) - MANIFEST_KEYS)
+    if unknown:
+        raise InputError(f"{where}: unknown key {unknown[0]!r} (allowed: id, locales, path)")
+    ref = entry.get("path")
+    if not isinstance(ref, str) or not ref.strip():
+        raise InputError(f"{where}: 'path' must be a non-empty string")
+    name = entry.get("id", Path(ref).stem)
+    if not isinstance(name, str):
+        raise InputError(f"{where}: 'id' must be a string")
+    return ArticleInput(base / ref, name, _manifest_locales(entry.get("locales"), where), where)
+
+
+def _manifest_locales(value: object, where: str) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(f"{where}: 'locales' must be a list of locale codes or a comma-separated string")
+    locales = tuple(dict.fromkeys(v.strip() for v in value if v.strip()))
+    if not locales:
+        raise InputError(f"{where}: 'locales' is empty")
+    return locales
+
+
+def check_names(articles: Sequence[ArticleInput]) -> None:
+    """Each name must be one safe folder name, unique (ignoring case) within the run."""
+    seen: dict[str, ArticleInput] = {}
+    for article in articles:
+        where = article.origin or str(article.path)
+        if not is_safe_name(article.name):
+            raise InputError(
+                f"{where}: article name {article.name!r} is not a plain folder name "
+                "(no '/', '\\', leading '.' or control characters)"
+            )
+        first = seen.setdefault(article.name.casefold(), article)
+        if first is not article:
+            raise InputError(
+                f"{where}: article name {article.name!r} is already used by "
+                f"{first.origin or first.path}; give one of them an 'id' in a JSONL manifest"
+            )
+
+
+def is_safe_name(name: str) -> bool:
+    return (
+        bool(name.strip())
+        and not name.startswith(".")
+        and not any(c in name for c in "/\\:")
+        and all(c.isprintable() for c in name)
+    )
+
+
+def bundle_is_current(path: Path, source_sha256: str, model: str) -> bool:
+    """True when ``path`` holds a complete bundle of this source text made with this model.
+
+    Bundles are renamed into place only when complete, so a readable manifest means a whole
+    bundle; it must record the same source checksum and model reference.
+    """
+    try:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return (
+        isinstance(manifest, dict)
+        and manifest.get("source_sha256") == source_sha256
+        and manifest.get("model") == model
+        and (path / "article.txt").is_file()
+    )

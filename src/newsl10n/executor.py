@@ -1,0 +1,119 @@
+"""Where segments are translated: in this process, or on a cluster (``distributed.py``).
+
+The pipeline hands an executor one :class:`Request` per article and locale (only the segments
+that still need a model) and gets the outputs back as they finish, in any order. Everything
+that must stay consistent (translation memory, bundles) stays with the caller.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .translate import EngineSpec, TermConstraint, Translation, Translator
+
+Progress = Callable[[float], None]
+"""Called with the fraction of one request just finished (1.0 when a request completes)."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """Translate ``sources`` into ``locale``; ``key`` is the caller's handle for the result."""
+
+    key: object
+    locale: str
+    sources: tuple[str, ...]
+    constraints: tuple[tuple[TermConstraint, ...], ...] | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    request: Request
+    translations: list[Translation]
+    seconds: float
+
+
+@dataclass
+class Loaded:
+    """What a session loaded: per locale, the engine description for manifests and load time."""
+
+    engine_info: dict[str, dict[str, object]] = field(default_factory=dict)
+    load_seconds: dict[str, float] = field(default_factory=dict)
+
+
+class Session(Protocol):
+    loaded: Loaded
+
+    def translate(self, requests: Sequence[Request], progress: Progress | None = None) -> Iterator[Outcome]:
+        """Each request's outcome once, as it finishes; a failure raises and stops the rest."""
+        ...
+
+
+class Executor(Protocol):
+    def session(self, specs: Mapping[str, EngineSpec]):
+        """A context manager that loads every locale's model (or raises) and yields a Session."""
+        ...
+
+
+class LocalExecutor:
+    """The models in this process, one translator per locale, requests in order."""
+
+    def __init__(self, factory: Callable[[EngineSpec], Translator]):
+        self.factory = factory
+
+    @contextmanager
+    def session(self, specs: Mapping[str, EngineSpec]) -> Iterator[LocalSession]:
+        yield LocalSession.load(specs, self.factory)
+
+
+@dataclass
+class LocalSession:
+    translators: dict[str, Translator]
+    loaded: Loaded
+
+    @classmethod
+    def load(cls, specs: Mapping[str, EngineSpec], factory: Callable[[EngineSpec], Translator]) -> LocalSession:
+        translators: dict[str, Translator] = {}
+        loaded = Loaded()
+        for locale, spec in specs.items():
+            started = time.perf_counter()
+            translators[locale] = factory(spec)
+            loaded.load_seconds[locale] = time.perf_counter() - started
+            loaded.engine_info[locale] = translators[locale].describe()
+        return cls(translators, loaded)
+
+    def translate(self, requests: Iterable[Request], progress: Progress | None = None) -> Iterator[Outcome]:
+        for request in requests:
+            total = len(request.sources)
+
+            def advance(count: int, total: int = total) -> None:
+                if progress and total:
+                    progress(count / total)
+
+            started = time.perf_counter()
+            outputs = self.translators[request.locale].translate(
+                list(request.sources), progress=advance, constraints=request.constraints
+            )
+            yield Outcome(request, outputs, time.perf_counter() - started)
+
+
+@contextmanager
+def open_executor(cluster: str | None = None, scheduler: str | None = None) -> Iterator[Executor | None]:
+    """None (translate in this process) unless a Dask cluster is asked for; only then is dask imported."""
+    if not cluster and not scheduler:
+        yield None
+        return
+    try:
+        from .distributed import connect
+    except ImportError as exc:
+        from .errors import ConfigError
+
+        raise ConfigError(
+            f"--cluster/--scheduler need Dask ({exc.name or exc} is not installed): "
+            "pip install 'newsl10n[dask]'"
+        ) from None
+    with connect(cluster, scheduler) as executor:
+        yield executor

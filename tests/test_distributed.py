@@ -1,0 +1,218 @@
+"""Translation on a 2-worker Dask LocalCluster on loopback, with the tiny models.
+
+One cluster for the module (starting one costs seconds). The fault test kills a worker process;
+its nanny starts a fresh one, so the cluster is whole again for later tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newsl10n.batch import ArticleInput
+from newsl10n.cli import app
+from newsl10n.config import load_config
+from newsl10n.errors import ModelNotAvailable
+from newsl10n.pipeline import SilentReporter, run_translate
+
+pytest.importorskip("distributed")
+
+ARTICLE = (
+    "Talks resume in Geneva\n"
+    "\n"
+    "The {n} delegations met on Monday after a long pause. They agreed to meet again in May.\n"
+    "\n"
+    "What comes next\n"
+    "\n"
+    "Officials said {n} working groups would start at once. A report is due by the end of the year.\n"
+)
+COUNTS = ["two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+@pytest.fixture
+def config_file(config_file):
+    """The shared test config with one engine thread, as each Dask worker has."""
+    text = config_file.read_text(encoding="utf-8")
+    config_file.write_text(text.replace("max_length: 64}", "max_length: 64, threads: 1}"), encoding="utf-8")
+    assert "threads: 1" in config_file.read_text(encoding="utf-8")
+    return config_file
+
+
+@pytest.fixture(scope="module")
+def executor():
+    from newsl10n.distributed import connect
+
+    with connect(cluster="local:2") as dask_executor:
+        yield dask_executor
+
+
+@pytest.fixture
+def archive(tmp_path) -> list[ArticleInput]:
+    items = []
+    for n in COUNTS:
+        path = tmp_path / "archive" / f"talks-{n}.txt"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(ARTICLE.format(n=n), encoding="utf-8")
+        items.append(ArticleInput(path, path.stem))
+    return items
+
+
+def run(config_file, items, out, **kwargs):
+    config, base = load_config(config_file)
+    return run_translate(config, base, items, ["de", "ar"], out=out, **kwargs)
+
+
+def bundle_contents(out: Path) -> dict[str, object]:
+    """Every bundle file under ``out``; manifests without their creation time and timings."""
+    contents: dict[str, object] = {}
+    for path in sorted(out.rglob("*")):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            if path.name == "manifest.json":
+                data = json.loads(text)
+                del data["created"], data["timings"]
+                text = data
+            contents[str(path.relative_to(out))] = text
+    return contents
+
+
+def test_cluster_listens_on_loopback_only(executor):
+    import sys
+
+    import psutil
+
+    info = executor.client.scheduler_info()
+    assert info["address"].startswith("tcp://127.0.0.1:")
+    assert len(info["workers"]) == 2
+    for address, worker in info["workers"].items():
+        assert address.startswith("tcp://127.0.0.1:") and worker["nanny"].startswith("tcp://127.0.0.1:")
+    # Scheduler and nannies live in this process, workers in their own: every socket any of them
+    # listens on (the scheduler's small HTTP endpoint included) is bound to loopback.
+    processes = [psutil.Process(), *(psutil.Process(pid) for pid in executor.client.run(os.getpid).values())]
+    listening = [
+        c.laddr.ip for p in processes for c in p.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN
+    ]
+    assert len(listening) >= 5 and set(listening) == {"127.0.0.1"}
+    assert "distributed.dashboard.scheduler" not in sys.modules  # no dashboard served
+
+
+def test_cluster_output_identical_to_single_process(executor, config_file, archive, tmp_path):
+    local = run(config_file, archive, tmp_path / "local")
+    remote = run(config_file, archive, tmp_path / "cluster", executor=executor)
+    assert len(local.bundles) == len(remote.bundles) == 16
+    expected = bundle_contents(tmp_path / "local")
+    assert len(expected) == 16 * 6  # article.txt, .html, .xlf, review.html, segments.json, manifest.json
+    assert bundle_contents(tmp_path / "cluster") == expected
+
+
+class KillOneWorker(SilentReporter):
+    """When the first bundle is done, kills (SIGKILL, by its pid) a worker that holds a task."""
+
+    def __init__(self, client):
+        self.client = client
+        self.pids = client.run(os.getpid)
+        self.killed: int | None = None
+        self.lost_tasks: list[str] = []
+
+    def advance(self, count: float) -> None:
+        if self.killed is None:
+            busy = {w: keys for w, keys in self.client.processing().items() if keys}
+            address = sorted(busy)[0]
+            self.lost_tasks = [str(k) for k in busy[address]]
+            self.killed = self.pids[address]
+            os.kill(self.killed, signal.SIGKILL)
+
+
+def test_worker_killed_mid_run_loses_nothing(executor, config_file, archive, tmp_path, monkeypatch):
+    import newsl10n.pipeline as pipeline
+
+    written: list[Path] = []
+    real_write = pipeline.write_bundle
+
+    def counting_write(target, files):
+        written.append(target)
+        real_write(target, files)
+
+    monkeypatch.setattr(pipeline, "write_bundle", counting_write)
+    run(config_file, archive, tmp_path / "local")
+    written.clear()
+    reporter = KillOneWorker(executor.client)
+    result = run(config_file, archive, tmp_path / "cluster", executor=executor, reporter=reporter)
+    assert reporter.killed is not None
+    assert reporter.lost_tasks and all(k.startswith("newsl10n-translate-") for k in reporter.lost_tasks)
+    executor.client.wait_for_workers(2, timeout=120)  # the nanny restarts the killed worker
+    assert reporter.killed not in executor.client.run(os.getpid).values()
+    assert len(result.bundles) == 16
+    assert sorted(written) == sorted(set(written)) and len(written) == 16  # each bundle written once
+    assert bundle_contents(tmp_path / "cluster") == bundle_contents(tmp_path / "local")
+    leftovers = [p for p in (tmp_path / "cluster").rglob(".*")]
+    assert leftovers == []
+
+
+def test_model_that_fails_to_load_gives_the_local_error_once(executor, config_file, archive, tmp_path, tiny_models):
+    broken = tmp_path / "broken-model"
+    broken.mkdir()
+    for item in tiny_models["de"].iterdir():
+        (broken / item.name).write_bytes(item.read_bytes())
+    (broken / "config.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ModelNotAvailable) as local:
+        run(config_file, archive, tmp_path / "out", overrides={"de": str(broken)})
+    with pytest.raises(ModelNotAvailable) as remote:
+        run(config_file, archive, tmp_path / "out", overrides={"de": str(broken)}, executor=executor)
+    assert str(remote.value) == str(local.value)
+    assert str(local.value).startswith(f"model {str(broken)!r} for locale de could not be loaded (")
+    assert not (tmp_path / "out").exists()
+
+
+def test_model_folder_missing_on_a_worker_says_so(tiny_models):
+    from newsl10n.distributed import load_on_worker
+    from newsl10n.pipeline import engine_specs
+
+    config, base = load_config(None)
+    spec = engine_specs(config, base, ["de"], {"de": str(tiny_models["de"])})["de"]
+    moved = type(spec)(**{**spec.__dict__, "model": "/nonexistent/models/en-de"})
+    with pytest.raises(ModelNotAvailable) as err:
+        load_on_worker(moved, "tcp://10.0.0.7:40000")
+    assert str(err.value) == (
+        "model folder /nonexistent/models/en-de for locale de does not exist on worker tcp://10.0.0.7:40000: "
+        "workers share no file system with this machine, so copy the folder to the same path on every "
+        "worker, or use a hub id"
+    )
+
+
+def test_cli_on_an_existing_scheduler_then_resume(executor, config_file, archive, tmp_path):
+    address = executor.client.scheduler.address
+    folder = str(archive[0].path.parent)
+    args = ["translate", folder, "--to", "de", "-c", str(config_file), "-q", "--scheduler", address]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert first.output.count("[de]: 6 segments") == 8
+    assert len(list((tmp_path / "out").glob("*/de/manifest.json"))) == 8
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0
+    assert again.output == "8 bundles already current, kept (--force translates them again)\n"
+
+
+def test_workers_dying_repeatedly_is_a_one_line_error(executor, config_file, archive, tmp_path):
+    from newsl10n.errors import ClusterError
+
+    def allowed_failures(dask_scheduler, value):
+        previous, dask_scheduler.allowed_failures = dask_scheduler.allowed_failures, value
+        return previous
+
+    previous = executor.client.run_on_scheduler(allowed_failures, value=0)  # the first death is fatal
+    try:
+        with pytest.raises(ClusterError) as err:
+            run(config_file, archive, tmp_path / "out", executor=executor, reporter=KillOneWorker(executor.client))
+    finally:
+        executor.client.run_on_scheduler(allowed_failures, value=previous)
+        executor.client.wait_for_workers(2, timeout=120)
+    assert str(err.value).endswith(
+        "died repeatedly (out of memory?); bundles written so far are kept: run again to resume"
+    )
+    assert 1 <= len(list((tmp_path / "out").glob("*/*/manifest.json"))) < 16
