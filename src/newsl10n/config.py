@@ -14,7 +14,7 @@ from .errors import ConfigError
 from .locales import check_locale
 from .yamlio import load_yaml
 
-ENGINES = ("transformers",)
+ENGINES = ("transformers", "ctranslate2")
 DEFAULT_CONFIG_NAME = "pipeline.yaml"
 
 
@@ -36,6 +36,20 @@ class DecodingSettings(_Frozen):
     threads: int = Field(default=0, ge=0, description="CPU threads; 0 lets the engine choose")
 
 
+class CT2Settings(_Frozen):
+    quantization: Literal["int8", "int8_float32", "int16", "float16", "float32"] = "int8"
+    inter_threads: int = Field(default=1, ge=1, le=64, description="batches decoded in parallel")
+    models_cache: Path = Field(
+        default=Path(".cache/newsl10n/ct2"),
+        description="converted models, one folder per model revision (relative to pipeline.yaml)",
+    )
+
+
+class TMSettings(_Frozen):
+    enabled: bool = True
+    path: Path | None = Field(default=None, description="SQLite file; default OUT/.newsl10n-tm.sqlite")
+
+
 class IngestSettings(_Frozen):
     ui_strings: tuple[str, ...] = Field(
         default=(),
@@ -45,10 +59,12 @@ class IngestSettings(_Frozen):
 
 class PipelineConfig(_Frozen):
     source_lang: str = "en"
-    engine: Literal["transformers"] = "transformers"
+    engine: Literal["transformers", "ctranslate2"] = "transformers"
     out: Path = Path("out")
     decoding: DecodingSettings = DecodingSettings()
     ingest: IngestSettings = IngestSettings()
+    ctranslate2: CT2Settings = CT2Settings()
+    tm: TMSettings = TMSettings()
     locales: dict[str, LocaleSettings] = Field(default_factory=dict)
 
     @field_validator("locales")

@@ -22,7 +22,9 @@ from .errors import ConfigError, InputError
 from .ingest import decode_article, parse_text
 from .locales import check_locale, is_rtl
 from .translate import EngineSpec, Translator, make_translator
+from .tm import CachedTranslator, TranslationMemory, memory_path
 from .translate.models import resolve_model
+from .translate.revision import check_model_files, known_revision
 
 
 class Reporter(Protocol):
@@ -127,6 +129,7 @@ def engine_specs(
             target_lang=locale,
             decoding=config.decoding,
             target_token=settings.target_token if settings else None,
+            ct2=config.ctranslate2.model_copy(update={"models_cache": base / config.ctranslate2.models_cache}),
         )
     return specs
 
@@ -202,30 +205,69 @@ def run_translate(
     out: Path | None = None,
     engine: str | None = None,
     reporter: Reporter | None = None,
+    use_tm: bool = True,
 ) -> RunResult:
-    """Translate ``paths`` into ``locales`` and write one bundle per article and locale."""
+    """Translate ``paths`` into ``locales`` and write one bundle per article and locale.
+
+    With the translation memory (``tm.enabled`` and ``use_tm``), only segments it lacks reach
+    the engine, and a locale whose segments are all found never loads its model. Bundles are
+    written once every locale is translated, so a model that fails to load writes nothing.
+    """
     reporter = reporter or SilentReporter()
     sources = [read_article(p, config) for p in paths]
     specs = engine_specs(config, base, locales, overrides or {}, engine)
     out = out if out is not None else (base / config.out)
     result = RunResult()
-    translators: dict[str, Translator] = {}
-    for locale, spec in specs.items():
-        started = time.perf_counter()
-        translators[locale] = make_translator(spec)
-        result.load_seconds[locale] = time.perf_counter() - started
-    for locale, translator in translators.items():
-        total = sum(len(s.article.segments) for s in sources)
-        reporter.start(locale, total)
-        for source in sources:
+    memory = TranslationMemory(memory_path(out, config.tm.path, base)) if use_tm and config.tm.enabled else None
+    try:
+        translators: dict[str, Translator] = {}
+        for locale, spec in specs.items():
             started = time.perf_counter()
-            localized = localize(source.article, locale, translator, reporter)
-            seconds = time.perf_counter() - started
-            target = bundle_dir(out, source.article.name, locale)
-            timings = {"load_s": result.load_seconds[locale], "translate_s": seconds}
-            write_bundle(target, bundle_files(source, localized, translator.describe(), timings))
-            result.bundles.append(
-                BundleResult(source.article.name, locale, target, len(source.article.segments), seconds)
+            translators[locale] = open_translator(spec, memory)
+            result.load_seconds[locale] = time.perf_counter() - started
+        pending: list[tuple[SourceArticle, Localized, dict[str, object], dict[str, float]]] = []
+        for locale, translator in translators.items():
+            total = sum(len(s.article.segments) for s in sources)
+            reporter.start(locale, total)
+            for source in sources:
+                loaded_before = lazy_load_seconds(translator)
+                started = time.perf_counter()
+                localized = localize(source.article, locale, translator, reporter)
+                seconds = time.perf_counter() - started - (lazy_load_seconds(translator) - loaded_before)
+                result.load_seconds[locale] += lazy_load_seconds(translator) - loaded_before
+                timings = {"load_s": result.load_seconds[locale], "translate_s": seconds}
+                pending.append((source, localized, translator.describe(), timings))
+            reporter.finish()
+    finally:
+        if memory is not None:
+            memory.close()
+    for source, localized, info, timings in pending:
+        target = bundle_dir(out, source.article.name, localized.locale)
+        write_bundle(target, bundle_files(source, localized, info, timings))
+        result.bundles.append(
+            BundleResult(
+                source.article.name, localized.locale, target, len(source.article.segments), timings["translate_s"]
             )
-        reporter.finish()
+        )
     return result
+
+
+def open_translator(spec: EngineSpec, memory: TranslationMemory | None) -> Translator:
+    """The engine for one locale: loaded now without a memory, on the first miss with one.
+
+    A model whose revision cannot be known without loading it (a hub id not yet downloaded)
+    is loaded now, so that a missing model fails before any work.
+    """
+    if memory is None:
+        return make_translator(spec)
+    check_model_files(spec.model)
+    revision = known_revision(spec.model, spec.ct2.models_cache)
+    cached = CachedTranslator(spec, memory, load=lambda: make_translator(spec), revision=revision)
+    if revision is None:
+        cached.loaded()
+    return cached
+
+
+def lazy_load_seconds(translator: Translator) -> float:
+    """Seconds a memory-backed translator has spent loading its engine so far."""
+    return translator.load_seconds if isinstance(translator, CachedTranslator) else 0.0
