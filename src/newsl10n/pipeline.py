@@ -224,7 +224,8 @@ def run_translate(
         for locale, spec in specs.items():
             started = time.perf_counter()
             translators[locale] = open_translator(spec, memory)
-            result.load_seconds[locale] = time.perf_counter() - started
+            eager = time.perf_counter() - started
+            result.load_seconds[locale] = eager if memory is None else lazy_load_seconds(translators[locale])
         pending: list[tuple[SourceArticle, Localized, dict[str, object], dict[str, float]]] = []
         for locale, translator in translators.items():
             total = sum(len(s.article.segments) for s in sources)

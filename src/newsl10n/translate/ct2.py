@@ -197,29 +197,46 @@ class CT2Translator:
     ) -> list[Translation]:
         tokens = self.encode(sources)
         wanted: list[Sequence[TermConstraint]] = list(constraints) if constraints else [()] * len(sources)
-        outputs: list[list[str]] = [[] for _ in sources]
-        for batch in length_sorted_batches([len(t) for t in tokens], self.spec.decoding.batch_size):
-            decoded = self._decode([tokens[i] for i in batch], [None] * len(batch), [wanted[i] for i in batch])
-            for i, pieces in zip(batch, decoded):
-                outputs[i] = pieces
-            if progress:
-                progress(len(batch))
+        decoded = self._decode_rows(tokens, range(len(sources)), {}, wanted, progress)
+        outputs = [decoded[i] for i in range(len(sources))]
         if not any(wanted):
             return [Translation(self.decode_pieces(p)) for p in outputs]
         return self._enforce(tokens, outputs, wanted)
+
+    def _decode_rows(
+        self,
+        tokens: Sequence[list[str]],
+        rows: Sequence[int],
+        prefixes: dict[int, list[str]],
+        wanted: Sequence[Sequence[TermConstraint]],
+        progress: Progress | None = None,
+    ) -> dict[int, list[str]]:
+        """Decode ``rows`` in length-sorted batches. Segments with the same forbidden variants
+        share batches (CTranslate2 takes one ``suppress_sequences`` list per call), so a term's
+        forbidden variants never change the output of a segment without that term."""
+        groups: dict[tuple[tuple[str, ...], ...], list[int]] = {}
+        for i in rows:
+            groups.setdefault(self._forbidden_sequences(wanted[i]), []).append(i)
+        decoded: dict[int, list[str]] = {}
+        for suppress, members in groups.items():
+            for batch in length_sorted_batches([len(tokens[i]) for i in members], self.spec.decoding.batch_size):
+                ids = [members[j] for j in batch]
+                outputs = self._decode([tokens[i] for i in ids], [prefixes.get(i) for i in ids], suppress)
+                decoded.update(zip(ids, outputs))
+                if progress:
+                    progress(len(ids))
+        return decoded
 
     def _decode(
         self,
         tokens: Sequence[list[str]],
         prefixes: Sequence[list[str] | None],
-        wanted: Sequence[Sequence[TermConstraint]],
+        suppress: Sequence[Sequence[str]],
     ) -> list[list[str]]:
-        """One ``translate_batch`` call. Forbidden variants of any segment's terms are suppressed
-        for the batch (CTranslate2 takes one list per call)."""
+        """One ``translate_batch`` call; the best hypothesis of each input."""
         longest = max(len(t) for t in tokens)
         low, high = self.length_limits(longest)
         longest_prefix = max((len(p) for p in prefixes if p), default=0)
-        suppress = self._forbidden_sequences(wanted)
         results = self.translator.translate_batch(
             list(tokens),
             target_prefix=list(prefixes) if any(prefixes) else None,
@@ -228,19 +245,19 @@ class CT2Translator:
             max_input_length=self.spec.decoding.max_length,
             min_decoding_length=low,
             max_decoding_length=max(high, longest_prefix + 2),
-            suppress_sequences=suppress or None,
+            suppress_sequences=[list(s) for s in suppress] or None,
         )
         return [list(r.hypotheses[0]) for r in results]
 
-    def _forbidden_sequences(self, wanted: Sequence[Sequence[TermConstraint]]) -> list[list[str]]:
+    def _forbidden_sequences(self, terms: Sequence[TermConstraint]) -> tuple[tuple[str, ...], ...]:
+        """Target pieces of the forbidden variants of ``terms`` (those the vocabulary can spell)."""
         sequences: dict[tuple[str, ...], None] = {}
-        for terms in wanted:
-            for term in terms:
-                for variant in term.forbidden:
-                    pieces = self.target_pieces(variant)
-                    if pieces and "<unk>" not in pieces:
-                        sequences[tuple(pieces)] = None
-        return [list(s) for s in sequences]
+        for term in terms:
+            for variant in term.forbidden:
+                pieces = tuple(self.target_pieces(variant))
+                if pieces and "<unk>" not in pieces:
+                    sequences[pieces] = None
+        return tuple(sorted(sequences))
 
     def _enforce(
         self,
@@ -250,7 +267,7 @@ class CT2Translator:
     ) -> list[Translation]:
         """Re-decode the segments that miss a term, with the term forced through the prefix."""
         texts = [self.decode_pieces(p) for p in outputs]
-        forced: list[list[str]] = [[t.id for t in terms if not contains_term(texts[i], t)] for i, terms in enumerate(wanted)]
+        forced = [tuple(t.id for t in missing_terms(texts[i], terms)) for i, terms in enumerate(wanted)]
         methods = ["ct2+prefix" if f else "" for f in forced]
         prefixes: dict[int, tuple[list[str], TermConstraint]] = {}
         rounds = 2 * max((len(terms) for terms in wanted), default=0)
@@ -260,11 +277,9 @@ class CT2Translator:
                 break
             for i in todo:
                 prefixes[i] = self._next_prefix(outputs[i], missing_terms(texts[i], wanted[i]), prefixes.get(i))
-            for batch in length_sorted_batches([len(tokens[i]) for i in todo], self.spec.decoding.batch_size):
-                rows = [todo[j] for j in batch]
-                decoded = self._decode([tokens[i] for i in rows], [prefixes[i][0] for i in rows], [wanted[i] for i in rows])
-                for i, pieces in zip(rows, decoded):
-                    outputs[i], texts[i] = pieces, self.decode_pieces(pieces)
+            decoded = self._decode_rows(tokens, todo, {i: prefixes[i][0] for i in todo}, wanted)
+            for i, pieces in decoded.items():
+                outputs[i], texts[i] = pieces, self.decode_pieces(pieces)
         for i, terms in enumerate(wanted):
             for term in missing_terms(texts[i], terms):
                 pieces = self.target_pieces(term.forms[0])
@@ -274,7 +289,7 @@ class CT2Translator:
                 outputs[i] = [p for p in outputs[i] if p not in SPECIAL_PIECES] + pieces
                 texts[i] = self.decode_pieces(outputs[i])
                 methods[i] = "ct2+append"
-        return [Translation(texts[i], tuple(forced[i]), methods[i]) for i in range(len(texts))]
+        return [Translation(texts[i], forced[i], methods[i]) for i in range(len(texts))]
 
     def _next_prefix(
         self,
