@@ -68,6 +68,8 @@ def test_identity_rebuild_reproduces_input_exactly(text):
         (["Headline", "Body.", "Share this"], ["headline", "paragraph", "ui"]),
         (["Headline", "Leave a comment", "Body."], ["headline", "ui", "paragraph"]),
         (["Headline"], ["headline"]),
+        (["Leave a comment", "Headline", "Body."], ["ui", "headline", "paragraph"]),
+        (["Leave a comment"], ["ui"]),
     ],
 )
 def test_classify_lines(lines, kinds):

@@ -29,12 +29,27 @@ def bundle_dir(out: Path, stem: str, locale: str) -> Path:
     return out / stem / locale
 
 
+def ensure_writable(out: Path) -> None:
+    """Fail early, before any model is loaded, when ``out`` cannot be created or written.
+
+    Creates nothing: the nearest existing ancestor must be a writable folder.
+    """
+    probe = out.absolute()
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir():
+        raise OutputError(f"{out}: output folder cannot be written ({probe} is not a folder)")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise OutputError(f"{out}: output folder cannot be written (permission denied on {probe})")
+
+
 def write_bundle(target: Path, files: Mapping[str, str]) -> None:
     """Write ``files`` into ``target`` atomically, replacing an earlier bundle only when done."""
     parent = target.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
+        recover_interrupted(target)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=parent))
     except OSError as exc:
         raise OutputError(f"{parent}: cannot write output ({exc.strerror or exc})") from None
     try:
@@ -48,6 +63,41 @@ def write_bundle(target: Path, files: Mapping[str, str]) -> None:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def recover_interrupted(target: Path) -> None:
+    """Clean up after a run that was killed while writing ``target``.
+
+    A killed run can leave its temporary folder (``.NAME.tmp-PID-*``), and, if it died between the
+    two renames of the swap, the earlier bundle set aside as ``.NAME.old-PID``: that one is put
+    back. Folders of runs that are still alive are left alone.
+    """
+    for path in target.parent.glob(f".{target.name}.old-*"):
+        if _owner_alive(path.name.rsplit("-", 1)[-1]):
+            continue
+        if not target.exists():
+            os.rename(path, target)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+    for path in target.parent.glob(f".{target.name}.tmp-*"):
+        pid = path.name[len(f".{target.name}.tmp-") :].split("-", 1)[0]
+        if not _owner_alive(pid):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _owner_alive(pid_text: str) -> bool:
+    if not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _swap_into_place(tmp: Path, target: Path) -> None:

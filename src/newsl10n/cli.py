@@ -104,6 +104,9 @@ def translate(
         )
     except NewsL10nError as exc:
         raise fail(exc) from None
+    except KeyboardInterrupt:
+        typer.echo("interrupted: no partial bundle was written", err=True)
+        raise typer.Exit(130) from None
     for bundle in result.bundles:
         typer.echo(f"{bundle.article} [{bundle.locale}]: {bundle.segments} segments -> {bundle.path}")
 
@@ -146,6 +149,12 @@ app.add_typer(models_app, name="models")
 app.add_typer(tm_app, name="tm")
 
 
+from .commands import score as _score_commands  # noqa: E402  (score and qa)
+
+app.command()(_score_commands.score)
+app.command()(_score_commands.qa)
+
+
 def main() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
@@ -153,8 +162,12 @@ def main() -> None:
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
-    try:
-        app()
-    except KeyboardInterrupt:
-        typer.echo("interrupted: no partial bundle was written", err=True)
-        sys.exit(130)
+    import signal
+
+    # SIGTERM unwinds like Ctrl-C, so temporary bundle folders are removed on the way out.
+    signal.signal(signal.SIGTERM, lambda signum, frame: _raise_interrupt())
+    app()
+
+
+def _raise_interrupt() -> None:
+    raise KeyboardInterrupt

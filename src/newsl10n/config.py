@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
 from .locales import check_locale
@@ -50,11 +50,62 @@ class TMSettings(_Frozen):
     path: Path | None = Field(default=None, description="SQLite file; default OUT/.newsl10n-tm.sqlite")
 
 
+DEFAULT_UI_STRINGS = (
+    "Related articles",
+    "Leave a comment",
+    "Your email address will not be published. Required fields are marked *",
+    "Go to top button",
+)
+
+
 class IngestSettings(_Frozen):
     ui_strings: tuple[str, ...] = Field(
-        default=(),
+        default=DEFAULT_UI_STRINGS,
         description="lines recognised as site UI wherever they stand (msgids for the catalog)",
     )
+
+
+class GateSettings(_Frozen):
+    """Score thresholds for one locale (``newsl10n score``); unset ones are not gated."""
+
+    min_bleu: float | None = Field(default=None, ge=0, le=100)
+    min_chrf: float | None = Field(default=None, ge=0, le=100)
+    max_ter: float | None = Field(default=None, ge=0)
+    min_term_compliance: float | None = Field(default=None, ge=0, le=100, description="percent")
+
+
+class GatesSettings(_Frozen):
+    defaults: GateSettings = GateSettings()
+    locales: dict[str, GateSettings] = Field(default_factory=dict)
+
+    @field_validator("locales")
+    @classmethod
+    def _known_locales(cls, value: dict[str, GateSettings]) -> dict[str, GateSettings]:
+        for code in value:
+            _as_value_error(check_locale, code)
+        return value
+
+
+class QASettings(_Frozen):
+    """Thresholds of ``newsl10n qa``."""
+
+    min_length_ratio: float = Field(default=0.5, gt=0)
+    max_length_ratio: float = Field(default=2.5, gt=0)
+    min_length_chars: int = Field(default=20, ge=0, description="shorter sources skip the ratio check")
+    length_ratios: dict[str, tuple[float, float]] = Field(
+        default_factory=lambda: {"zh": (0.15, 1.0), "ja": (0.2, 1.2), "ko": (0.2, 1.2)},
+        description="(min, max) per target language whose script is denser than the source's",
+    )
+    repeat_times: int = Field(default=3, ge=2, description="an n-gram this many times in a row is a loop")
+    repeat_max_n: int = Field(default=4, ge=1, le=10)
+    max_errors: int | None = Field(default=None, ge=0)
+    max_warnings: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _ratio_range(self) -> QASettings:
+        if self.min_length_ratio > self.max_length_ratio:
+            raise ValueError("min_length_ratio must not exceed max_length_ratio")
+        return self
 
 
 class PipelineConfig(_Frozen):
@@ -66,6 +117,8 @@ class PipelineConfig(_Frozen):
     ctranslate2: CT2Settings = CT2Settings()
     tm: TMSettings = TMSettings()
     locales: dict[str, LocaleSettings] = Field(default_factory=dict)
+    gates: GatesSettings = GatesSettings()
+    qa: QASettings = QASettings()
 
     @field_validator("locales")
     @classmethod

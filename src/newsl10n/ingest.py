@@ -78,19 +78,23 @@ def parse_text(
 def classify_lines(lines: Sequence[str], ui_strings: Collection[str] = ()) -> list[BlockKind]:
     """Kind of each non-blank line, by position and punctuation (see the module docstring)."""
     known_ui = {_normalize(s) for s in ui_strings}
-    is_ui = [_normalize(line) in known_ui for line in lines]
     sentence_like = [bool(_SENTENCE_END.search(line)) for line in lines]
-    kinds: list[BlockKind] = ["paragraph" if s else "heading" for s in sentence_like]
-    first = 0
-    if len(lines) >= 2 and not sentence_like[0] and not sentence_like[1] and not is_ui[1]:
-        kinds[0] = "section"
-        first = 1
-    if lines:
-        kinds[first] = "headline"
-    last_paragraph = max((i for i, k in enumerate(kinds) if k == "paragraph"), default=None)
-    for i in range(first + 1, len(lines)):
-        if is_ui[i] or (last_paragraph is not None and i > last_paragraph):
-            kinds[i] = "ui"
+    kinds: list[BlockKind] = ["ui"] * len(lines)
+    body = [i for i, line in enumerate(lines) if _normalize(line) not in known_ui]
+    for i in body:
+        kinds[i] = "paragraph" if sentence_like[i] else "heading"
+    if not body:
+        return kinds
+    first = body[0]
+    if len(body) >= 2 and not sentence_like[body[0]] and not sentence_like[body[1]]:
+        kinds[first] = "section"
+        first = body[1]
+    kinds[first] = "headline"
+    last_paragraph = max((i for i in body if kinds[i] == "paragraph"), default=None)
+    if last_paragraph is not None:
+        for i in body:
+            if i > last_paragraph:
+                kinds[i] = "ui"
     return kinds
 
 

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from . import __version__
 from .article import Article, rebuild_block
-from .bundle import bundle_dir, dump_json, render_html, write_bundle
+from .bundle import bundle_dir, dump_json, ensure_writable, render_html, write_bundle
 from .config import PipelineConfig
 from .errors import ConfigError, InputError
 from .ingest import decode_article, parse_text
@@ -217,6 +217,7 @@ def run_translate(
     sources = [read_article(p, config) for p in paths]
     specs = engine_specs(config, base, locales, overrides or {}, engine)
     out = out if out is not None else (base / config.out)
+    ensure_writable(out)
     result = RunResult()
     memory = TranslationMemory(memory_path(out, config.tm.path, base)) if use_tm and config.tm.enabled else None
     try:

@@ -1,0 +1,225 @@
+"""Bad input, interrupted runs and untrusted content: every case fails cleanly or is handled.
+
+BAD_INPUTS is the table of bad inputs tried through the CLI: each gives one line on stderr naming
+the file and the problem, exit code 2, and writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newsl10n.bundle import write_bundle
+from newsl10n.cli import app
+
+from conftest import ROOT, sample_text
+
+runner = CliRunner()
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+# (case id, setup(tmp_path, models) -> (args, expected error line))
+def _empty(tmp, models):
+    p = _write(tmp / "empty.txt", b"")
+    return [str(p), "--to", "de", "--model", f"de={models['de']}"], f"error: {p}: file is empty"
+
+
+def _binary(tmp, models):
+    p = _write(tmp / "photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    return [str(p), "--to", "de", "--model", f"de={models['de']}"], (
+        f"error: {p}: binary file (contains NUL bytes), expected UTF-8 text"
+    )
+
+
+def _latin1(tmp, models):
+    p = _write(tmp / "latin1.txt", "Headline\n\nCafé crème.".encode("latin-1"))
+    return [str(p), "--to", "de", "--model", f"de={models['de']}"], (
+        f"error: {p}: not valid UTF-8 (byte 0xe9 at offset 13)"
+    )
+
+
+def _unknown_locale(tmp, models):
+    p = _write(tmp / "a.txt", sample_text().encode())
+    return [str(p), "--to", "zz"], "error: unknown locale code 'zz' (use a CLDR code such as de, fr, pt-BR)"
+
+
+def _model_folder_missing_files(tmp, models):
+    p = _write(tmp / "a.txt", sample_text().encode())
+    broken = tmp / "broken-model"
+    broken.mkdir()
+    (broken / "config.json").write_text("{}")
+    return [str(p), "--to", "de", "--model", f"de={broken}"], (
+        f"error: model folder {broken} is missing source.spm, target.spm, vocab.json, model.safetensors"
+    )
+
+
+def _malformed_config(tmp, models):
+    p = _write(tmp / "a.txt", sample_text().encode())
+    cfg = _write(tmp / "pipeline.yaml", b"locales:\n  de: {model: [x\n")
+    return [str(p), "--to", "de", "--config", str(cfg)], (
+        f"error: {cfg}:3: malformed YAML: expected ',' or ']', but got '<stream end>'"
+    )
+
+
+def _config_bad_value(tmp, models):
+    p = _write(tmp / "a.txt", sample_text().encode())
+    cfg = _write(tmp / "pipeline.yaml", b"decoding:\n  beam_size: many\n")
+    return [str(p), "--to", "de", "--config", str(cfg)], (
+        f"error: {cfg}: decoding.beam_size: Input should be a valid integer, unable to parse string as an integer"
+    )
+
+
+def _output_not_writable(tmp, models):
+    p = _write(tmp / "a.txt", sample_text().encode())
+    blocker = _write(tmp / "blocker", b"a file, not a folder")
+    out = blocker / "out"
+    return [str(p), "--to", "de", "--model", f"de={models['de']}", "--out", str(out)], (
+        f"error: {out}: output folder cannot be written ({blocker} is not a folder)"
+    )
+
+
+def _article_is_folder(tmp, models):
+    d = tmp / "folder.txt"
+    d.mkdir()
+    return [str(d), "--to", "de", "--model", f"de={models['de']}"], (
+        f"error: {d}: is a folder, expected an article file"
+    )
+
+
+def _only_ui_lines(tmp, models):
+    p = _write(tmp / "ui.txt", b"Leave a comment\n\nGo to top button\n")
+    return [str(p), "--to", "de", "--model", f"de={models['de']}"], (
+        f"error: {p}: no article text found (only UI lines)"
+    )
+
+
+BAD_INPUTS = [
+    _empty,
+    _binary,
+    _latin1,
+    _unknown_locale,
+    _model_folder_missing_files,
+    _malformed_config,
+    _config_bad_value,
+    _output_not_writable,
+    _article_is_folder,
+    _only_ui_lines,
+]
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS, ids=lambda f: f.__name__.lstrip("_"))
+def test_bad_input_is_one_line_exit_2_nothing_written(case, tmp_path, tiny_models, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    args, expected = case(tmp_path, tiny_models)
+    if "--out" not in args:
+        args += ["--out", str(tmp_path / "out")]
+    result = runner.invoke(app, ["translate", *args])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == expected
+    assert not (tmp_path / "out").exists()
+
+
+def test_bom_and_crlf_are_handled_and_kept(tmp_path, tiny_models):
+    text = "\ufeff" + sample_text().replace("\n", "\r\n")
+    src = _write(tmp_path / "crlf.txt", text.encode("utf-8"))
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["translate", str(src), "--to", "de", "--model", f"de={tiny_models['de']}", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    target = (out / "crlf/de/article.txt").read_bytes().decode("utf-8")
+    assert target.count("\r\n") == sample_text().count("\n")
+    assert "\n" not in target.replace("\r\n", "")
+    segments = json.loads((out / "crlf/de/segments.json").read_text())["segments"]
+    assert len(segments) == 18 and not segments[0]["source"].startswith("\ufeff")
+
+
+def test_article_markup_is_escaped_in_html(tmp_path, tiny_models):
+    src = _write(
+        tmp_path / "xss.txt",
+        b"<script>alert('headline')</script>\n\nA paragraph with <img src=x onerror=alert(1)> in it.\n",
+    )
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["translate", str(src), "--to", "de", "--model", f"de={tiny_models['de']}", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    html = (out / "xss/de/article.html").read_text()
+    assert "<script" not in html and "<img" not in html
+
+
+@pytest.mark.parametrize("stem", ["..", "."])
+def test_article_names_cannot_escape_out(stem):
+    from newsl10n.bundle import bundle_dir
+    from newsl10n.errors import OutputError
+
+    with pytest.raises(OutputError):
+        bundle_dir(Path("/tmp/out"), stem, "de")
+    with pytest.raises(OutputError):
+        bundle_dir(Path("/tmp/out"), "ok", "../de")
+
+
+def test_leftovers_of_a_killed_run_are_recovered(tmp_path):
+    target = tmp_path / "article" / "de"
+    target.parent.mkdir()
+    dead = 2**22 + 12345  # above pid_max defaults: no such process
+    # a run killed between the two renames: earlier bundle set aside, new one not in place
+    old = target.parent / f".de.old-{dead}"
+    old.mkdir()
+    (old / "article.txt").write_text("earlier complete bundle")
+    # and its half-written temporary folder
+    half = target.parent / f".de.tmp-{dead}-abc"
+    half.mkdir()
+    (half / "article.txt").write_text("half")
+    from newsl10n.bundle import recover_interrupted
+
+    recover_interrupted(target)
+    assert (target / "article.txt").read_text() == "earlier complete bundle"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["de"]
+    write_bundle(target, {"article.txt": "new"})
+    assert (target / "article.txt").read_text() == "new"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["de"]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
+def test_interrupted_run_leaves_no_half_bundle(sig, tmp_path, config_file):
+    """Kill a real run mid-way; every bundle present is complete and the next run finishes."""
+    articles = []
+    for i in range(4):
+        articles.append(str(_write(tmp_path / f"a{i}.txt", sample_text().encode())))
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "newsl10n", "translate", *articles, "--to", "de",
+           "--config", str(config_file), "--out", str(out), "--quiet"]  # fmt: skip
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list(out.glob("*/de/manifest.json")):
+        time.sleep(0.05)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    if sig == signal.SIGINT and proc.returncode != 0:
+        assert proc.returncode == 130
+        assert err.strip().endswith("interrupted: no partial bundle was written")
+    for bundle in out.glob("*/de"):
+        assert {p.name for p in bundle.iterdir()} == {
+            "article.txt", "article.html", "segments.json", "manifest.json"
+        }  # fmt: skip
+        json.loads((bundle / "manifest.json").read_text())
+    if sig == signal.SIGINT:
+        assert not list(out.glob("*/.*"))  # temporary folders removed on the way out
+    rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr
+    assert len(list(out.glob("*/de/manifest.json"))) == 4
+    assert not list(out.glob("*/.*"))
