@@ -322,9 +322,9 @@ def render(args, rows, e2e, conversion_s, help_s, heavy, load_before, load_after
             f"`newsl10n translate examples/new-start-dialogue.txt` into de, fr, es, ru, ar with the ctranslate2 "
             "engine (int8, beam 4, batch 16), each locale on its own loaded copy of the random opus-mt model, "
             "output capped at 1.1x the longest source of each batch (a random model never stops by itself). "
-            f"Times are the whole command, interpreter start included. Converting the model once into the "
-            f"models cache took {conversion_s:.1f} s (not part of either run; "
-            "0 means it was already there).",
+            "Times are the whole command, interpreter start included. Converting the model once into the "
+            + ("models cache is not part of either run: "
+             + (f"it took {conversion_s:.1f} s in this run." if conversion_s else "it was already there from an earlier run.")),
             "",
             "| run | wall s | model loads | engine calls | segments sent to a model | peak RSS MB |",
             "|---|---|---|---|---|---|",
@@ -357,8 +357,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / ".work", help="models and scratch files")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
-    parser.add_argument("--sentences", type=int, default=64)
-    parser.add_argument("--loop-sentences", type=int, default=16, help="sentences for the slow per-sentence loop")
+    parser.add_argument("--sentences", type=int, default=32)
+    parser.add_argument("--loop-sentences", type=int, default=8, help="sentences for the slow per-sentence loop")
     parser.add_argument("--src-tokens", type=int, default=30)
     parser.add_argument("--out-tokens", type=int, default=40)
     parser.add_argument("--batch-size", type=int, default=16)

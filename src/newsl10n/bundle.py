@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import OutputError
@@ -118,6 +119,12 @@ def _swap_into_place(tmp: Path, target: Path) -> None:
 
 def render_html(page: Mapping[str, object]) -> str:
     """The bundle's article.html (autoescaped: article text can never inject markup)."""
+    return _article_template().render(page=page)
+
+
+@lru_cache(maxsize=1)
+def _article_template():
+    """The compiled template, once per process (compiling it costs more than rendering)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(
@@ -125,4 +132,4 @@ def render_html(page: Mapping[str, object]) -> str:
         autoescape=select_autoescape(default=True, default_for_string=True),
         keep_trailing_newline=True,
     )
-    return env.get_template("article.html").render(page=page)
+    return env.get_template("article.html")

@@ -17,6 +17,8 @@ from ..errors import ModelNotAvailable
 from .models import folder_hash, not_available
 
 HASHES_FILE = "folder-hashes.json"
+# What a Marian model needs from its hub repository (not its TensorFlow or Flax weights).
+HUB_FILES = ["*.json", "*.spm", "model.safetensors", "pytorch_model.bin"]
 
 
 def folder_signature(path: Path) -> str:
@@ -50,7 +52,7 @@ def hub_snapshot(ref: str, locale: str | None, *, download: bool) -> Path:
     from huggingface_hub import snapshot_download
 
     try:
-        return Path(snapshot_download(ref, local_files_only=not download))
+        return Path(snapshot_download(ref, allow_patterns=HUB_FILES, local_files_only=not download))
     except Exception as exc:  # noqa: BLE001 - offline, unknown id, no cache: all "not available"
         if locale is None:
             reason = " ".join(str(exc).split())[:300]
