@@ -365,6 +365,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--beam", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--skip-e2e", action="store_true")
+    parser.add_argument("--e2e-only", action="store_true", help="rerun end to end, keep the last engine rows")
     parser.add_argument("--size", choices=("opus-mt", "tiny"), default="opus-mt", help="tiny: a quick smoke run")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
@@ -387,7 +388,9 @@ def main() -> None:
         ("newsl10n ctranslate2 int8", "newsl10n-ctranslate2"),
     ]
     rows = []
-    for beam in (1, 4):
+    if args.e2e_only:  # reuse the engine rows of the last full run
+        rows = json.loads((args.work / "results.json").read_text(encoding="utf-8"))["rows"]
+    for beam in (1, 4) if not args.e2e_only else ():
         for name, mode in runs:
             result = run_child(mode, args, beam=beam, model=model)
             result.update(name=name, beam=beam, tok_s=result["tokens"] / result["seconds"])

@@ -228,7 +228,8 @@ def run_translate(
             eager = time.perf_counter() - started
             result.load_seconds[locale] = eager if memory is None else lazy_load_seconds(translators[locale])
         pending: list[tuple[SourceArticle, Localized, dict[str, object], dict[str, float]]] = []
-        for locale, translator in translators.items():
+        for locale in list(translators):
+            translator = translators.pop(locale)  # released after its locale: one model in memory
             total = sum(len(s.article.segments) for s in sources)
             reporter.start(locale, total)
             for source in sources:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -113,6 +114,13 @@ def ensure_converted(spec: EngineSpec) -> ResolvedModel:
     return ResolvedModel(target, revision)
 
 
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def _quiet_transformers() -> None:
     from transformers.utils import logging as hf_logging
 
@@ -137,7 +145,8 @@ class CT2Translator:
         import sentencepiece as spm
 
         model = ensure_converted(spec)
-        threads = spec.decoding.threads
+        # CTranslate2's own default is 4 threads: on a 2-core machine they spin against each other.
+        threads = spec.decoding.threads or available_cores()
         try:
             translator = ctranslate2.Translator(
                 str(model.path),
