@@ -12,7 +12,6 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping
-from functools import lru_cache
 from pathlib import Path
 
 from .errors import OutputError
@@ -117,19 +116,37 @@ def _swap_into_place(tmp: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def render_html(page: Mapping[str, object]) -> str:
-    """The bundle's article.html (autoescaped: article text can never inject markup)."""
-    return _article_template().render(page=page)
+TEMPLATE = "article.html"
 
 
-@lru_cache(maxsize=1)
-def _article_template():
-    """The compiled template, once per process (compiling it costs more than rendering)."""
+def render_html(page: Mapping[str, object], ui=None) -> str:
+    """The bundle's article.html (autoescaped: article text can never inject markup).
+
+    ``ui`` (a :class:`newsl10n.catalog.UIStrings`) translates the page chrome; without it the
+    chrome stays English. Translations are escaped too: a catalog cannot inject markup either.
+    """
     from jinja2 import Environment, PackageLoader, select_autoescape
+    from markupsafe import escape
 
     env = Environment(
         loader=PackageLoader("newsl10n", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    return env.get_template("article.html")
+    if ui is None:
+        env.install_null_translations(newstyle=True)
+    else:
+        env.install_gettext_callables(
+            lambda message: escape(ui.gettext(message)),
+            lambda singular, plural, n: escape(ui.ngettext(singular, plural, n)),
+            newstyle=True,
+        )
+    return env.get_template(TEMPLATE).render(page=page)
+
+
+def template_source() -> str:
+    """The page template's text (for the msgids of its chrome)."""
+    from importlib.resources import files
+
+    return files("newsl10n").joinpath("templates", TEMPLATE).read_text(encoding="utf-8")

@@ -148,6 +148,10 @@ from .commands.tm import tm_app  # noqa: E402
 app.add_typer(models_app, name="models")
 app.add_typer(tm_app, name="tm")
 
+from .commands.catalog import catalog_app  # noqa: E402 - sub-app registration
+
+app.add_typer(catalog_app, name="catalog")
+
 
 from .commands import score as _score_commands  # noqa: E402  (score and qa)
 

@@ -112,6 +112,9 @@ class PipelineConfig(_Frozen):
     source_lang: str = "en"
     engine: Literal["transformers", "ctranslate2"] = "transformers"
     out: Path = Path("out")
+    catalogs: Path = Field(
+        default=Path("locales"), description="gettext catalogs of the UI strings: <catalogs>/<locale>/LC_MESSAGES/"
+    )
     decoding: DecodingSettings = DecodingSettings()
     ingest: IngestSettings = IngestSettings()
     ctranslate2: CT2Settings = CT2Settings()

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Protocol
 
 from . import __version__
 from .article import Article, rebuild_block
-from .bundle import bundle_dir, dump_json, ensure_writable, render_html, write_bundle
+from .bundle import bundle_dir, dump_json, ensure_writable, render_html, template_source, write_bundle
+from .catalog import UIStrings, chrome_msgids, load_ui_strings, ui_msgid
 from .config import PipelineConfig
 from .errors import ConfigError, InputError
 from .ingest import decode_article, parse_text
@@ -61,6 +62,8 @@ class Localized:
     locale: str
     targets: Mapping[str, str]
     text: str
+    ui_texts: Mapping[int, str] = field(default_factory=dict)
+    """Block index -> the localized text of a section or UI line (from the UI catalog)."""
 
 
 @dataclass
@@ -139,20 +142,31 @@ def _absolute_if_local(ref: str, base: Path) -> str:
     return str(resolved.path) if resolved.path else resolved.ref
 
 
-def localize(article: Article, locale: str, translator: Translator, reporter: Reporter) -> Localized:
-    """Translate every body segment once and rebuild the article in its own layout."""
+def localize(
+    article: Article, locale: str, translator: Translator, reporter: Reporter, ui: UIStrings | None = None
+) -> Localized:
+    """Translate every body segment once and rebuild the article in its own layout.
+
+    Section and UI lines come from the UI catalog ``ui`` (English where it lacks one).
+    """
     segments = article.segments
     outputs = translator.translate([s.text for s in segments], progress=reporter.advance)
     targets = {seg.id: out.text for seg, out in zip(segments, outputs)}
     block_texts = {b.index: rebuild_block(b, targets) for b in article.body_blocks}
-    return Localized(article, locale, targets, article.render(block_texts))
+    ui_texts = {b.index: ui.gettext(ui_msgid(b.text)) for b in article.ui_blocks} if ui else {}
+    return Localized(article, locale, targets, article.render({**block_texts, **ui_texts}), ui_texts)
 
 
 def bundle_files(
-    source: SourceArticle, localized: Localized, engine_info: Mapping[str, object], timings: Mapping[str, float]
+    source: SourceArticle,
+    localized: Localized,
+    engine_info: Mapping[str, object],
+    timings: Mapping[str, float],
+    ui: UIStrings | None = None,
 ) -> dict[str, str]:
     """The files of one bundle, name -> text."""
     article, locale = source.article, localized.locale
+    created = datetime.now(timezone.utc)
     segments = [
         {"id": s.id, "block": s.block, "kind": s.kind, "source": s.text, "target": localized.targets[s.id]}
         for s in article.segments
@@ -166,32 +180,63 @@ def bundle_files(
         **engine_info,
         "segments": len(segments),
         "timings": {k: round(v, 3) for k, v in timings.items()},
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "ui_catalog": ui.source if ui else None,
+        "created": created.isoformat(timespec="seconds"),
     }
     return {
         "article.txt": localized.text,
-        "article.html": render_html(page_values(localized)),
+        "article.html": render_html(page_values(localized, published=created.date()), ui),
         "segments.json": dump_json({"segments": segments}),
         "manifest.json": dump_json(manifest),
     }
 
 
-def page_values(localized: Localized) -> dict[str, object]:
-    """What the HTML template shows: translated body blocks, UI blocks as they are."""
-    article = localized.article
-    blocks = []
-    title = ""
+def page_values(
+    localized: Localized, *, published: date | None = None, chrome: Collection[str] | None = None
+) -> dict[str, object]:
+    """What the HTML template shows: translated body blocks, localized UI lines and metadata.
+
+    The section label goes to the page header. UI lines after the last body block are the
+    page's footer, which the template draws from its own chrome (``chrome``: its msgids), so
+    ``footer_ui`` lists only the lines it lacks. Date and word count are formatted for the
+    locale with Babel.
+    """
+    from babel.dates import format_date
+    from babel.numbers import format_decimal
+
+    article, locale = localized.article, localized.locale
+    chrome = chrome_msgids(template_source()) if chrome is None else chrome
+    last_body = max((b.index for b in article.body_blocks), default=-1)
+    blocks, footer_ui = [], []
+    title, section, words = "", "", 0
     for block in article.blocks:
-        text = rebuild_block(block, localized.targets) if block.is_body else block.text
-        if block.kind == "headline" and not title:
-            title = text
-        blocks.append({"kind": block.kind, "text": text})
+        if block.is_body:
+            text = rebuild_block(block, localized.targets)
+            words += len(text.split())
+            title = title or (text if block.kind == "headline" else "")
+            blocks.append({"kind": block.kind, "text": text})
+            continue
+        text = localized.ui_texts.get(block.index, block.text)
+        if block.kind == "section":
+            section = section or text
+        elif block.index < last_body:
+            blocks.append({"kind": block.kind, "text": text})
+        elif ui_msgid(block.text) not in chrome:
+            footer_ui.append(text)
+    published = published or datetime.now(timezone.utc).date()
+    babel_locale = locale.replace("-", "_")
     return {
-        "lang": localized.locale,
-        "dir": "rtl" if is_rtl(localized.locale) else "ltr",
+        "lang": locale,
+        "dir": "rtl" if is_rtl(locale) else "ltr",
         "title": title,
+        "section": section,
         "version": __version__,
         "blocks": blocks,
+        "footer_ui": footer_ui,
+        "published": format_date(published, format="long", locale=babel_locale),
+        "published_iso": published.isoformat(),
+        "words": words,
+        "words_text": format_decimal(words, locale=babel_locale),
     }
 
 
@@ -220,6 +265,8 @@ def run_translate(
     ensure_writable(out)
     result = RunResult()
     memory = TranslationMemory(memory_path(out, config.tm.path, base)) if use_tm and config.tm.enabled else None
+    catalogs = base / config.catalogs
+    ui = {locale: load_ui_strings(catalogs, locale) for locale in specs}
     try:
         translators: dict[str, Translator] = {}
         for locale, spec in specs.items():
@@ -235,7 +282,7 @@ def run_translate(
             for source in sources:
                 loaded_before = lazy_load_seconds(translator)
                 started = time.perf_counter()
-                localized = localize(source.article, locale, translator, reporter)
+                localized = localize(source.article, locale, translator, reporter, ui[locale])
                 seconds = time.perf_counter() - started - (lazy_load_seconds(translator) - loaded_before)
                 result.load_seconds[locale] += lazy_load_seconds(translator) - loaded_before
                 timings = {"load_s": result.load_seconds[locale], "translate_s": seconds}
@@ -246,7 +293,7 @@ def run_translate(
             memory.close()
     for source, localized, info, timings in pending:
         target = bundle_dir(out, source.article.name, localized.locale)
-        write_bundle(target, bundle_files(source, localized, info, timings))
+        write_bundle(target, bundle_files(source, localized, info, timings, ui[localized.locale]))
         result.bundles.append(
             BundleResult(
                 source.article.name, localized.locale, target, len(source.article.segments), timings["translate_s"]
