@@ -12,7 +12,7 @@ from newsl10n.errors import ModelNotAvailable
 from newsl10n.pipeline import run_translate
 from newsl10n.translate import base as translate_base
 
-BUNDLE_FILES = {"article.txt", "article.html", "segments.json", "manifest.json"}
+BUNDLE_FILES = {"article.txt", "article.html", "segments.json", "manifest.json", "article.xlf", "review.html"}
 
 
 @pytest.fixture

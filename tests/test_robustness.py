@@ -214,7 +214,7 @@ def test_interrupted_run_leaves_no_half_bundle(sig, tmp_path, config_file):
         assert err.strip().endswith("interrupted: no partial bundle was written")
     for bundle in out.glob("*/de"):
         assert {p.name for p in bundle.iterdir()} == {
-            "article.txt", "article.html", "segments.json", "manifest.json"
+            "article.txt", "article.html", "segments.json", "manifest.json", "article.xlf", "review.html"
         }  # fmt: skip
         json.loads((bundle / "manifest.json").read_text())
     if sig == signal.SIGINT:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-BlockKind = Literal["section", "headline", "heading", "paragraph", "ui"]
+BlockKind = Literal["section", "headline", "heading", "paragraph", "ui", "verbatim"]
 BODY_KINDS: frozenset[str] = frozenset({"headline", "heading", "paragraph"})
 
 
@@ -28,11 +28,32 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class Inline:
+    """Inline markup over ``[start, end)`` of a block's plain text (HTML and Markdown input).
+
+    ``tag`` is an HTML name (strong, em, a, code, ...); ``attrs`` are (name, value) pairs.
+    ``br`` and ``html`` (raw inline HTML from Markdown, in attrs ``raw``) have no text.
+    A block's inlines are properly nested and listed in document (pre-)order.
+    """
+
+    start: int
+    end: int
+    tag: str
+    attrs: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Block:
+    """One block of an article. ``text`` is plain text; HTML and Markdown input also set
+    ``tag`` (h1..h6, p, li, pre), ``container`` (ul/ol for list items) and ``inline``."""
+
     index: int
     kind: BlockKind
     text: str
     segments: tuple[Segment, ...] = ()
+    tag: str = ""
+    container: str = ""
+    inline: tuple[Inline, ...] = ()
 
     @property
     def is_body(self) -> bool:
@@ -45,6 +66,8 @@ class Article:
     blocks: tuple[Block, ...]
     gaps: tuple[str, ...]
     source: str = field(repr=False)
+    format: str = "text"
+    """Input format: text, html or markdown."""
 
     @property
     def segments(self) -> list[Segment]:
@@ -56,7 +79,7 @@ class Article:
 
     @property
     def ui_blocks(self) -> list[Block]:
-        return [b for b in self.blocks if not b.is_body]
+        return [b for b in self.blocks if not b.is_body and b.kind != "verbatim"]
 
     def render(self, block_texts: dict[int, str] | None = None) -> str:
         """The article text with some blocks replaced (by index), layout kept exactly."""

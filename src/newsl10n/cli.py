@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from .commands.xliff import import_xliff
 from .errors import ConfigError, NewsL10nError
 
 app = typer.Typer(
@@ -50,7 +51,7 @@ def parse_model_overrides(values: list[str]) -> dict[str, str]:
 
 @app.command()
 def translate(
-    articles: Annotated[list[Path], typer.Argument(help="Article files (plain text, UTF-8).")],
+    articles: Annotated[list[Path], typer.Argument(help="Article files: plain text, Markdown (.md) or HTML (.html), UTF-8.")],
     to: Annotated[
         Optional[str],
         typer.Option("--to", "-t", help="Target locales, comma-separated (default: all in pipeline.yaml)."),
@@ -141,6 +142,8 @@ def segment(
             typer.echo(f"  {count:>3}  {text}")
     typer.echo(f"{count} segments in {len(blocks)} blocks")
 
+
+app.command("import-xliff")(import_xliff)
 
 from .commands.models import models_app  # noqa: E402 - sub-apps register after the shared helpers
 from .commands.tm import tm_app  # noqa: E402

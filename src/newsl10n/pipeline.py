@@ -18,10 +18,13 @@ from . import __version__
 from .article import Article, rebuild_block
 from .bundle import bundle_dir, dump_json, ensure_writable, render_html, template_source, write_bundle
 from .catalog import UIStrings, chrome_msgids, load_ui_strings, ui_msgid
-from .config import PipelineConfig
+from .config import PipelineConfig, QASettings
 from .errors import ConfigError, InputError
+from .formats import reader_for
 from .ingest import decode_article, parse_text
 from .locales import check_locale, is_rtl
+from .outputs import format_files
+from .postedit import article_layout, load_reviewed
 from .translate import EngineSpec, Translator, make_translator
 from .tm import CachedTranslator, TranslationMemory, memory_path
 from .translate.models import resolve_model
@@ -64,6 +67,8 @@ class Localized:
     text: str
     ui_texts: Mapping[int, str] = field(default_factory=dict)
     """Block index -> the localized text of a section or UI line (from the UI catalog)."""
+    reviewed: frozenset[str] = frozenset()
+    """Ids of segments whose target a person post-edited (kept from an earlier bundle)."""
 
 
 @dataclass
@@ -92,9 +97,9 @@ def read_article(path: Path, config: PipelineConfig) -> SourceArticle:
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     text = decode_article(data, source=str(path))
-    article = parse_text(
-        text, name=path.stem, lang=config.source_lang, ui_strings=config.ingest.ui_strings
-    )
+    options = {"name": path.stem, "lang": config.source_lang, "ui_strings": config.ingest.ui_strings}
+    reader = reader_for(path)  # HTML or Markdown by extension, else plain text
+    article = reader(text, source=str(path), **options) if reader else parse_text(text, **options)
     if not article.segments:
         raise InputError(f"{path}: no article text found (only UI lines)")
     return SourceArticle(path, article, hashlib.sha256(data).hexdigest())
@@ -143,18 +148,30 @@ def _absolute_if_local(ref: str, base: Path) -> str:
 
 
 def localize(
-    article: Article, locale: str, translator: Translator, reporter: Reporter, ui: UIStrings | None = None
+    article: Article,
+    locale: str,
+    translator: Translator,
+    reporter: Reporter,
+    ui: UIStrings | None = None,
+    reviewed: Mapping[str, str] | None = None,
 ) -> Localized:
     """Translate every body segment once and rebuild the article in its own layout.
 
     Section and UI lines come from the UI catalog ``ui`` (English where it lacks one).
+    ``reviewed`` (segment id -> post-edited target) are kept as they are, never retranslated.
     """
-    segments = article.segments
+    reviewed = reviewed or {}
+    segments = [s for s in article.segments if s.id not in reviewed]
     outputs = translator.translate([s.text for s in segments], progress=reporter.advance)
     targets = {seg.id: out.text for seg, out in zip(segments, outputs)}
+    targets.update(reviewed)
+    if reviewed:
+        reporter.advance(len(reviewed))
+    targets = {s.id: targets[s.id] for s in article.segments}
     block_texts = {b.index: rebuild_block(b, targets) for b in article.body_blocks}
     ui_texts = {b.index: ui.gettext(ui_msgid(b.text)) for b in article.ui_blocks} if ui else {}
-    return Localized(article, locale, targets, article.render({**block_texts, **ui_texts}), ui_texts)
+    text = article.render({**block_texts, **ui_texts})
+    return Localized(article, locale, targets, text, ui_texts, reviewed=frozenset(reviewed))
 
 
 def bundle_files(
@@ -163,12 +180,15 @@ def bundle_files(
     engine_info: Mapping[str, object],
     timings: Mapping[str, float],
     ui: UIStrings | None = None,
+    source_lang: str = "en",
+    qa: QASettings | None = None,
 ) -> dict[str, str]:
     """The files of one bundle, name -> text."""
     article, locale = source.article, localized.locale
     created = datetime.now(timezone.utc)
     segments = [
         {"id": s.id, "block": s.block, "kind": s.kind, "source": s.text, "target": localized.targets[s.id]}
+        | ({"reviewed": True} if s.id in localized.reviewed else {})
         for s in article.segments
     ]
     manifest = {
@@ -176,6 +196,7 @@ def bundle_files(
         "article": article.name,
         "source_file": source.path.name,
         "source_sha256": source.sha256,
+        "source_lang": source_lang,
         "locale": locale,
         **engine_info,
         "segments": len(segments),
@@ -183,12 +204,15 @@ def bundle_files(
         "ui_catalog": ui.source if ui else None,
         "created": created.isoformat(timespec="seconds"),
     }
-    return {
+    page = page_values(localized, published=created.date())
+    files = {
         "article.txt": localized.text,
-        "article.html": render_html(page_values(localized, published=created.date()), ui),
-        "segments.json": dump_json({"segments": segments}),
+        "article.html": render_html(page, ui),
+        "segments.json": dump_json({"segments": segments, "article": article_layout(article)}),
         "manifest.json": dump_json(manifest),
     }
+    files.update(format_files(localized, segments, page, source_lang, qa))
+    return files
 
 
 def page_values(
@@ -282,7 +306,8 @@ def run_translate(
             for source in sources:
                 loaded_before = lazy_load_seconds(translator)
                 started = time.perf_counter()
-                localized = localize(source.article, locale, translator, reporter, ui[locale])
+                reviewed = load_reviewed(bundle_dir(out, source.article.name, locale), source.article)
+                localized = localize(source.article, locale, translator, reporter, ui[locale], reviewed)
                 seconds = time.perf_counter() - started - (lazy_load_seconds(translator) - loaded_before)
                 result.load_seconds[locale] += lazy_load_seconds(translator) - loaded_before
                 timings = {"load_s": result.load_seconds[locale], "translate_s": seconds}
@@ -293,7 +318,10 @@ def run_translate(
             memory.close()
     for source, localized, info, timings in pending:
         target = bundle_dir(out, source.article.name, localized.locale)
-        write_bundle(target, bundle_files(source, localized, info, timings, ui[localized.locale]))
+        files = bundle_files(
+            source, localized, info, timings, ui[localized.locale], config.source_lang, config.qa
+        )
+        write_bundle(target, files)
         result.bundles.append(
             BundleResult(
                 source.article.name, localized.locale, target, len(source.article.segments), timings["translate_s"]

@@ -1,0 +1,51 @@
+"""``newsl10n import-xliff``: bring a translator's post-edited XLIFF back into its bundle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import InputError, NewsL10nError
+
+
+def import_xliff(
+    file: Annotated[Path, typer.Argument(help="Edited XLIFF 2.0 file (article.xlf of a bundle).")],
+    bundle: Annotated[
+        Optional[Path],
+        typer.Option("--bundle", "-b", help="Bundle folder OUT/<article>/<locale> (default: the file's folder)."),
+    ] = None,
+    config: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--config", "-c", help="Settings file: QA thresholds, UI catalogs (default: ./pipeline.yaml when present)."
+        ),
+    ] = None,
+) -> None:
+    """Apply post-edits: edited segments replace the machine output and are marked reviewed.
+
+    The bundle (article files, segments.json, article.xlf, review.html) is rewritten atomically;
+    a later `translate` run keeps reviewed segments instead of translating them again.
+    """
+    from ..cli import fail
+    from ..config import load_config
+    from ..postedit import import_xliff as apply_edits
+
+    try:
+        cfg, base = load_config(config)
+        try:
+            data = file.read_bytes()
+        except FileNotFoundError:
+            raise InputError(f"{file}: no such file") from None
+        except OSError as exc:
+            raise InputError(f"{file}: cannot read ({exc.strerror or exc})") from None
+        result = apply_edits(
+            data, source=str(file), bundle=bundle or file.parent, qa=cfg.qa, catalogs=base / cfg.catalogs
+        )
+    except NewsL10nError as exc:
+        raise fail(exc) from None
+    typer.echo(
+        f"{result.bundle}: {result.changed} segments edited, "
+        f"{result.reviewed} of {result.total} reviewed"
+    )

@@ -1,0 +1,27 @@
+"""Article formats beyond plain text: HTML and Markdown in, the same format out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ..article import Article
+
+Reader = Callable[..., Article]
+
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+
+
+def reader_for(path: Path) -> Reader | None:
+    """The reader for ``path``'s extension, or None for plain text."""
+    suffix = path.suffix.lower()
+    if suffix in HTML_SUFFIXES:
+        from .html import read_html
+
+        return read_html
+    if suffix in MARKDOWN_SUFFIXES:
+        from .markdown import read_markdown
+
+        return read_markdown
+    return None
