@@ -166,8 +166,9 @@ def counting(monkeypatch):
 
 
 def run(config_file, items, locales=("de",), **kwargs):
+    """A run without the translation memory, so model calls show what resume skips."""
     config, base = load_config(config_file)
-    return run_translate(config, base, items, list(locales), **kwargs)
+    return run_translate(config, base, items, list(locales), use_tm=False, **kwargs)
 
 
 def test_resume_skips_current_bundles_and_redoes_changed_ones(config_file, archive, tmp_path, counting):

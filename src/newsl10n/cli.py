@@ -74,8 +74,11 @@ def translate(
         Optional[Path], typer.Option("--out", "-o", help="Output folder (default: 'out' in pipeline.yaml).")
     ] = None,
     engine: Annotated[
-        Optional[str], typer.Option("--engine", "-e", help="Translation engine: transformers.")
+        Optional[str], typer.Option("--engine", "-e", help="Translation engine: transformers, ctranslate2.")
     ] = None,
+    no_tm: Annotated[
+        bool, typer.Option("--no-tm", help="Bypass the translation memory: translate every segment.")
+    ] = False,
     config: ConfigOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
     force: Annotated[
@@ -122,6 +125,7 @@ def translate(
                 reporter=make_reporter(quiet=quiet),
                 executor=executor,
                 resume=not force,
+                use_tm=not no_tm,
             )
     except NewsL10nError as exc:
         raise fail(exc) from None
@@ -167,64 +171,15 @@ def segment(
 
 app.command("import-xliff")(import_xliff)
 
-models_app = typer.Typer(help="Manage translation models.", no_args_is_help=True)
+from .commands.models import models_app  # noqa: E402 - sub-apps register after the shared helpers
+from .commands.tm import tm_app  # noqa: E402
+
 app.add_typer(models_app, name="models")
+app.add_typer(tm_app, name="tm")
 
 from .commands.catalog import catalog_app  # noqa: E402 - sub-app registration
 
 app.add_typer(catalog_app, name="catalog")
-
-
-@models_app.command("random")
-def models_random(
-    locales: Annotated[list[str], typer.Argument(help="Target locales, e.g. de ar.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the en-<locale> model folders.")],
-    corpus: Annotated[
-        list[Path], typer.Option("--corpus", help="Text files whose pieces the vocabulary must cover.")
-    ] = [],
-    size: Annotated[str, typer.Option(help="Architecture: tiny, or opus-mt (74M parameters).")] = "tiny",
-    config: ConfigOption = None,
-) -> None:
-    """Build random-weight Marian models for offline tests and demos.
-
-    Their output is nonsense: they prove plumbing, speed and glossary enforcement, never quality.
-    """
-    from .config import load_config
-    from .locales import check_locale
-    from .testing import ARCHITECTURES, build_random_marian
-
-    try:
-        cfg, _ = load_config(config)
-        if size not in ARCHITECTURES:
-            raise ConfigError(f"--size {size!r}: choose one of {', '.join(ARCHITECTURES)}")
-        lines = [cfg.source_lang, *_read_corpus(corpus)]
-        for locale in locales:
-            check_locale(locale)
-            settings = cfg.locales.get(locale)
-            token = settings.target_token if settings and settings.target_token else None
-            path = build_random_marian(
-                out / f"{cfg.source_lang}-{locale}",
-                lines,
-                source_lang=cfg.source_lang,
-                target_lang=locale,
-                target_tokens=[token] if token else [],
-                architecture=ARCHITECTURES[size],
-            )
-            typer.echo(f"{locale}: random {size} model -> {path}")
-    except NewsL10nError as exc:
-        raise fail(exc) from None
-
-
-def _read_corpus(paths: list[Path]) -> list[str]:
-    from .errors import InputError
-
-    lines: list[str] = []
-    for path in paths:
-        try:
-            lines.extend(path.read_text(encoding="utf-8").splitlines())
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: cannot read corpus ({exc})") from None
-    return lines or ["The quick brown fox jumps over the lazy dog."]
 
 
 from .commands import score as _score_commands  # noqa: E402  (score and qa)

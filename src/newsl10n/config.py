@@ -14,7 +14,7 @@ from .errors import ConfigError
 from .locales import check_locale
 from .yamlio import load_yaml
 
-ENGINES = ("transformers",)
+ENGINES = ("transformers", "ctranslate2")
 DEFAULT_CONFIG_NAME = "pipeline.yaml"
 
 
@@ -34,6 +34,20 @@ class DecodingSettings(_Frozen):
     batch_size: int = Field(default=16, ge=1, le=512)
     max_length: int = Field(default=512, ge=8, le=4096)
     threads: int = Field(default=0, ge=0, description="CPU threads; 0 lets the engine choose")
+
+
+class CT2Settings(_Frozen):
+    quantization: Literal["int8", "int8_float32", "int16", "float16", "float32"] = "int8"
+    inter_threads: int = Field(default=1, ge=1, le=64, description="batches decoded in parallel")
+    models_cache: Path = Field(
+        default=Path(".cache/newsl10n/ct2"),
+        description="converted models, one folder per model revision (relative to pipeline.yaml)",
+    )
+
+
+class TMSettings(_Frozen):
+    enabled: bool = True
+    path: Path | None = Field(default=None, description="SQLite file; default OUT/.newsl10n-tm.sqlite")
 
 
 DEFAULT_UI_STRINGS = (
@@ -96,13 +110,15 @@ class QASettings(_Frozen):
 
 class PipelineConfig(_Frozen):
     source_lang: str = "en"
-    engine: Literal["transformers"] = "transformers"
+    engine: Literal["transformers", "ctranslate2"] = "transformers"
     out: Path = Path("out")
     catalogs: Path = Field(
         default=Path("locales"), description="gettext catalogs of the UI strings: <catalogs>/<locale>/LC_MESSAGES/"
     )
     decoding: DecodingSettings = DecodingSettings()
     ingest: IngestSettings = IngestSettings()
+    ctranslate2: CT2Settings = CT2Settings()
+    tm: TMSettings = TMSettings()
     locales: dict[str, LocaleSettings] = Field(default_factory=dict)
     gates: GatesSettings = GatesSettings()
     qa: QASettings = QASettings()

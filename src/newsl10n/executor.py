@@ -34,6 +34,8 @@ class Outcome:
     request: Request
     translations: list[Translation]
     seconds: float
+    engine_info: dict[str, object] | None = None
+    """The engine's description after this request (e.g. memory hits), when it changes per call."""
 
 
 @dataclass
@@ -97,7 +99,8 @@ class LocalSession:
             outputs = self.translators[request.locale].translate(
                 list(request.sources), progress=advance, constraints=request.constraints
             )
-            yield Outcome(request, outputs, time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            yield Outcome(request, outputs, seconds, self.translators[request.locale].describe())
 
 
 @contextmanager

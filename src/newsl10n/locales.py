@@ -24,7 +24,26 @@ def check_locale(code: str) -> str:
     return code
 
 
+# ISO 15924 scripts written right to left that CLDR locales use.
+RTL_SCRIPTS = frozenset({"Adlm", "Arab", "Hebr", "Mand", "Mend", "Nkoo", "Rohg", "Samr", "Syrc", "Thaa", "Yezi"})
+
+
 def is_rtl(code: str) -> bool:
-    """True for right-to-left scripts (Arabic, Hebrew, Persian, Urdu ...)."""
+    """True for right-to-left scripts (Arabic, Hebrew, Persian, Urdu ...).
+
+    Decided from the locale's script, or CLDR's likely script for it, which needs only Babel's
+    global data: loading each locale's own data (``character_order``) costs ~50 ms a locale.
+    """
     locale = _parse(code)
-    return bool(locale and locale.character_order == "right-to-left")
+    return bool(locale) and (locale.script or _likely_script(locale)) in RTL_SCRIPTS
+
+
+def _likely_script(locale) -> str | None:
+    from babel.core import get_global
+
+    likely = get_global("likely_subtags")
+    for key in (f"{locale.language}_{locale.territory}", locale.language):
+        for part in likely.get(key, "").split("_")[1:]:
+            if len(part) == 4 and part.istitle():
+                return part
+    return None

@@ -7,7 +7,8 @@ bundle is written, so a bad run writes nothing.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -26,6 +27,7 @@ from .ingest import decode_article, parse_text
 from .locales import check_locale, is_rtl
 from .outputs import format_files
 from .postedit import article_layout, load_reviewed
+from .tm import ClientMemory, TranslationMemory, memory_path, open_translator
 from .translate import EngineSpec, make_translator
 from .translate.models import resolve_model
 
@@ -139,6 +141,7 @@ def engine_specs(
             target_lang=locale,
             decoding=config.decoding,
             target_token=settings.target_token if settings else None,
+            ct2=config.ctranslate2.model_copy(update={"models_cache": base / config.ctranslate2.models_cache}),
         )
     return specs
 
@@ -267,13 +270,17 @@ def run_translate(
     executor: Executor | None = None,
     resume: bool = False,
     memory: SegmentMemory | None = None,
+    use_tm: bool = True,
 ) -> RunResult:
     """Translate articles into ``locales`` and write one bundle per article and locale.
 
     ``paths``: article files (named after their stem) or :class:`ArticleInput` items (a name and
     their own locales). ``executor``: where segments are translated (default: this process).
     ``resume``: skip bundles that are already current (same source checksum and model).
-    ``memory``: a translation memory looked up before dispatch; only misses reach the models.
+    With the translation memory (``tm.enabled`` and ``use_tm``) only segments it lacks reach the
+    engine: in this process the memory wraps each engine, so a locale whose segments are all
+    found never loads its model; with a cluster the client looks segments up before dispatch
+    (``memory``, or the configured memory behind the :class:`SegmentMemory` seam).
     """
     reporter = reporter or SilentReporter()
     articles = as_article_inputs(paths)
@@ -284,14 +291,18 @@ def run_translate(
     out = out if out is not None else (base / config.out)
     ensure_writable(out)
     result = RunResult()
+    tm = TranslationMemory(memory_path(out, config.tm.path, base)) if use_tm and config.tm.enabled else None
     catalogs = base / config.catalogs
     ui = {locale: load_ui_strings(catalogs, locale) for locale in specs}
     work, result.skipped = plan_bundles(sources, wanted, specs, out, resume=resume)
     if not work:
         return result
     needed = {locale: specs[locale] for locale in dict.fromkeys(locale for _, locale in work)}
-    executor = executor or LocalExecutor(make_translator)
-    with executor.session(needed) as session:
+    if executor is None:
+        executor = LocalExecutor(lambda spec: open_translator(spec, tm, make_translator))
+    elif memory is None and tm is not None:
+        memory = ClientMemory(tm, specs)
+    with executor.session(needed) as session, _closing(tm):
         result.load_seconds = dict(session.loaded.load_seconds)
         writer = _BundleWriter(out, session.loaded, ui, memory, result, config.source_lang, config.qa)
         reporter.start(f"{len({s.article.name for s, _ in work})} articles x {len(needed)} locales", len(work))
@@ -308,6 +319,15 @@ def run_translate(
         finally:
             reporter.finish()
     return result
+
+
+@contextmanager
+def _closing(tm: TranslationMemory | None) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        if tm is not None:
+            tm.close()
 
 
 def plan_bundles(
@@ -388,15 +408,17 @@ class _BundleWriter:
         if self.memory:
             info = self.loaded.engine_info[pending.locale]
             self.memory.store(pending.locale, info, list(outcome.request.sources), list(new.values()))
-        self._write(pending, new, outcome.seconds)
+        self._write(pending, new, outcome.seconds, outcome.engine_info)
 
-    def _write(self, pending: _Pending, new: Mapping[str, str], seconds: float) -> None:
+    def _write(
+        self, pending: _Pending, new: Mapping[str, str], seconds: float, info: Mapping[str, object] | None = None
+    ) -> None:
         source, locale = pending.source, pending.locale
         targets = {**pending.known, **new}
         localized = rebuild(source.article, locale, targets, self.ui[locale], pending.reviewed)
         target = bundle_dir(self.out, source.article.name, locale)
         timings = {"load_s": self.loaded.load_seconds[locale], "translate_s": seconds}
-        info = self.loaded.engine_info[locale]
+        info = info or self.loaded.engine_info[locale]
         files = bundle_files(source, localized, info, timings, self.ui[locale], self.source_lang, self.qa)
         write_bundle(target, files)
         self.result.bundles.append(

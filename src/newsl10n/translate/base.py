@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..config import DecodingSettings
+from ..config import CT2Settings, DecodingSettings
 
 Progress = Callable[[int], None]
 """Called with the number of segments just finished."""
@@ -22,6 +22,7 @@ class EngineSpec:
     target_lang: str
     decoding: DecodingSettings
     target_token: str | None = None
+    ct2: CT2Settings = CT2Settings()
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,10 @@ def make_translator(spec: EngineSpec) -> Translator:
         from .marian import MarianTranslator
 
         return MarianTranslator.load(spec)
+    if spec.engine == "ctranslate2":
+        from .ct2 import CT2Translator
+
+        return CT2Translator.load(spec)
     from ..errors import ConfigError
 
     raise ConfigError(f"unknown engine {spec.engine!r}")

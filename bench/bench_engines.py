@@ -1,0 +1,417 @@
+"""Throughput and memory of the translation engines, and the end-to-end run with the memory.
+
+    .venv/bin/python bench/bench_engines.py            # writes bench/RESULTS.md
+
+Builds a random-weight model with the opus-mt-en-de architecture (74M parameters, no
+download), then measures each engine in a child process of its own (clean peak RSS), every
+engine decoding exactly the same number of tokens per sentence (EOS suppressed until then):
+
+- a per-sentence transformers loop (what a naive script does), batched transformers,
+- the newsl10n engines: transformers and ctranslate2 (int8), at greedy and beam 4,
+- end to end: the sample article into five locales with the ctranslate2 engine, cold (empty
+  translation memory) and warm (every segment in the memory: no model load, no model call),
+- ``newsl10n --help`` start-up time.
+
+A random model never emits EOS, so the end-to-end run caps each batch's output at 1.1 times
+its longest source (a realistic en->de length) instead of the engine's safety limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "examples" / "new-start-dialogue.txt"
+LOCALES = {"de": None, "fr": None, "es": None, "ru": None, "ar": ">>ara<<"}
+HEAVY = ("torch", "transformers", "ctranslate2", "sentencepiece", "dask", "lxml", "translate")
+
+
+# -- child processes -------------------------------------------------------------------------
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_hf(args: argparse.Namespace, sources: list[str]) -> dict:
+    """Plain transformers: one sentence at a time (batch 1), or length-sorted batches."""
+    import torch
+    from transformers import MarianMTModel, MarianTokenizer
+
+    torch.set_num_threads(args.threads)
+    started = time.perf_counter()
+    tokenizer = MarianTokenizer.from_pretrained(args.model)
+    model = MarianMTModel.from_pretrained(args.model).eval()
+    load_s = time.perf_counter() - started
+    rss_loaded = peak_rss_mb()
+    batch = 1 if args.child == "hf-loop" else args.batch_size
+    if args.child == "hf-loop":
+        sources = sources[: args.loop_sentences]
+    order = sorted(range(len(sources)), key=lambda i: -len(sources[i]))
+    tokens = 0
+    started = time.perf_counter()
+    for start in range(0, len(order), batch):
+        texts = [sources[i] for i in order[start : start + batch]]
+        inputs = tokenizer(texts, return_tensors="pt", padding=True)
+        with torch.inference_mode():
+            out = model.generate(
+                **inputs, num_beams=args.beam, min_new_tokens=args.out_tokens, max_new_tokens=args.out_tokens
+            )
+        tokens += (out.shape[1] - 1) * out.shape[0]  # decoder steps, start token excluded
+    seconds = time.perf_counter() - started
+    return {"sentences": len(sources), "tokens": int(tokens), "seconds": seconds, "load_s": load_s, "rss_loaded_mb": rss_loaded}
+
+
+def child_engine(args: argparse.Namespace, sources: list[str]) -> dict:
+    """A newsl10n engine through its public interface, output length forced."""
+    from newsl10n.config import CT2Settings, DecodingSettings
+    from newsl10n.translate import EngineSpec
+
+    decoding = DecodingSettings(
+        beam_size=args.beam, batch_size=args.batch_size, max_length=args.out_tokens, threads=args.threads
+    )
+    spec = EngineSpec(
+        engine=args.child.removeprefix("newsl10n-"),
+        model=args.model,
+        source_lang="en",
+        target_lang="de",
+        decoding=decoding,
+        ct2=CT2Settings(models_cache=Path(args.work) / "ct2-cache"),
+    )
+    started = time.perf_counter()
+    if spec.engine == "ctranslate2":
+        from newsl10n.translate.ct2 import CT2Translator
+
+        class ForcedLength(CT2Translator):
+            def length_limits(self, longest: int) -> tuple[int, int]:
+                return args.out_tokens, args.out_tokens
+
+        translator = ForcedLength.load(spec)
+    else:
+        from newsl10n.translate import make_translator
+
+        translator = make_translator(spec)
+        translator.model.generation_config.min_new_tokens = args.out_tokens
+    load_s = time.perf_counter() - started
+    rss_loaded = peak_rss_mb()
+    started = time.perf_counter()
+    outputs = translator.translate(sources)
+    seconds = time.perf_counter() - started
+    return {
+        "sentences": len(sources),
+        "tokens": len(sources) * args.out_tokens,
+        "seconds": seconds,
+        "load_s": load_s,
+        "rss_loaded_mb": rss_loaded,
+        "torch_imported": "torch" in sys.modules,
+        "empty_outputs": sum(1 for o in outputs if not o.text),
+    }
+
+
+def child_e2e(args: argparse.Namespace) -> dict:
+    """``newsl10n translate`` in this process, counting model loads and engine calls."""
+    from newsl10n import pipeline
+    from newsl10n.cli import app
+    from newsl10n.translate import ct2
+
+    counts = {"loads": 0, "engine_calls": 0, "segments": 0}
+    real_make = pipeline.make_translator
+    real_translate = ct2.CT2Translator.translate
+
+    def counting_make(spec):
+        counts["loads"] += 1
+        return real_make(spec)
+
+    def counting_translate(self, sources, progress=None, constraints=None):
+        counts["engine_calls"] += 1
+        counts["segments"] += len(sources)
+        return real_translate(self, sources, progress, constraints)
+
+    def realistic_length(self, longest: int) -> tuple[int, int]:
+        n = math.ceil(1.1 * longest)
+        return n, n
+
+    pipeline.make_translator = counting_make
+    ct2.CT2Translator.translate = counting_translate
+    ct2.CT2Translator.length_limits = realistic_length
+    app(["translate", str(SAMPLE), "--config", args.config, "--quiet"], standalone_mode=False)
+    return counts
+
+
+def run_child(mode: str, args: argparse.Namespace, **extra: object) -> dict:
+    """Run one measurement in a fresh interpreter; its last stdout line is a JSON result."""
+    command = [sys.executable, __file__, "--child", mode, "--work", str(args.work)]
+    for key in ("beam", "threads", "batch_size", "sentences", "loop_sentences", "src_tokens", "out_tokens"):
+        command += [f"--{key.replace('_', '-')}", str(extra.get(key, getattr(args, key)))]
+    for key in ("model", "config"):
+        if key in extra:
+            command += [f"--{key}", str(extra[key])]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    started = time.perf_counter()
+    proc = subprocess.run(command, capture_output=True, text=True, env=env, cwd=args.work)
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"child {mode} failed:\n{proc.stderr[-3000:]}")
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["wall_s"] = wall
+    return result
+
+
+def child_main(args: argparse.Namespace) -> None:
+    if args.child == "e2e":
+        result = child_e2e(args)
+    else:
+        sources = make_sources(Path(args.model), args.sentences, args.src_tokens)
+        result = child_hf(args, sources) if args.child.startswith("hf-") else child_engine(args, sources)
+    result["peak_rss_mb"] = peak_rss_mb()
+    print(json.dumps(result))
+
+
+# -- set-up ----------------------------------------------------------------------------------
+
+
+def make_sources(model: Path, count: int, src_tokens: int) -> list[str]:
+    """``count`` sentences from the sample article, each about ``src_tokens`` source tokens."""
+    import sentencepiece as spm
+
+    sp = spm.SentencePieceProcessor(model_file=str(model / "source.spm"))
+    words = SAMPLE.read_text(encoding="utf-8").split()
+    sentences, current, start = [], [], 0
+    while len(sentences) < count:
+        current.append(words[start % len(words)])
+        start += 1
+        if len(sp.encode(" ".join(current))) >= src_tokens - 1:  # + EOS
+            sentences.append(" ".join(current))
+            current = []
+    return sentences
+
+
+def build_model(work: Path, size: str) -> Path:
+    """The random model (opus-mt-en-de-sized unless ``size`` is tiny), built once into ``work``."""
+    target = work / f"{size}-random"
+    if (target / "model.safetensors").is_file():
+        return target
+    sys.path.insert(0, str(ROOT / "src"))
+    from newsl10n.testing import ARCHITECTURES, build_random_marian
+
+    corpus = SAMPLE.read_text(encoding="utf-8").splitlines()
+    return build_random_marian(
+        target, corpus, target_lang="de", target_tokens=[">>ara<<"], architecture=ARCHITECTURES[size]
+    )
+
+
+def convert_model(model: Path, cache: Path) -> float:
+    """Convert once into the cache the engines use; seconds taken (0 when already there)."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from newsl10n.config import CT2Settings, DecodingSettings
+    from newsl10n.translate import EngineSpec
+    from newsl10n.translate.ct2 import ensure_converted, is_ct2_folder, cache_folder, model_revision
+
+    spec = EngineSpec("ctranslate2", str(model), "en", "de", DecodingSettings(), ct2=CT2Settings(models_cache=cache))
+    _, revision = model_revision(str(model), "de", cache)
+    if is_ct2_folder(cache_folder(cache, str(model), revision, "int8")):
+        return 0.0
+    started = time.perf_counter()
+    ensure_converted(spec)
+    return time.perf_counter() - started
+
+
+def write_e2e_config(work: Path, model: Path) -> Path:
+    lines = [
+        "source_lang: en",
+        f"out: {work / 'e2e-out'}",
+        "engine: ctranslate2",
+        "decoding: {beam_size: 4, batch_size: 16, max_length: 512, threads: 0}",
+        f"ctranslate2: {{quantization: int8, models_cache: '{work / 'ct2-cache'}'}}",
+        f"tm: {{path: '{work / 'e2e-tm.sqlite'}'}}",
+        "locales:",
+    ]
+    for locale, token in LOCALES.items():
+        extra = f", target_token: '{token}'" if token else ""
+        lines.append(f"  {locale}: {{model: '{model}'{extra}}}")
+    path = work / "e2e.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def help_time() -> tuple[float, list[str]]:
+    """Median wall time of ``newsl10n --help``, and heavy modules imported at CLI start."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "newsl10n", "--help"], capture_output=True, env=env, check=True)
+        times.append(time.perf_counter() - started)
+    probe = "import sys, newsl10n.cli; print(' '.join(sorted(m for m in sys.modules)))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    modules = set(loaded.stdout.split())
+    return statistics.median(times), [m for m in HEAVY if m in modules]
+
+
+# -- report ----------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import ctranslate2
+    import torch
+    import transformers
+
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python "
+        f"{platform.python_version()}, torch {torch.__version__}, transformers {transformers.__version__}, "
+        f"ctranslate2 {ctranslate2.__version__}"
+    )
+
+
+def render(args, rows, e2e, conversion_s, help_s, heavy, load_before, load_after, machine_line) -> str:
+    by = {(r["name"], r["beam"]): r for r in rows}
+    lines = [
+        "# Engine benchmark",
+        "",
+        f"Machine: {machine_line}.",
+        f"Load average (1 min) at start {load_before:.2f}, at end {load_after:.2f}: the CPU is shared with other "
+        "jobs, so absolute numbers move between runs; the ratios below are measured side by side in one run.",
+        "",
+        "Command (from a fresh clone, after the install in the README):",
+        "",
+        "    .venv/bin/python bench/bench_engines.py" + (f" {' '.join(sys.argv[1:])}" if sys.argv[1:] else ""),
+        "",
+        f"Model: random weights, opus-mt-en-de architecture (d_model 512, 6+6 layers, vocab 58101, 74M "
+        f"parameters). Inputs: {args.sentences} sentences of about {args.src_tokens} source tokens "
+        f"({args.loop_sentences} for the per-sentence loop); every engine decodes exactly {args.out_tokens} "
+        f"tokens per sentence. {args.threads} threads, batch {args.batch_size}. Peak RSS is each child "
+        "process's own maximum resident set (model load + translation).",
+        "",
+        "| engine | beam | tokens/s | vs loop | vs batched transformers | load s | RSS after load MB | peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        loop = by.get(("transformers, one sentence at a time", r["beam"]))
+        batched = by.get((f"transformers, batch {args.batch_size}", r["beam"]))
+        ratio = lambda ref: f"{r['tok_s'] / ref['tok_s']:.1f}x" if ref else "-"  # noqa: E731
+        lines.append(
+            f"| {r['name']} | {r['beam']} | {r['tok_s']:.0f} | {ratio(loop)} | {ratio(batched)} | "
+            f"{r['load_s']:.1f} | {r['rss_loaded_mb']:.0f} | {r['peak_rss_mb']:.0f} |"
+        )
+    fast = {b: by[("newsl10n ctranslate2 int8", b)] for b in (1, 4)}
+    loop = {b: by[("transformers, one sentence at a time", b)] for b in (1, 4)}
+    batched = {b: by[(f"transformers, batch {args.batch_size}", b)] for b in (1, 4)}
+    lines += ["", "## End to end", ""]
+    if e2e:
+        cold, warm = e2e
+        lines += [
+            f"`newsl10n translate examples/new-start-dialogue.txt` into de, fr, es, ru, ar with the ctranslate2 "
+            "engine (int8, beam 4, batch 16), each locale on its own loaded copy of the random opus-mt model, "
+            "output capped at 1.1x the longest source of each batch (a random model never stops by itself). "
+            "Times are the whole command, interpreter start included. Converting the model once into the "
+            + ("models cache is not part of either run: "
+             + (f"it took {conversion_s:.1f} s in this run." if conversion_s else "it was already there from an earlier run.")),
+            "",
+            "| run | wall s | model loads | engine calls | segments sent to a model | peak RSS MB |",
+            "|---|---|---|---|---|---|",
+            f"| cold (empty memory) | {cold['wall_s']:.1f} | {cold['loads']} | {cold['engine_calls']} | {cold['segments']} | {cold['peak_rss_mb']:.0f} |",
+            f"| warm (every segment in the memory) | {warm['wall_s']:.2f} | {warm['loads']} | {warm['engine_calls']} | {warm['segments']} | {warm['peak_rss_mb']:.0f} |",
+        ]
+    lines += ["", "## Targets", ""]
+    checks = []
+    for b in (1, 4):
+        vs_loop = fast[b]["tok_s"] / loop[b]["tok_s"]
+        vs_batch = fast[b]["tok_s"] / batched[b]["tok_s"]
+        checks.append((f"ctranslate2 int8 >= 20x the per-sentence loop, beam {b}", f"{vs_loop:.1f}x", vs_loop >= 20))
+        checks.append((f"ctranslate2 int8 >= 2.5x batched transformers, beam {b}", f"{vs_batch:.1f}x", vs_batch >= 2.5))
+    int8_peak = max(fast[b]["peak_rss_mb"] for b in (1, 4))
+    checks.append(("peak RSS of one loaded int8 opus-mt model < 300 MB", f"{int8_peak:.0f} MB", int8_peak < 300))
+    if e2e:
+        cold, warm = e2e
+        checks.append(("sample article into 5 locales < 20 s (cold memory)", f"{cold['wall_s']:.1f} s", cold["wall_s"] < 20))
+        checks.append(
+            ("warm re-run < 1 s with zero model calls", f"{warm['wall_s']:.2f} s, {warm['engine_calls']} calls, {warm['loads']} loads",
+             warm["wall_s"] < 1 and warm["engine_calls"] == 0 and warm["loads"] == 0)
+        )
+    checks.append(("`newsl10n --help` < 0.5 s, nothing heavy imported", f"{help_s:.2f} s; heavy: {', '.join(heavy) or 'none'}", help_s < 0.5 and not heavy))
+    lines += ["| target | measured | met |", "|---|---|---|"]
+    lines += [f"| {name} | {value} | {'yes' if ok else 'NO'} |" for name, value, ok in checks]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--work", type=Path, default=ROOT / "bench" / ".work", help="models and scratch files")
+    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    parser.add_argument("--sentences", type=int, default=32)
+    parser.add_argument("--loop-sentences", type=int, default=8, help="sentences for the slow per-sentence loop")
+    parser.add_argument("--src-tokens", type=int, default=30)
+    parser.add_argument("--out-tokens", type=int, default=40)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--beam", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--skip-e2e", action="store_true")
+    parser.add_argument("--e2e-only", action="store_true", help="rerun end to end, keep the last engine rows")
+    parser.add_argument("--size", choices=("opus-mt", "tiny"), default="opus-mt", help="tiny: a quick smoke run")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--model", help=argparse.SUPPRESS)
+    parser.add_argument("--config", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child_main(args)
+        return
+    args.work = args.work.resolve()
+    args.work.mkdir(parents=True, exist_ok=True)
+    load_before = os.getloadavg()[0]
+    print("building the random opus-mt model ...", flush=True)
+    model = build_model(args.work, args.size)
+    conversion_s = convert_model(model, args.work / "ct2-cache")
+    print(f"converted to CTranslate2 in {conversion_s:.1f} s", flush=True)
+    runs = [
+        ("transformers, one sentence at a time", "hf-loop"),
+        (f"transformers, batch {args.batch_size}", "hf-batch"),
+        ("newsl10n transformers", "newsl10n-transformers"),
+        ("newsl10n ctranslate2 int8", "newsl10n-ctranslate2"),
+    ]
+    rows = []
+    if args.e2e_only:  # reuse the engine rows of the last full run
+        rows = json.loads((args.work / "results.json").read_text(encoding="utf-8"))["rows"]
+    for beam in (1, 4) if not args.e2e_only else ():
+        for name, mode in runs:
+            result = run_child(mode, args, beam=beam, model=model)
+            result.update(name=name, beam=beam, tok_s=result["tokens"] / result["seconds"])
+            rows.append(result)
+            print(f"{name}, beam {beam}: {result['tok_s']:.0f} tokens/s, peak RSS {result['peak_rss_mb']:.0f} MB", flush=True)
+    e2e = None
+    if not args.skip_e2e:
+        config = write_e2e_config(args.work, model)
+        (args.work / "e2e-tm.sqlite").unlink(missing_ok=True)
+        shutil.rmtree(args.work / "e2e-out", ignore_errors=True)
+        cold = run_child("e2e", args, config=config)
+        warm = run_child("e2e", args, config=config)
+        e2e = (cold, warm)
+        print(f"end to end: cold {cold['wall_s']:.1f} s, warm {warm['wall_s']:.2f} s ({warm['engine_calls']} engine calls)", flush=True)
+    help_s, heavy = help_time()
+    print(f"newsl10n --help: {help_s:.2f} s", flush=True)
+    text = render(args, rows, e2e, conversion_s, help_s, heavy, load_before, os.getloadavg()[0], machine())
+    args.results.write_text(text, encoding="utf-8")
+    (args.work / "results.json").write_text(json.dumps({"rows": rows, "e2e": e2e}, indent=1), encoding="utf-8")
+    print(f"-> {args.results}")
+
+
+if __name__ == "__main__":
+    main()

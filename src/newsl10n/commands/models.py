@@ -1,0 +1,112 @@
+"""``newsl10n models``: build random test models, convert Marian models to CTranslate2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import ConfigError, NewsL10nError
+
+models_app = typer.Typer(help="Manage translation models.", no_args_is_help=True)
+
+ConfigOption = Annotated[
+    Optional[Path],
+    typer.Option("--config", "-c", help="Settings file (default: ./pipeline.yaml when present)."),
+]
+QUANTIZATIONS = ("int8", "int8_float32", "int16", "float16", "float32")
+
+
+def fail(exc: NewsL10nError) -> typer.Exit:
+    typer.echo(f"error: {exc}", err=True)
+    return typer.Exit(exc.exit_code)
+
+
+@models_app.command("random")
+def models_random(
+    locales: Annotated[list[str], typer.Argument(help="Target locales, e.g. de ar.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the en-<locale> model folders.")],
+    corpus: Annotated[
+        list[Path], typer.Option("--corpus", help="Text files whose pieces the vocabulary must cover.")
+    ] = [],
+    size: Annotated[str, typer.Option(help="Architecture: tiny, or opus-mt (74M parameters).")] = "tiny",
+    config: ConfigOption = None,
+) -> None:
+    """Build random-weight Marian models for offline tests and demos.
+
+    Their output is nonsense: they prove plumbing, speed and glossary enforcement, never quality.
+    """
+    from ..config import load_config
+    from ..locales import check_locale
+    from ..testing import ARCHITECTURES, build_random_marian
+
+    try:
+        cfg, _ = load_config(config)
+        if size not in ARCHITECTURES:
+            raise ConfigError(f"--size {size!r}: choose one of {', '.join(ARCHITECTURES)}")
+        lines = [cfg.source_lang, *_read_corpus(corpus)]
+        for locale in locales:
+            check_locale(locale)
+            settings = cfg.locales.get(locale)
+            token = settings.target_token if settings and settings.target_token else None
+            path = build_random_marian(
+                out / f"{cfg.source_lang}-{locale}",
+                lines,
+                source_lang=cfg.source_lang,
+                target_lang=locale,
+                target_tokens=[token] if token else [],
+                architecture=ARCHITECTURES[size],
+            )
+            typer.echo(f"{locale}: random {size} model -> {path}")
+    except NewsL10nError as exc:
+        raise fail(exc) from None
+
+
+def _read_corpus(paths: list[Path]) -> list[str]:
+    from ..errors import InputError
+
+    lines: list[str] = []
+    for path in paths:
+        try:
+            lines.extend(path.read_text(encoding="utf-8").splitlines())
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{path}: cannot read corpus ({exc})") from None
+    return lines or ["The quick brown fox jumps over the lazy dog."]
+
+
+
+
+@models_app.command("convert")
+def models_convert(
+    model: Annotated[str, typer.Argument(help="Marian model: a hub id or a local folder.")],
+    out: Annotated[
+        Optional[Path],
+        typer.Option("--out", "-o", help="Folder for the converted model (default: in the models cache)."),
+    ] = None,
+    quantization: Annotated[
+        str, typer.Option("--quantization", "-q", help=f"Weights: {', '.join(QUANTIZATIONS)}.")
+    ] = "int8",
+    config: ConfigOption = None,
+) -> None:
+    """Convert a Marian model into a CTranslate2 model for `--engine ctranslate2`.
+
+    Without --out it goes into the models cache (`ctranslate2.models_cache` in pipeline.yaml),
+    where the engine finds it; a conversion already there is reused.
+    """
+    from ..config import load_config
+    from ..translate.ct2 import cache_folder, convert_marian, model_revision
+
+    try:
+        if quantization not in QUANTIZATIONS:
+            raise ConfigError(f"--quantization {quantization!r}: choose one of {', '.join(QUANTIZATIONS)}")
+        cfg, base = load_config(config)
+        cache = base / cfg.ctranslate2.models_cache
+        source, revision = model_revision(model, None, cache, download=True)
+        target = out if out is not None else cache_folder(cache, model, revision, quantization)
+        if out is not None and out.exists() and any(out.iterdir()):
+            raise ConfigError(f"--out {out}: folder exists and is not empty")
+        path = convert_marian(source, target, quantization)
+    except NewsL10nError as exc:
+        raise fail(exc) from None
+    typer.echo(f"{model} ({revision}) -> {path} [{quantization}]")

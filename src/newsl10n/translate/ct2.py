@@ -1,0 +1,343 @@
+"""MarianMT through CTranslate2: int8 on the CPU, several times faster than transformers.
+
+A Marian model (hub id or local folder) is converted once into the models cache, in a folder
+named after the model's content hash, and reused on later runs. A folder that already holds a
+CTranslate2 model (``model.bin``) is used as it is. Tokenization uses the model's own
+SentencePiece files, so neither torch nor transformers is imported to translate.
+
+CTranslate2 has no lexical constraints. Glossary terms are enforced by construction: decode;
+for each segment whose output lacks a term, decode again with ``target_prefix`` = the output up
+to the insertion point + the term's pieces, until every term is present (``method``
+"ct2+prefix"); a term still missing after that is appended ("ct2+append"). Forbidden variants
+are kept out with ``suppress_sequences``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ModelNotAvailable
+from .base import Constraints, EngineSpec, Progress, TermConstraint, Translation, length_sorted_batches
+from .models import check_marian_folder, not_available, resolve_model
+from .revision import cached_folder_hash, hub_snapshot
+
+log = logging.getLogger("newsl10n")
+
+EOS = "</s>"
+SPECIAL_PIECES = frozenset({EOS, "<pad>", "<unk>"})
+TOKENIZER_FILES = ("source.spm", "target.spm")
+TRAILING_PUNCTUATION = frozenset(".!?;:,…。؟،\"'»”)")
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """A model ready for CTranslate2: its folder and the revision of the model it came from."""
+
+    path: Path
+    revision: str
+
+
+def is_ct2_folder(path: Path) -> bool:
+    return (path / "model.bin").is_file() and (path / "source.spm").is_file()
+
+
+def model_revision(ref: str, locale: str | None, cache_dir: Path | None, *, download: bool = False) -> tuple[Path, str]:
+    """The local folder of ``ref`` and its revision (content hash, or hub commit)."""
+    resolved = resolve_model(ref)
+    if resolved.path is not None:
+        return resolved.path, cached_folder_hash(resolved.path, cache_dir)
+    snapshot = hub_snapshot(ref, locale, download=download)
+    return snapshot, snapshot.name
+
+
+def cache_folder(cache_dir: Path, ref: str, revision: str, quantization: str) -> Path:
+    """Where the conversion of one model revision at one quantization lives."""
+    import ctranslate2
+
+    key = hashlib.sha256(f"{revision}\0{quantization}\0{ctranslate2.__version__}".encode()).hexdigest()
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(ref.rstrip("/")).name)[-40:] or "model"
+    return cache_dir / f"{slug}-{quantization}-{key[:16]}"
+
+
+def convert_marian(source: Path, out: Path, quantization: str = "int8") -> Path:
+    """Convert the Marian model folder ``source`` into a CTranslate2 model at ``out``.
+
+    Written to a temporary folder and renamed into place, so a concurrent or interrupted
+    conversion never leaves a half model; an existing conversion at ``out`` is kept.
+    """
+    check_marian_folder(source)
+    if is_ct2_folder(out):
+        return out
+    from ctranslate2.converters import TransformersConverter
+
+    _quiet_transformers()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        converter = TransformersConverter(str(source), copy_files=[*TOKENIZER_FILES, "vocab.json"])
+        converter.convert(str(tmp / "model"), quantization=quantization)
+        try:
+            (tmp / "model").rename(out)
+        except OSError:
+            if not is_ct2_folder(out):  # someone else finished first: keep theirs
+                raise
+    except ModelNotAvailable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - converter errors vary by model
+        raise ModelNotAvailable(f"model folder {source}: conversion to CTranslate2 failed ({exc})") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def ensure_converted(spec: EngineSpec) -> ResolvedModel:
+    """The CTranslate2 folder for ``spec.model``, converting it into the models cache once."""
+    settings = spec.ct2
+    resolved = resolve_model(spec.model)
+    if resolved.path is not None and is_ct2_folder(resolved.path):
+        return ResolvedModel(resolved.path, cached_folder_hash(resolved.path, settings.models_cache))
+    source, revision = model_revision(spec.model, spec.target_lang, settings.models_cache, download=True)
+    target = cache_folder(settings.models_cache, spec.model, revision, settings.quantization)
+    if not is_ct2_folder(target):
+        log.info("converting %s to CTranslate2 (%s) in %s", spec.model, settings.quantization, target)
+        convert_marian(source, target, settings.quantization)
+    return ResolvedModel(target, revision)
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _quiet_transformers() -> None:
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
+
+
+@dataclass
+class CT2Translator:
+    spec: EngineSpec
+    translator: Any
+    source_sp: Any
+    target_sp: Any
+    vocab: frozenset[str]
+    model: ResolvedModel
+    info: dict[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, spec: EngineSpec) -> CT2Translator:
+        import ctranslate2
+        import sentencepiece as spm
+
+        model = ensure_converted(spec)
+        # CTranslate2's own default is 4 threads: on a 2-core machine they spin against each other.
+        threads = spec.decoding.threads or available_cores()
+        try:
+            translator = ctranslate2.Translator(
+                str(model.path),
+                device="cpu",
+                inter_threads=spec.ct2.inter_threads,
+                intra_threads=threads,
+            )
+            source_sp = spm.SentencePieceProcessor(model_file=str(model.path / "source.spm"))
+            target_sp = spm.SentencePieceProcessor(model_file=str(model.path / "target.spm"))
+            vocab = json.loads((model.path / "shared_vocabulary.json").read_text(encoding="utf-8"))
+        except Exception as exc:  # noqa: BLE001 - any load failure is "model not available"
+            raise not_available(spec.model, spec.target_lang, exc) from None
+        return cls(spec, translator, source_sp, target_sp, frozenset(vocab), model)
+
+    def describe(self) -> dict[str, object]:
+        d = self.spec.decoding
+        return {
+            "engine": self.spec.engine,
+            "model": self.spec.model,
+            "model_revision": self.model.revision,
+            "target_token": self.spec.target_token,
+            "decoding": {"beam_size": d.beam_size, "batch_size": d.batch_size, "max_length": d.max_length},
+            "quantization": self.spec.ct2.quantization,
+        }
+
+    # -- tokens ---------------------------------------------------------------------------
+
+    def encode(self, sources: Sequence[str]) -> list[list[str]]:
+        """Source pieces of each text (one batched SentencePiece call), target token first, EOS last."""
+        limit = self.spec.decoding.max_length - 1
+        prefix = [self.spec.target_token] if self.spec.target_token else []
+        pieces = self.source_sp.encode(list(sources), out_type=str)
+        return [(prefix + self._known(p))[:limit] + [EOS] for p in pieces]
+
+    def target_pieces(self, text: str) -> list[str]:
+        """Target pieces of ``text`` as a word of its own (leading ``▁``)."""
+        return self._known(self.target_sp.encode(text, out_type=str))
+
+    def decode_pieces(self, pieces: Sequence[str]) -> str:
+        return self.target_sp.decode_pieces([p for p in pieces if p not in SPECIAL_PIECES]).strip()
+
+    def _known(self, pieces: list[str]) -> list[str]:
+        return [p if p in self.vocab else "<unk>" for p in pieces]
+
+    def length_limits(self, longest: int) -> tuple[int, int]:
+        """(min, max) output tokens for a batch whose longest source has ``longest`` tokens
+        (the transformers engine's limit, whose last position is reserved for EOS)."""
+        return 1, min(self.spec.decoding.max_length, 2 * longest + 10) - 1
+
+    # -- decoding -------------------------------------------------------------------------
+
+    def translate(
+        self,
+        sources: Sequence[str],
+        progress: Progress | None = None,
+        constraints: Constraints | None = None,
+    ) -> list[Translation]:
+        tokens = self.encode(sources)
+        wanted: list[Sequence[TermConstraint]] = list(constraints) if constraints else [()] * len(sources)
+        decoded = self._decode_rows(tokens, range(len(sources)), {}, wanted, progress)
+        outputs = [decoded[i] for i in range(len(sources))]
+        if not any(wanted):
+            return [Translation(self.decode_pieces(p)) for p in outputs]
+        return self._enforce(tokens, outputs, wanted)
+
+    def _decode_rows(
+        self,
+        tokens: Sequence[list[str]],
+        rows: Sequence[int],
+        prefixes: dict[int, list[str]],
+        wanted: Sequence[Sequence[TermConstraint]],
+        progress: Progress | None = None,
+    ) -> dict[int, list[str]]:
+        """Decode ``rows`` in length-sorted batches. Segments with the same forbidden variants
+        share batches (CTranslate2 takes one ``suppress_sequences`` list per call), so a term's
+        forbidden variants never change the output of a segment without that term."""
+        groups: dict[tuple[tuple[str, ...], ...], list[int]] = {}
+        for i in rows:
+            groups.setdefault(self._forbidden_sequences(wanted[i]), []).append(i)
+        decoded: dict[int, list[str]] = {}
+        for suppress, members in groups.items():
+            for batch in length_sorted_batches([len(tokens[i]) for i in members], self.spec.decoding.batch_size):
+                ids = [members[j] for j in batch]
+                outputs = self._decode([tokens[i] for i in ids], [prefixes.get(i) for i in ids], suppress)
+                decoded.update(zip(ids, outputs))
+                if progress:
+                    progress(len(ids))
+        return decoded
+
+    def _decode(
+        self,
+        tokens: Sequence[list[str]],
+        prefixes: Sequence[list[str] | None],
+        suppress: Sequence[Sequence[str]],
+    ) -> list[list[str]]:
+        """One ``translate_batch`` call; the best hypothesis of each input."""
+        longest = max(len(t) for t in tokens)
+        low, high = self.length_limits(longest)
+        longest_prefix = max((len(p) for p in prefixes if p), default=0)
+        results = self.translator.translate_batch(
+            list(tokens),
+            target_prefix=list(prefixes) if any(prefixes) else None,
+            beam_size=self.spec.decoding.beam_size,
+            max_batch_size=self.spec.decoding.batch_size,
+            max_input_length=self.spec.decoding.max_length,
+            min_decoding_length=low,
+            max_decoding_length=max(high, longest_prefix + 2),
+            suppress_sequences=[list(s) for s in suppress] or None,
+        )
+        return [list(r.hypotheses[0]) for r in results]
+
+    def _forbidden_sequences(self, terms: Sequence[TermConstraint]) -> tuple[tuple[str, ...], ...]:
+        """Target pieces of the forbidden variants of ``terms`` (those the vocabulary can spell)."""
+        sequences: dict[tuple[str, ...], None] = {}
+        for term in terms:
+            for variant in term.forbidden:
+                pieces = tuple(self.target_pieces(variant))
+                if pieces and "<unk>" not in pieces:
+                    sequences[pieces] = None
+        return tuple(sorted(sequences))
+
+    def _enforce(
+        self,
+        tokens: list[list[str]],
+        outputs: list[list[str]],
+        wanted: list[Sequence[TermConstraint]],
+    ) -> list[Translation]:
+        """Re-decode the segments that miss a term, with the term forced through the prefix."""
+        texts = [self.decode_pieces(p) for p in outputs]
+        forced = [tuple(t.id for t in missing_terms(texts[i], terms)) for i, terms in enumerate(wanted)]
+        methods = ["ct2+prefix" if f else "" for f in forced]
+        prefixes: dict[int, tuple[list[str], TermConstraint]] = {}
+        rounds = 2 * max((len(terms) for terms in wanted), default=0)
+        for _ in range(rounds):
+            todo = [i for i, terms in enumerate(wanted) if missing_terms(texts[i], terms)]
+            if not todo:
+                break
+            for i in todo:
+                prefixes[i] = self._next_prefix(outputs[i], missing_terms(texts[i], wanted[i]), prefixes.get(i))
+            decoded = self._decode_rows(tokens, todo, {i: prefixes[i][0] for i in todo}, wanted)
+            for i, pieces in decoded.items():
+                outputs[i], texts[i] = pieces, self.decode_pieces(pieces)
+        for i, terms in enumerate(wanted):
+            for term in missing_terms(texts[i], terms):
+                pieces = self.target_pieces(term.forms[0])
+                if "<unk>" in pieces:
+                    log.warning("term %s: %r has pieces outside the model's vocabulary", term.id, term.forms[0])
+                    continue
+                outputs[i] = [p for p in outputs[i] if p not in SPECIAL_PIECES] + pieces
+                texts[i] = self.decode_pieces(outputs[i])
+                methods[i] = "ct2+append"
+        return [Translation(texts[i], forced[i], methods[i]) for i in range(len(texts))]
+
+    def _next_prefix(
+        self,
+        output: list[str],
+        missing: list[TermConstraint],
+        previous: tuple[list[str], TermConstraint] | None,
+    ) -> tuple[list[str], TermConstraint]:
+        """The prefix for the next decode: the output up to its insertion point, then the first
+        missing term's pieces. When the model glued a piece onto a term forced last round, the
+        same prefix is kept with a word boundary (``▁``) after the term."""
+        if previous is not None and previous[1] in missing and previous[0][-1:] != ["▁"] and "▁" in self.vocab:
+            return [*previous[0], "▁"], previous[1]
+        term = missing[0]
+        return self._insertion_prefix(output) + self.target_pieces(term.forms[0]), term
+
+    @staticmethod
+    def _insertion_prefix(output: list[str]) -> list[str]:
+        """The output before its trailing punctuation, where a missing term is inserted.
+
+        The constraint carries no source span, so there is no source position to align the
+        term with (an attention-based placement would need one).
+        """
+        pieces = [p for p in output if p not in SPECIAL_PIECES]
+        cut = len(pieces)
+        while cut > 0 and pieces[cut - 1].lstrip("▁") and set(pieces[cut - 1].lstrip("▁")) <= TRAILING_PUNCTUATION:
+            cut -= 1
+        return pieces[:cut]
+
+
+def contains_term(text: str, term: TermConstraint) -> bool:
+    """Whether ``text`` contains one of the term's forms as a whole word (case-sensitive)."""
+    return any(_word_pattern(form).search(text) for form in term.forms)
+
+
+def missing_terms(text: str, terms: Sequence[TermConstraint]) -> list[TermConstraint]:
+    return [t for t in terms if not contains_term(text, t)]
+
+
+def _word_pattern(form: str) -> re.Pattern[str]:
+    left = r"(?<!\w)" if form[:1].isalnum() else ""
+    right = r"(?!\w)" if form[-1:].isalnum() else ""
+    return re.compile(left + re.escape(form) + right)

@@ -1,0 +1,164 @@
+"""The CTranslate2 engine on the tiny random models: output, batching, conversion cache, terms."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newsl10n.cli import app
+from newsl10n.config import CT2Settings, DecodingSettings, PipelineConfig
+from newsl10n.pipeline import read_article
+from newsl10n.translate import EngineSpec, TermConstraint, make_translator
+from newsl10n.translate.ct2 import contains_term, is_ct2_folder
+from newsl10n.translate.models import folder_hash
+
+runner = CliRunner()
+TOKENS = {"de": None, "ar": ">>ara<<"}
+
+
+@pytest.fixture(scope="module")
+def ct2_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("ct2-cache")
+
+
+@pytest.fixture(scope="module")
+def sources(tiny_models) -> list[str]:
+    from conftest import SAMPLE
+
+    return [s.text for s in read_article(SAMPLE, PipelineConfig()).article.segments]
+
+
+def make_spec(engine, model, locale, cache, *, quantization="int8", beam=2, batch=4, max_length=96):
+    return EngineSpec(
+        engine=engine,
+        model=str(model),
+        source_lang="en",
+        target_lang=locale,
+        decoding=DecodingSettings(beam_size=beam, batch_size=batch, max_length=max_length),
+        target_token=TOKENS[locale],
+        ct2=CT2Settings(quantization=quantization, models_cache=cache),
+    )
+
+
+@pytest.mark.parametrize("locale", ["de", "ar"])
+def test_float32_output_equals_transformers_engine(tiny_models, ct2_cache, sources, locale):
+    """Same model, same beam: CTranslate2 float32 gives the transformers engine's text for every
+    segment. Batches are length-sorted and each batch's length limit differs, so outputs differ
+    between segments and a batch put back in the wrong order would not match."""
+    ct2 = make_translator(make_spec("ctranslate2", tiny_models[locale], locale, ct2_cache, quantization="float32"))
+    hf = make_translator(make_spec("transformers", tiny_models[locale], locale, ct2_cache))
+    ours = [t.text for t in ct2.translate(sources)]
+    assert ours == [t.text for t in hf.translate(sources)]
+    assert len(set(ours)) > 1 and all(ours)
+
+
+@pytest.mark.parametrize("locale", ["de", "ar"])
+def test_tokens_equal_marian_tokenizer(tiny_models, ct2_cache, sources, locale):
+    ct2 = make_translator(make_spec("ctranslate2", tiny_models[locale], locale, ct2_cache))
+    hf = make_translator(make_spec("transformers", tiny_models[locale], locale, ct2_cache))
+    expected = [hf.tokenizer.convert_ids_to_tokens(ids) for ids in hf.encode(sources)]
+    assert ct2.encode(sources) == expected
+    assert (expected[0][0] == ">>ara<<") == (locale == "ar")
+    assert all(tokens[-1] == "</s>" for tokens in expected)
+
+
+def test_int8_engine_describe_and_progress(tiny_models, ct2_cache, sources):
+    translator = make_translator(make_spec("ctranslate2", tiny_models["de"], "de", ct2_cache, batch=5))
+    done: list[int] = []
+    outputs = translator.translate(sources, progress=done.append)
+    assert len(outputs) == len(sources) and all(o.text and not o.forced and not o.method for o in outputs)
+    assert done == [5, 5, 5, 3]
+    info = translator.describe()
+    assert info["engine"] == "ctranslate2" and info["quantization"] == "int8"
+    assert info["model_revision"] == folder_hash(tiny_models["de"])
+
+
+def test_conversion_is_cached_by_content(tiny_models, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    first = make_translator(make_spec("ctranslate2", tiny_models["de"], "de", cache))
+    folders = sorted(p.name for p in cache.iterdir() if p.is_dir())
+    assert len(folders) == 1 and first.model.path == cache / folders[0]
+
+    def no_conversion(*args, **kwargs):
+        raise AssertionError("converted again")
+
+    monkeypatch.setattr("ctranslate2.converters.TransformersConverter", no_conversion)
+    again = make_translator(make_spec("ctranslate2", tiny_models["de"], "de", cache))
+    assert again.model == first.model
+    monkeypatch.undo()
+
+    changed = tmp_path / "changed"
+    shutil.copytree(tiny_models["de"], changed)
+    (changed / "README.md").write_text("another revision\n", encoding="utf-8")
+    other = make_translator(make_spec("ctranslate2", changed, "de", cache))
+    assert other.model.path != first.model.path
+    assert other.model.revision == folder_hash(changed)
+    assert len([p for p in cache.iterdir() if p.is_dir()]) == 2
+
+
+def test_models_convert_cli_and_converted_folder_as_model(tiny_models, tmp_path, sample_article):
+    out = tmp_path / "ct2-de"
+    model = str(tiny_models["de"])
+    result = runner.invoke(app, ["models", "convert", model, "--out", str(out), "--config", str(tmp_path / "none.yaml")])
+    assert result.exit_code == 2  # the config file does not exist
+    config = tmp_path / "pipeline.yaml"
+    config.write_text("decoding: {beam_size: 1, max_length: 32}\n", encoding="utf-8")
+    result = runner.invoke(app, ["models", "convert", model, "--out", str(out), "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"{model} ({folder_hash(tiny_models['de'])}) -> {out} [int8]"
+    assert is_ct2_folder(out)
+    result = runner.invoke(app, ["models", "convert", model, "--out", str(out), "--config", str(config)])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"error: --out {out}: folder exists and is not empty"
+    result = runner.invoke(app, ["models", "convert", model, "-q", "int4", "--config", str(config)])
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "error: --quantization 'int4': choose one of int8, int8_float32, int16, float16, float32"
+    )
+    bundles = tmp_path / "bundles"
+    result = runner.invoke(
+        app,
+        ["translate", str(sample_article), "--to", "de", "--engine", "ctranslate2", "--model", f"de={out}",
+         "--out", str(bundles), "--config", str(config), "--quiet"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((bundles / "new-start-dialogue/de/manifest.json").read_text(encoding="utf-8"))
+    assert manifest["engine"] == "ctranslate2" and manifest["model"] == str(out)
+    assert manifest["model_revision"] == folder_hash(out)
+
+
+def first_words(text: str, count: int) -> list[str]:
+    return [w for w in dict.fromkeys(text.split()) if w.isalpha()][:count]
+
+
+@pytest.mark.parametrize(
+    "locale, terms",
+    [
+        ("de", ["Europakommando", "Sondergesandte", "Erklärung", "Dialogs"]),
+        ("ar", ["القيادة", "المبعوث", "بيانا"]),
+    ],
+)
+@pytest.mark.parametrize("beam", [1, 4])
+def test_terms_enforced_on_every_segment(tiny_models, ct2_cache, sources, locale, terms, beam):
+    translator = make_translator(make_spec("ctranslate2", tiny_models[locale], locale, ct2_cache, beam=beam))
+    plain = [t.text for t in translator.translate(sources)]
+    natural = first_words(plain[1], 2)  # words the model writes unaided in segment 1
+    assert len(natural) == 2
+    constraints = []
+    for i in range(len(sources)):
+        wanted = [TermConstraint(f"t{j}", (term,)) for j, term in enumerate(terms[: i % (len(terms) + 1)])]
+        constraints.append(wanted)
+    constraints[0] = [TermConstraint("swap", (terms[0],), forbidden=(natural[1],))]
+    constraints[1].append(TermConstraint("kept", (natural[0],)))
+    outputs = translator.translate(sources, constraints=constraints)
+    for i, (out, wanted) in enumerate(zip(outputs, constraints)):
+        assert all(contains_term(out.text, c) for c in wanted), (i, out)
+        assert out.forced == tuple(c.id for c in wanted if c.id != "kept"), (i, out)
+        assert out.method == ("" if not out.forced else out.method)
+        assert out.method in (("ct2+prefix", "ct2+append") if wanted and out.forced else ("",))
+    assert natural[1] not in outputs[0].text.split()
+    assert sum(len(c) for c in constraints) >= len(sources)
