@@ -83,7 +83,9 @@ class LocalSession:
         for locale, spec in specs.items():
             started = time.perf_counter()
             translators[locale] = factory(spec)
-            loaded.load_seconds[locale] = time.perf_counter() - started
+            # A memory-backed translator loads its model lazily and counts that time itself.
+            elapsed = time.perf_counter() - started
+            loaded.load_seconds[locale] = getattr(translators[locale], "load_seconds", elapsed)
             loaded.engine_info[locale] = translators[locale].describe()
         return cls(translators, loaded)
 
