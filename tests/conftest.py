@@ -19,12 +19,28 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "new-start-dialogue.txt"
 
-# Target-language text the tiny models' SentencePiece is trained on, beside the sample article.
+# Target-language text the tiny models' SentencePiece is trained on, beside the sample article
+# and every target term of the shipped glossaries (else term pieces would be <unk>).
 TARGET_TEXT = {
     "de": [
         "Wiederaufnahme des militärischen Dialogs zwischen den USA und Russland nach New START",
         "Das US-Europakommando gab eine Erklärung ab.",
         "Der Sondergesandte Steve Witkoff und Jared Kushner reisten nach Abu Dhabi.",
+    ],
+    "fr": [
+        "Reprise du dialogue militaire entre les États-Unis et la Russie après New START",
+        "Le Commandement des forces américaines en Europe a publié un communiqué.",
+        "L'envoyé spécial Steve Witkoff et Jared Kushner se sont rendus à Abou Dhabi.",
+    ],
+    "es": [
+        "Reanudación del diálogo militar entre Estados Unidos y Rusia tras el Nuevo START",
+        "El Comando Europeo de Estados Unidos emitió un comunicado.",
+        "El enviado especial Steve Witkoff y Jared Kushner viajaron a Abu Dabi.",
+    ],
+    "ru": [
+        "Возобновление военного диалога между США и Россией после истечения ДСНВ",
+        "Европейское командование США выступило с заявлением.",
+        "Спецпосланник Стив Уиткофф и Джаред Кушнер прибыли в Абу-Даби.",
     ],
     "ar": [
         "استئناف الحوار العسكري بين الولايات المتحدة وروسيا بعد معاهدة نيو ستارت",
@@ -32,7 +48,21 @@ TARGET_TEXT = {
         "المبعوث الخاص ستيف ويتكوف وجاريد كوشنر في أبوظبي.",
     ],
 }
+LOCALES = tuple(TARGET_TEXT)
 TARGET_TOKENS = {"ar": [">>ara<<"]}
+GLOSSARIES = ROOT / "glossaries"
+
+
+def glossary_target_lines(locale: str) -> list[str]:
+    """Every target term of the shipped glossaries for ``locale``, one a line."""
+    from newsl10n.glossary import require_valid
+
+    lines = []
+    for entry in require_valid([GLOSSARIES]).entries:
+        terms = entry.targets.get(locale)
+        if terms:
+            lines.extend([*terms.forms, *terms.forbidden])
+    return lines
 
 
 def sample_text() -> str:
@@ -41,7 +71,7 @@ def sample_text() -> str:
 
 @pytest.fixture(scope="session")
 def tiny_models(tmp_path_factory) -> dict[str, Path]:
-    """Local folders of random-weight Marian models for de and ar."""
+    """Local folders of random-weight Marian models for de, fr, es, ru and ar."""
     from newsl10n.testing import build_random_marian
 
     root = tmp_path_factory.mktemp("models")
@@ -50,7 +80,7 @@ def tiny_models(tmp_path_factory) -> dict[str, Path]:
     for locale, lines in TARGET_TEXT.items():
         models[locale] = build_random_marian(
             root / f"en-{locale}",
-            corpus + lines * 5,
+            corpus + (lines + glossary_target_lines(locale)) * 5,
             target_lang=locale,
             target_tokens=TARGET_TOKENS.get(locale, ()),
         )

@@ -155,11 +155,12 @@ def is_safe_name(name: str) -> bool:
     )
 
 
-def bundle_is_current(path: Path, source_sha256: str, model: str) -> bool:
-    """True when ``path`` holds a complete bundle of this source text made with this model.
+def bundle_is_current(path: Path, source_sha256: str, model: str, glossary_hash: str | None = None) -> bool:
+    """True when ``path`` holds a complete bundle of this source text made with this model and
+    glossary (``None``: none).
 
     Bundles are renamed into place only when complete, so a readable manifest means a whole
-    bundle; it must record the same source checksum and model reference.
+    bundle; it must record the same source checksum, model reference and glossary hash.
     """
     try:
         manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
@@ -169,5 +170,6 @@ def bundle_is_current(path: Path, source_sha256: str, model: str) -> bool:
         isinstance(manifest, dict)
         and manifest.get("source_sha256") == source_sha256
         and manifest.get("model") == model
+        and manifest.get("glossary_hash") == glossary_hash
         and (path / "article.txt").is_file()
     )

@@ -25,6 +25,11 @@ ConfigOption = Annotated[
     Optional[Path],
     typer.Option("--config", "-c", help="Settings file (default: ./pipeline.yaml when present)."),
 ]
+GlossaryOption = Annotated[
+    list[Path],
+    typer.Option("--glossary", "-g", help="Term file or folder, instead of 'glossaries' in pipeline.yaml (repeatable)."),
+]
+NoGlossaryOption = Annotated[bool, typer.Option("--no-glossary", help="Use no glossary for this run.")]
 
 
 def fail(exc: NewsL10nError) -> typer.Exit:
@@ -79,6 +84,11 @@ def translate(
     no_tm: Annotated[
         bool, typer.Option("--no-tm", help="Bypass the translation memory: translate every segment.")
     ] = False,
+    glossary: GlossaryOption = [],
+    no_glossary: NoGlossaryOption = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 when a glossary term is violated (bundles are still written).")
+    ] = False,
     config: ConfigOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
     force: Annotated[
@@ -96,17 +106,19 @@ def translate(
     """Translate articles and write one localized bundle per article and locale.
 
     Each bundle (OUT/<article>/<locale>/) holds article.txt, article.html, segments.json and
-    manifest.json. Nothing is written unless every article and model can be loaded. A bundle
-    whose manifest records the same source checksum and model is kept (so a run can resume).
+    manifest.json. Nothing is written unless every article, the glossary and every model load.
+    A bundle whose manifest records the same source checksum and model is kept (so a run can
+    resume).
     """
     from .batch import collect_articles
     from .config import ENGINES, load_config
     from .executor import open_executor
-    from .pipeline import run_translate
+    from .pipeline import resolve_glossary, run_translate
     from .progress import make_reporter
 
     try:
         cfg, base = load_config(config)
+        terms = resolve_glossary(cfg, base, glossary, enabled=not no_glossary)
         if engine is not None and engine not in ENGINES:
             raise ConfigError(f"--engine {engine!r}: choose one of {', '.join(ENGINES)}")
         locales = parse_locales(to) if to else list(cfg.locales)
@@ -126,31 +138,51 @@ def translate(
                 executor=executor,
                 resume=not force,
                 use_tm=not no_tm,
+                glossary=terms,
             )
     except NewsL10nError as exc:
         raise fail(exc) from None
     except KeyboardInterrupt:
         typer.echo("interrupted: no partial bundle was written", err=True)
         raise typer.Exit(130) from None
+    violated = 0
     for bundle in result.bundles:
-        typer.echo(f"{bundle.article} [{bundle.locale}]: {bundle.segments} segments -> {bundle.path}")
+        counts = bundle.terms
+        summary = ""
+        if terms is not None:
+            summary = f", terms {counts['enforced'] + counts['present']}/{counts['total']}"
+            violated += counts["violated"]
+        typer.echo(f"{bundle.article} [{bundle.locale}]: {bundle.segments} segments{summary} -> {bundle.path}")
     if result.skipped:
         typer.echo(f"{len(result.skipped)} bundles already current, kept (--force translates them again)")
+    if violated:
+        typer.echo(f"{'error' if strict else 'warning'}: {violated} glossary term(s) violated; "
+                   "see 'terms' in each bundle's segments.json", err=True)
+        if strict:
+            raise typer.Exit(1)
 
 
 @app.command()
 def segment(
     article: Annotated[Path, typer.Argument(help="Article file (plain text, UTF-8).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print blocks and segments as JSON.")] = False,
+    glossary: GlossaryOption = [],
+    no_glossary: NoGlossaryOption = False,
     config: ConfigOption = None,
 ) -> None:
-    """Show an article's blocks and sentence segments, before any model time is spent."""
+    """Show an article's blocks and sentence segments, before any model time is spent.
+
+    With a glossary (as translate uses it), misspellings are corrected and no sentence is split
+    inside a term.
+    """
     from .config import load_config
-    from .pipeline import read_article
+    from .glossary import SourceTerms
+    from .pipeline import read_article, resolve_glossary
 
     try:
-        cfg, _ = load_config(config)
-        source = read_article(article, cfg)
+        cfg, base = load_config(config)
+        terms = resolve_glossary(cfg, base, glossary, enabled=not no_glossary)
+        source = read_article(article, cfg, SourceTerms(terms) if terms is not None else None)
     except NewsL10nError as exc:
         raise fail(exc) from None
     blocks = [
@@ -186,6 +218,11 @@ from .commands import score as _score_commands  # noqa: E402  (score and qa)
 
 app.command()(_score_commands.score)
 app.command()(_score_commands.qa)
+
+
+from .commands.glossary import glossary_app  # noqa: E402  (check, export, import)
+
+app.add_typer(glossary_app, name="glossary")
 
 
 def main() -> None:

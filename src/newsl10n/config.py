@@ -34,6 +34,13 @@ class DecodingSettings(_Frozen):
     batch_size: int = Field(default=16, ge=1, le=512)
     max_length: int = Field(default=512, ge=8, le=4096)
     threads: int = Field(default=0, ge=0, description="CPU threads; 0 lets the engine choose")
+    term_bias: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=20.0,
+        description="log-probability bonus for the first token of a required glossary term not yet "
+        "in the output; 0 leaves placement to the model and the length budget",
+    )
 
 
 class CT2Settings(_Frozen):
@@ -119,6 +126,10 @@ class PipelineConfig(_Frozen):
     ingest: IngestSettings = IngestSettings()
     ctranslate2: CT2Settings = CT2Settings()
     tm: TMSettings = TMSettings()
+    glossaries: tuple[Path, ...] = Field(
+        default=(Path("glossaries"),),
+        description="term files and folders of term files (relative to this file); [] for none",
+    )
     locales: dict[str, LocaleSettings] = Field(default_factory=dict)
     gates: GatesSettings = GatesSettings()
     qa: QASettings = QASettings()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Sequence
 
-from .article import Article, Block, BlockKind, Segment
+from .article import BODY_KINDS, Article, Block, BlockKind, Segment
 from .errors import InputError
 from .segment import Segmenter, Span
 
@@ -50,10 +50,13 @@ def parse_text(
     ui_strings: Collection[str] = (),
     protected: ProtectedSpans | None = None,
     segmenter: Segmenter | None = None,
+    correct: Callable[[int, str], str] | None = None,
 ) -> Article:
     """Find blocks and their kinds in a plain-text article, then segment the body blocks.
 
     ``protected(text)`` may return spans (glossary terms) inside which no sentence is split.
+    ``correct(index, text)`` may rewrite a body block (glossary misspellings) before it is
+    segmented; the article then renders the corrected text.
     """
     lines, gaps = _split_lines(text)
     kinds = classify_lines(lines, ui_strings)
@@ -62,6 +65,8 @@ def parse_text(
     counter = 0
     for index, (line, kind) in enumerate(zip(lines, kinds)):
         segments: list[Segment] = []
+        if correct is not None and kind in BODY_KINDS:
+            line = correct(index, line)
         if kind in ("headline", "heading"):
             spans: Sequence[Span] = [(0, len(line))]
         elif kind == "paragraph":

@@ -1,7 +1,8 @@
-"""Runs the stages in order: ingest -> segment -> translate -> bundle.
+"""Runs the stages in order: ingest (glossary corrections) -> segment -> translate (terms
+enforced) -> term check -> bundle.
 
-Everything that can fail on input (articles, locales, models) is checked before the first
-bundle is written, so a bad run writes nothing.
+Everything that can fail on input (articles, glossary, locales, models) is checked before the
+first bundle is written, so a bad run writes nothing.
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ from .config import PipelineConfig, QASettings
 from .errors import ConfigError, InputError
 from .executor import Executor, LocalExecutor, Loaded, Outcome, Request
 from .formats import reader_for
+from .glossary import Correction, Glossary, SourceTerms, TermHit, require_valid
 from .ingest import decode_article, parse_text
 from .locales import check_locale, is_rtl
 from .outputs import format_files
 from .postedit import article_layout, load_reviewed
 from .tm import ClientMemory, TranslationMemory, memory_path, open_translator
-from .translate import EngineSpec, make_translator
+from .translate import EngineSpec, TermConstraint, Translation, make_translator
+from .translate.constraints import check
 from .translate.models import resolve_model
 
 
@@ -54,14 +57,19 @@ class SilentReporter:
 
 @dataclass(frozen=True)
 class SourceArticle:
+    """A parsed article; ``terms`` and ``corrections`` per segment id (empty without a glossary)."""
+
     path: Path
     article: Article
     sha256: str
+    terms: Mapping[str, tuple[TermHit, ...]] = field(default_factory=dict)
+    corrections: Mapping[str, tuple[Correction, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Localized:
-    """One article in one locale: the segment translations and the rebuilt text."""
+    """One article in one locale: the segment translations, the rebuilt text and, per segment,
+    the glossary terms' report."""
 
     article: Article
     locale: str
@@ -71,6 +79,15 @@ class Localized:
     """Block index -> the localized text of a section or UI line (from the UI catalog)."""
     reviewed: frozenset[str] = frozenset()
     """Ids of segments whose target a person post-edited (kept from an earlier bundle)."""
+    terms: Mapping[str, list[dict[str, object]]] = field(default_factory=dict)
+
+    def term_counts(self) -> dict[str, int]:
+        counts = {"total": 0, "enforced": 0, "present": 0, "violated": 0}
+        for report in self.terms.values():
+            for term in report:
+                counts["total"] += 1
+                counts[str(term["status"])] += 1
+        return counts
 
 
 @dataclass
@@ -80,6 +97,7 @@ class BundleResult:
     path: Path
     segments: int
     seconds: float
+    terms: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -90,8 +108,15 @@ class RunResult:
     load_seconds: dict[str, float] = field(default_factory=dict)
 
 
-def read_article(path: Path, config: PipelineConfig, *, name: str | None = None) -> SourceArticle:
-    """Read and parse one article file (named ``name``, default its stem); errors name the file."""
+def read_article(
+    path: Path, config: PipelineConfig, terms: SourceTerms | None = None, *, name: str | None = None
+) -> SourceArticle:
+    """Read and parse one article file (named ``name``, default its stem); errors name the file.
+
+    With ``terms``, misspellings in body blocks of plain-text articles are corrected before
+    segmentation, no sentence is split inside a term, and each segment's terms and corrections
+    are recorded (HTML and Markdown articles get term reports, not source corrections).
+    """
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -101,12 +126,56 @@ def read_article(path: Path, config: PipelineConfig, *, name: str | None = None)
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     text = decode_article(data, source=str(path))
+    fixes: dict[int, list[Correction]] = {}
+
+    def correct(index: int, line: str) -> str:
+        fixed, fixes[index] = terms.correct(line)  # type: ignore[union-attr]
+        return fixed
+
     options = {"name": name or path.stem, "lang": config.source_lang, "ui_strings": config.ingest.ui_strings}
     reader = reader_for(path)  # HTML or Markdown by extension, else plain text
-    article = reader(text, source=str(path), **options) if reader else parse_text(text, **options)
+    if reader:
+        article = reader(text, source=str(path), **options)
+    else:
+        article = parse_text(
+            text,
+            **options,
+            protected=terms.protected if terms else None,
+            correct=correct if terms else None,
+        )
     if not article.segments:
         raise InputError(f"{path}: no article text found (only UI lines)")
-    return SourceArticle(path, article, hashlib.sha256(data).hexdigest())
+    hits: dict[str, tuple[TermHit, ...]] = {}
+    corrections: dict[str, tuple[Correction, ...]] = {}
+    if terms:
+        for block in article.body_blocks:
+            found = terms.find(block.text)
+            for seg in block.segments:
+                hits[seg.id] = tuple(h for h in found if seg.start <= h.start and h.end <= seg.end)
+                corrections[seg.id] = tuple(c for c in fixes.get(block.index, ()) if seg.start <= c.start < seg.end)
+    return SourceArticle(path, article, hashlib.sha256(data).hexdigest(), hits, corrections)
+
+
+def resolve_glossary(
+    config: PipelineConfig, base: Path, paths: Sequence[Path] = (), *, enabled: bool = True
+) -> Glossary | None:
+    """The run's glossary: ``paths`` (from the command line) or pipeline.yaml's ``glossaries``.
+
+    The default folder ``glossaries`` may be absent; a folder named in pipeline.yaml may not.
+    A glossary with any problem is refused (GlossaryError naming file, line and entry).
+    """
+    if not enabled:
+        return None
+    paths = paths or glossary_paths(config, base)
+    return require_valid(paths) if paths else None
+
+
+def glossary_paths(config: PipelineConfig, base: Path) -> list[Path]:
+    """pipeline.yaml's ``glossaries`` (relative to its folder); the default only where it exists."""
+    paths = [p if p.is_absolute() else base / p for p in config.glossaries]
+    if "glossaries" not in config.model_fields_set:
+        paths = [p for p in paths if p.exists()]
+    return paths
 
 
 def engine_specs(
@@ -157,14 +226,55 @@ def rebuild(
     targets: Mapping[str, str],
     ui: UIStrings | None = None,
     reviewed: Collection[str] = (),
+    terms: Mapping[str, list[dict[str, object]]] | None = None,
 ) -> Localized:
     """The article in ``locale``: each segment replaced by its translation, layout kept; section
     and UI lines from the UI catalog ``ui`` (English where it lacks one). ``reviewed``: ids of
-    post-edited segments among ``targets``."""
+    post-edited segments among ``targets``; ``terms``: the glossary report per segment."""
     block_texts = {b.index: rebuild_block(b, targets) for b in article.body_blocks}
     ui_texts = {b.index: ui.gettext(ui_msgid(b.text)) for b in article.ui_blocks} if ui else {}
     text = article.render({**block_texts, **ui_texts})
-    return Localized(article, locale, dict(targets), text, ui_texts, reviewed=frozenset(reviewed))
+    return Localized(
+        article, locale, dict(targets), text, ui_texts, reviewed=frozenset(reviewed), terms=terms or {}
+    )
+
+
+def required_terms(
+    source: SourceArticle, seg_ids: Sequence[str], locale: str, terms: SourceTerms | None
+) -> list[list[tuple[TermHit, TermConstraint]]]:
+    """Per segment, its glossary terms with their target constraints in ``locale``."""
+    required: list[list[tuple[TermHit, TermConstraint]]] = []
+    for seg_id in seg_ids:
+        pairs = [(hit, terms.constraint(hit, locale)) for hit in source.terms.get(seg_id, ())] if terms else []
+        required.append([(hit, c) for hit, c in pairs if c is not None])
+    return required
+def term_report(
+    required: Sequence[tuple[TermHit, TermConstraint]], translation: Translation
+) -> list[dict[str, object]]:
+    """Per required term: ``enforced`` (the engine imposed it), ``present`` (the model produced it
+    unaided) or ``violated`` (missing, or a forbidden variant in the output)."""
+    results = check(translation.text, [c for _, c in required])
+    report: list[dict[str, object]] = []
+    for (hit, constraint), result in zip(required, results):
+        if result.status == "violated":
+            status, method = "violated", translation.method or "none"
+        elif constraint.id in translation.forced:
+            status, method = "enforced", translation.method
+        else:
+            status, method = "present", "model"
+        item: dict[str, object] = {
+            "id": constraint.id,
+            "source": hit.source,
+            "expected": constraint.forms[0],
+            "status": status,
+            "method": method,
+        }
+        if result.found is not None and result.found != constraint.forms[0]:
+            item["found"] = result.found
+        if result.problem:
+            item["problem"] = result.problem
+        report.append(item)
+    return report
 
 
 def bundle_files(
@@ -175,15 +285,29 @@ def bundle_files(
     ui: UIStrings | None = None,
     source_lang: str = "en",
     qa: QASettings | None = None,
+    glossary: Glossary | None = None,
 ) -> dict[str, str]:
     """The files of one bundle, name -> text."""
     article, locale = source.article, localized.locale
     created = datetime.now(timezone.utc)
     segments = [
-        {"id": s.id, "block": s.block, "kind": s.kind, "source": s.text, "target": localized.targets[s.id]}
+        {
+            "id": s.id,
+            "block": s.block,
+            "kind": s.kind,
+            "source": s.text,
+            "target": localized.targets[s.id],
+            "terms": localized.terms.get(s.id, []),
+            "corrections": [
+                {"id": c.id, "original": c.original, "corrected": c.corrected}
+                for c in source.corrections.get(s.id, ())
+            ],
+        }
         | ({"reviewed": True} if s.id in localized.reviewed else {})
         for s in article.segments
     ]
+    counts = localized.term_counts()
+    ok = counts["enforced"] + counts["present"]
     manifest = {
         "newsl10n_version": __version__,
         "article": article.name,
@@ -193,6 +317,10 @@ def bundle_files(
         "locale": locale,
         **engine_info,
         "segments": len(segments),
+        "glossary_hash": glossary.content_hash if glossary is not None else None,
+        "term_compliance": round(ok / counts["total"], 4) if counts["total"] else (1.0 if glossary is not None else None),
+        "terms": counts,
+        "source_corrections": sum(len(c) for c in source.corrections.values()),
         "timings": {k: round(v, 3) for k, v in timings.items()},
         "ui_catalog": ui.source if ui else None,
         "created": created.isoformat(timespec="seconds"),
@@ -271,6 +399,7 @@ def run_translate(
     resume: bool = False,
     memory: SegmentMemory | None = None,
     use_tm: bool = True,
+    glossary: Glossary | None = None,
 ) -> RunResult:
     """Translate articles into ``locales`` and write one bundle per article and locale.
 
@@ -281,10 +410,12 @@ def run_translate(
     engine: in this process the memory wraps each engine, so a locale whose segments are all
     found never loads its model; with a cluster the client looks segments up before dispatch
     (``memory``, or the configured memory behind the :class:`SegmentMemory` seam).
+    With a ``glossary``, its terms are imposed on every output and reported per segment.
     """
     reporter = reporter or SilentReporter()
     articles = as_article_inputs(paths)
-    sources = [read_article(a.path, config, name=a.name) for a in articles]
+    terms = SourceTerms(glossary) if glossary is not None else None
+    sources = [read_article(a.path, config, terms, name=a.name) for a in articles]
     wanted = [a.locales or tuple(locales) for a in articles]
     all_locales = list(dict.fromkeys(loc for loc in (*locales, *(x for w in wanted for x in w))))
     specs = engine_specs(config, base, all_locales, overrides or {}, engine)
@@ -294,17 +425,20 @@ def run_translate(
     tm = TranslationMemory(memory_path(out, config.tm.path, base)) if use_tm and config.tm.enabled else None
     catalogs = base / config.catalogs
     ui = {locale: load_ui_strings(catalogs, locale) for locale in specs}
-    work, result.skipped = plan_bundles(sources, wanted, specs, out, resume=resume)
+    glossary_hash = glossary.content_hash if glossary is not None else None
+    work, result.skipped = plan_bundles(sources, wanted, specs, out, resume=resume, glossary_hash=glossary_hash)
     if not work:
         return result
     needed = {locale: specs[locale] for locale in dict.fromkeys(locale for _, locale in work)}
     if executor is None:
-        executor = LocalExecutor(lambda spec: open_translator(spec, tm, make_translator))
+        executor = LocalExecutor(lambda spec: open_translator(spec, tm, make_translator, glossary_hash or ""))
     elif memory is None and tm is not None:
-        memory = ClientMemory(tm, specs)
+        memory = ClientMemory(tm, specs, glossary_hash or "")
     with executor.session(needed) as session, _closing(tm):
         result.load_seconds = dict(session.loaded.load_seconds)
-        writer = _BundleWriter(out, session.loaded, ui, memory, result, config.source_lang, config.qa)
+        writer = _BundleWriter(
+            out, session.loaded, ui, memory, result, config.source_lang, config.qa, glossary, terms
+        )
         reporter.start(f"{len({s.article.name for s, _ in work})} articles x {len(needed)} locales", len(work))
         try:
             requests = []
@@ -337,6 +471,7 @@ def plan_bundles(
     out: Path,
     *,
     resume: bool,
+    glossary_hash: str | None = None,
 ) -> tuple[list[tuple[SourceArticle, str]], list[BundleResult]]:
     """(article, locale) pairs to translate, locale by locale, and the current bundles skipped."""
     work: list[tuple[SourceArticle, str]] = []
@@ -346,7 +481,7 @@ def plan_bundles(
             if locale not in targets:
                 continue
             target = bundle_dir(out, source.article.name, locale)
-            if resume and bundle_is_current(target, source.sha256, spec.model):
+            if resume and bundle_is_current(target, source.sha256, spec.model, glossary_hash):
                 skipped.append(BundleResult(source.article.name, locale, target, 0, 0.0))
             else:
                 work.append((source, locale))
@@ -382,10 +517,12 @@ class _BundleWriter:
     result: RunResult
     source_lang: str = "en"
     qa: QASettings | None = None
+    glossary: Glossary | None = None
+    terms: SourceTerms | None = None
 
     def prepare(self, source: SourceArticle, locale: str) -> Request | None:
-        """The request for the segments neither a reviewer nor the memory has translated;
-        None (bundle written) when nothing is left for the model."""
+        """The request for the segments neither a reviewer nor the memory has translated, with
+        their glossary constraints; None (bundle written) when nothing is left for the model."""
         segments = source.article.segments
         reviewed = load_reviewed(bundle_dir(self.out, source.article.name, locale), source.article)
         open_segments = [s for s in segments if s.id not in reviewed]
@@ -400,27 +537,47 @@ class _BundleWriter:
             self._write(pending, {}, 0.0)
             return None
         by_id = {seg.id: seg.text for seg in segments}
-        return Request(pending, locale, tuple(by_id[i] for i in missing))
+        constraints = None
+        if self.terms is not None:
+            required = required_terms(source, missing, locale, self.terms)
+            constraints = tuple(tuple(c for _, c in pairs) for pairs in required)
+        return Request(pending, locale, tuple(by_id[i] for i in missing), constraints)
 
     def finish(self, outcome: Outcome) -> None:
         pending: _Pending = outcome.request.key
-        new = {seg_id: t.text for seg_id, t in zip(pending.missing, outcome.translations)}
+        new = dict(zip(pending.missing, outcome.translations))
         if self.memory:
             info = self.loaded.engine_info[pending.locale]
-            self.memory.store(pending.locale, info, list(outcome.request.sources), list(new.values()))
+            targets = [t.text for t in new.values()]
+            self.memory.store(pending.locale, info, list(outcome.request.sources), targets)
         self._write(pending, new, outcome.seconds, outcome.engine_info)
 
     def _write(
-        self, pending: _Pending, new: Mapping[str, str], seconds: float, info: Mapping[str, object] | None = None
+        self,
+        pending: _Pending,
+        new: Mapping[str, Translation],
+        seconds: float,
+        info: Mapping[str, object] | None = None,
     ) -> None:
         source, locale = pending.source, pending.locale
-        targets = {**pending.known, **new}
-        localized = rebuild(source.article, locale, targets, self.ui[locale], pending.reviewed)
+        outputs = {seg_id: Translation(text) for seg_id, text in pending.known.items()} | dict(new)
+        targets = {seg_id: out.text for seg_id, out in outputs.items()}
+        report = {}
+        if self.terms is not None:
+            ids = [s.id for s in source.article.segments]
+            required = required_terms(source, ids, locale, self.terms)
+            report = {seg_id: term_report(pairs, outputs[seg_id]) for seg_id, pairs in zip(ids, required)}
+        localized = rebuild(source.article, locale, targets, self.ui[locale], pending.reviewed, report)
         target = bundle_dir(self.out, source.article.name, locale)
         timings = {"load_s": self.loaded.load_seconds[locale], "translate_s": seconds}
         info = info or self.loaded.engine_info[locale]
-        files = bundle_files(source, localized, info, timings, self.ui[locale], self.source_lang, self.qa)
+        files = bundle_files(
+            source, localized, info, timings, self.ui[locale], self.source_lang, self.qa, self.glossary
+        )
         write_bundle(target, files)
         self.result.bundles.append(
-            BundleResult(source.article.name, locale, target, len(source.article.segments), seconds)
+            BundleResult(
+                source.article.name, locale, target, len(source.article.segments), seconds,
+                localized.term_counts(),
+            )  # fmt: skip
         )

@@ -319,7 +319,10 @@ def memory_path(out: Path, configured: Path | None, base: Path) -> Path:
 
 
 def open_translator(
-    spec: EngineSpec, memory: TranslationMemory | None, factory: Callable[[EngineSpec], Translator]
+    spec: EngineSpec,
+    memory: TranslationMemory | None,
+    factory: Callable[[EngineSpec], Translator],
+    glossary_hash: str = "",
 ) -> Translator:
     """The engine for one locale (made by ``factory``): loaded now without a memory, on the
     first miss with one.
@@ -333,7 +336,9 @@ def open_translator(
         return factory(spec)
     check_model_files(spec.model)
     revision = known_revision(spec.model, spec.ct2.models_cache)
-    cached = CachedTranslator(spec, memory, load=lambda: factory(spec), revision=revision)
+    cached = CachedTranslator(
+        spec, memory, load=lambda: factory(spec), revision=revision, glossary_hash=glossary_hash
+    )
     if revision is None:
         cached.loaded()
     return cached
@@ -346,9 +351,11 @@ class ClientMemory:
 
     memory: TranslationMemory
     specs: Mapping[str, EngineSpec]
+    glossary_hash: str = ""
 
     def _context(self, locale: str, engine_info: Mapping[str, object]) -> MemoryContext:
-        return memory_context(self.specs[locale], str(engine_info.get("model_revision", "")))
+        revision = str(engine_info.get("model_revision", ""))
+        return memory_context(self.specs[locale], revision, self.glossary_hash)
 
     def lookup(self, locale: str, engine_info: Mapping[str, object], sources: Sequence[str]) -> list[str | None]:
         found = self.memory.lookup(self._context(locale, engine_info), sources)

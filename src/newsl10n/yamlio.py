@@ -2,12 +2,14 @@
 
 PyYAML follows YAML 1.1, where ``no``, ``off``, ``yes`` and ``on`` are booleans. A glossary keyed by
 locale would silently lose Norwegian. This loader resolves only ``true``/``false`` as booleans
-(the YAML 1.2 core schema) and records the line of every mapping key for error messages.
+(the YAML 1.2 core schema). :func:`load_yaml_nodes` also returns the node tree, so that errors can
+name the line of any key or item (:func:`node_line`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any, TextIO
 
 import yaml
@@ -30,13 +32,78 @@ StrictBoolLoader.add_implicit_resolver(
 )
 
 
+def load_yaml_nodes(
+    text: str, *, source: str, error: type[Exception] = ConfigError
+) -> tuple[Any, yaml.Node | None]:
+    """Like :func:`load_yaml`, also returning the document's node tree (None for an empty file)."""
+    loader = StrictBoolLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, source, error) from None
+    finally:
+        loader.dispose()
+    return data, node
+
+
+def node_line(root: yaml.Node | None, path: Sequence[str | int]) -> int:
+    """1-based line of the item at ``path`` (mapping keys and sequence indexes).
+
+    A mapping key's own line is returned for the last step, so "unknown key" points at the key;
+    where the path leaves the tree (a missing key) the line of the deepest node found.
+    """
+    if root is None:
+        return 1
+    node = root
+    line = node.start_mark.line
+    for i, part in enumerate(path):
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value == str(part):
+                    line = key.start_mark.line if i == len(path) - 1 else value.start_mark.line
+                    node = value
+                    break
+            else:
+                break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line
+        else:
+            break
+    return line + 1
+
+
+def duplicate_keys(root: yaml.Node | None) -> list[tuple[str, int]]:
+    """Keys given twice in one mapping (PyYAML keeps the last silently), with the later line."""
+    found: list[tuple[str, int]] = []
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        found.append((key.value, key.start_mark.line + 1))
+                    seen.add(key.value)
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return sorted(found, key=lambda item: item[1])
+
+
 def load_yaml(stream: str | TextIO, *, source: str, error: type[Exception] = ConfigError) -> Any:
     """Parse YAML safely; a syntax error becomes ``error`` naming ``source`` and the line."""
     try:
         return yaml.load(stream, Loader=StrictBoolLoader)  # noqa: S506 - SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, source, error) from None
+
+
+def _yaml_error(exc: yaml.YAMLError, source: str, error: type[Exception]) -> Exception:
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}" if mark else source
-        raise error(f"{where}: malformed YAML: {exc.problem or exc.context}") from None
-    except yaml.YAMLError as exc:
-        raise error(f"{source}: malformed YAML: {exc}") from None
+        return error(f"{where}: malformed YAML: {exc.problem or exc.context}")
+    return error(f"{source}: malformed YAML: {exc}")

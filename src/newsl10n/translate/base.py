@@ -30,12 +30,15 @@ class TermConstraint:
     """A glossary term the output of one segment must contain.
 
     ``forms``: the preferred target term first, then allowed (inflected) forms; any one satisfies
-    the constraint. ``forbidden``: target variants that must not appear.
+    the constraint. ``forbidden``: target variants that must not appear. ``case_sensitive``: whether
+    a form found in the output must match its case exactly. A segment lists a constraint once per
+    source occurrence: two occurrences need two target terms.
     """
 
     id: str
     forms: tuple[str, ...]
     forbidden: tuple[str, ...] = ()
+    case_sensitive: bool = True
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-from .base import Constraints, EngineSpec, Progress, Translation, length_sorted_batches
+from .base import Constraints, EngineSpec, Progress, TermConstraint, Translation, length_sorted_batches
+from .constraints import SegmentPlan, TermLogitsProcessor, glue_flags
 from .models import check_marian_folder, folder_hash, not_available, resolve_model
+
+METHOD = "constrained-decoding"
+"""How this engine imposes terms: a logits processor during greedy or beam search."""
 
 
 @dataclass
@@ -55,7 +60,12 @@ class MarianTranslator:
             "model": self.spec.model,
             "model_revision": self.revision,
             "target_token": self.spec.target_token,
-            "decoding": {"beam_size": d.beam_size, "batch_size": d.batch_size, "max_length": d.max_length},
+            "decoding": {
+                "beam_size": d.beam_size,
+                "batch_size": d.batch_size,
+                "max_length": d.max_length,
+                "term_bias": d.term_bias,
+            },
         }
 
     def encode(self, sources: Sequence[str]) -> list[list[int]]:
@@ -72,24 +82,85 @@ class MarianTranslator:
         progress: Progress | None = None,
         constraints: Constraints | None = None,
     ) -> list[Translation]:
-        import torch
-
-        if constraints and any(constraints):
-            raise NotImplementedError("term constraints are not supported by this engine yet")
+        """Segments with constraints are decoded apart from the rest, through a logits processor
+        that makes every required term appear (see :mod:`.constraints`); the others pay nothing."""
         ids = self.encode(sources)
         results: list[Translation] = [Translation("")] * len(sources)
+        plans = [self.plan(c) if c else None for c in (constraints or [()] * len(sources))]
+        free = [i for i, plan in enumerate(plans) if not plan]
+        constrained = [i for i, plan in enumerate(plans) if plan]
         d = self.spec.decoding
-        for batch in length_sorted_batches([len(x) for x in ids], d.batch_size):
-            padded = self.tokenizer.pad({"input_ids": [ids[i] for i in batch]}, return_tensors="pt")
-            longest = max(len(ids[i]) for i in batch)
-            with torch.inference_mode():
-                out = self.model.generate(
-                    **padded,
-                    num_beams=d.beam_size,
-                    max_length=min(d.max_length, 2 * longest + 10) + 1,
-                )
-            for i, text in zip(batch, self.tokenizer.batch_decode(out, skip_special_tokens=True)):
-                results[i] = Translation(text.strip())
-            if progress:
-                progress(len(batch))
+        for group in (free, constrained):
+            for batch in length_sorted_batches([len(ids[i]) for i in group], d.batch_size):
+                batch = [group[i] for i in batch]
+                for i, result in zip(batch, self._generate([ids[i] for i in batch], [plans[i] for i in batch])):
+                    results[i] = result
+                if progress:
+                    progress(len(batch))
         return results
+
+    def plan(self, constraints: Sequence[TermConstraint]) -> SegmentPlan:
+        """One segment's constraints as target token ids (see :class:`SegmentPlan`)."""
+        return SegmentPlan(
+            constraints,
+            self._target_ids,
+            eos_id=self.model.config.eos_token_id,
+            bias=self.spec.decoding.term_bias,
+        )
+
+    def _generate(self, ids: list[list[int]], plans: list[SegmentPlan | None]) -> list[Translation]:
+        import torch
+        from transformers import LogitsProcessorList
+
+        d = self.spec.decoding
+        padded = self.tokenizer.pad({"input_ids": ids}, return_tensors="pt")
+        extra = max((p.token_budget for p in plans if p), default=0)
+        max_length = min(d.max_length, 2 * max(len(x) for x in ids) + 10 + extra) + 1
+        processors = LogitsProcessorList()
+        if extra:
+            processors.append(
+                TermLogitsProcessor(
+                    plans,
+                    num_beams=d.beam_size,
+                    max_length=max_length,
+                    glue_mask=self.glue_mask,
+                    pad_id=self.model.config.pad_token_id,
+                )
+            )
+        with torch.inference_mode():
+            out = self.model.generate(
+                **padded, num_beams=d.beam_size, max_length=max_length, logits_processor=processors
+            )
+        texts = self.tokenizer.batch_decode(out, skip_special_tokens=True)
+        results = []
+        for row, text, plan in zip(out.tolist(), texts, plans):
+            if not plan:
+                results.append(Translation(text.strip()))
+                continue
+            tokens = row[1:]
+            if plan.eos_id in tokens:
+                tokens = tokens[: tokens.index(plan.eos_id)]
+            results.append(Translation(text.strip(), plan.forced_ids(tuple(tokens)), METHOD))
+        return results
+
+    @cached_property
+    def glue_mask(self):
+        """Per target token id: does it continue the previous word (see :func:`glue_flags`)?"""
+        import torch
+
+        size = self.model.get_output_embeddings().weight.shape[0]
+        return torch.tensor(glue_flags(self._target_vocab, size), dtype=torch.bool)
+
+    @cached_property
+    def _target_vocab(self) -> dict[str, int]:
+        tok = self.tokenizer
+        return dict(tok.target_encoder if getattr(tok, "separate_vocabs", False) else tok.encoder)
+
+    def _target_ids(self, text: str) -> list[int] | None:
+        """Target token ids of ``text`` as a word inside a sentence; None when a piece is unknown."""
+        pieces = self.tokenizer.spm_target.encode(text, out_type=str)
+        ids = [self._target_vocab.get(piece) for piece in pieces]
+        unk = self._target_vocab.get(self.tokenizer.unk_token)
+        if not ids or any(i is None or i == unk for i in ids):
+            return None
+        return ids  # type: ignore[return-value]

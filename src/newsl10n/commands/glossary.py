@@ -1,0 +1,134 @@
+"""``newsl10n glossary check|export|import``: term files at the command line.
+
+This module handles paths, printing and exit codes; the work is done in ``glossary.py`` and
+``glossary_formats.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import ConfigError, GlossaryError, InputError, NewsL10nError
+
+ConfigOption = Annotated[
+    Optional[Path],
+    typer.Option("--config", "-c", help="Settings file (default: ./pipeline.yaml when present)."),
+]
+PathsArgument = Annotated[
+    Optional[list[Path]],
+    typer.Argument(help="Term files or folders (default: 'glossaries' in pipeline.yaml)."),
+]
+FORMATS = ("tbx", "csv")
+
+glossary_app = typer.Typer(help="Check, export and import glossaries (term files).", no_args_is_help=True)
+
+
+def fail(exc: NewsL10nError) -> typer.Exit:
+    typer.echo(f"error: {exc}", err=True)
+    return typer.Exit(exc.exit_code)
+
+
+def _paths(paths: list[Path] | None, config: Path | None) -> list[Path]:
+    from ..config import load_config
+    from ..pipeline import glossary_paths
+
+    if paths:
+        return paths
+    cfg, base = load_config(config)
+    found = glossary_paths(cfg, base)
+    if not found:
+        raise ConfigError("no glossary: pass term files or folders, or list them under 'glossaries:' in pipeline.yaml")
+    return found
+
+
+@glossary_app.command("check")
+def check(paths: PathsArgument = None, config: ConfigOption = None) -> None:
+    """Validate term files: one line per problem (FILE:LINE: ENTRY: MESSAGE); exit 1 on any."""
+    from ..glossary import load_glossary
+
+    try:
+        glossary, problems = load_glossary(_paths(paths, config))
+    except NewsL10nError as exc:
+        raise fail(exc) from None
+    for problem in problems:
+        typer.echo(str(problem))
+    if problems:
+        typer.echo(f"{len(problems)} problem{'s' if len(problems) > 1 else ''} found", err=True)
+        raise typer.Exit(1)
+    files = len(glossary.files)
+    typer.echo(f"ok: {len(glossary)} entries in {files} file{'s' if files != 1 else ''}, {glossary.content_hash}")
+
+
+@glossary_app.command("export")
+def export(
+    paths: PathsArgument = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="tbx (everything) or csv (preferred terms).")] = "tbx",
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output file (default: standard output).")] = None,
+    locales: Annotated[
+        Optional[str], typer.Option("--locales", "-l", help="CSV columns, comma-separated (default: every locale).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write a glossary as TBX or as CSV with a header row of locale codes (DeepL, Amazon Translate)."""
+    from ..glossary import require_valid
+    from ..glossary_formats import to_csv, to_tbx
+
+    try:
+        if format not in FORMATS:
+            raise ConfigError(f"--format {format!r}: choose one of {', '.join(FORMATS)}")
+        glossary = require_valid(_paths(paths, config))
+        columns = [c.strip() for c in locales.split(",") if c.strip()] if locales else None
+        data = to_tbx(glossary) if format == "tbx" else to_csv(glossary, columns).encode("utf-8")
+        if out is None:
+            typer.echo(data.decode("utf-8"), nl=False)
+        else:
+            _write(out, data)
+    except NewsL10nError as exc:
+        raise fail(exc) from None
+
+
+@glossary_app.command("import")
+def import_(
+    source: Annotated[Path, typer.Argument(help="A .tbx file, or a .csv file with a header row of locale codes.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The term file to write (YAML).")],
+    domain: Annotated[Optional[str], typer.Option(help="The file's domain (default: the output file's name).")] = None,
+) -> None:
+    """Convert a TBX or CSV glossary into a term file, and check it."""
+    from ..glossary import parse_glossary_text
+    from ..glossary_formats import from_csv, from_tbx, to_yaml
+
+    try:
+        try:
+            data = source.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{source}: cannot read ({exc.strerror or exc})") from None
+        suffix = source.suffix.lower()
+        if suffix == ".tbx":
+            model = from_tbx(data, source=str(source))
+        elif suffix == ".csv":
+            try:
+                model = from_csv(data.decode("utf-8"), source=str(source))
+            except UnicodeDecodeError:
+                raise InputError(f"{source}: not valid UTF-8") from None
+        else:
+            raise InputError(f"{source}: unknown format {suffix or '(no extension)'!r}: expected .tbx or .csv")
+        text = to_yaml(model.model_copy(update={"domain": domain or out.stem}))
+        _, problems = parse_glossary_text(text, source=str(out))
+        if problems:
+            raise GlossaryError(f"{source}: the imported entries are not valid: {problems[0]}")
+        _write(out, text.encode("utf-8"))
+    except NewsL10nError as exc:
+        raise fail(exc) from None
+    typer.echo(f"{source}: {len(model.entries)} entries -> {out}")
+
+
+def _write(path: Path, data: bytes) -> None:
+    from ..errors import OutputError
+
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
