@@ -55,14 +55,10 @@ GLOSSARIES = ROOT / "glossaries"
 
 def glossary_target_lines(locale: str) -> list[str]:
     """Every target term of the shipped glossaries for ``locale``, one a line."""
+    from newsl10n.commands.models import glossary_target_lines as target_lines
     from newsl10n.glossary import require_valid
 
-    lines = []
-    for entry in require_valid([GLOSSARIES]).entries:
-        terms = entry.targets.get(locale)
-        if terms:
-            lines.extend([*terms.forms, *terms.forbidden])
-    return lines
+    return target_lines(require_valid([GLOSSARIES]), locale)
 
 
 def sample_text() -> str:

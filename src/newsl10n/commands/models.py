@@ -39,20 +39,23 @@ def models_random(
     """
     from ..config import load_config
     from ..locales import check_locale
+    from ..pipeline import resolve_glossary
     from ..testing import ARCHITECTURES, build_random_marian
 
     try:
-        cfg, _ = load_config(config)
+        cfg, base = load_config(config)
         if size not in ARCHITECTURES:
             raise ConfigError(f"--size {size!r}: choose one of {', '.join(ARCHITECTURES)}")
         lines = [cfg.source_lang, *_read_corpus(corpus)]
+        glossary = resolve_glossary(cfg, base)
         for locale in locales:
             check_locale(locale)
             settings = cfg.locales.get(locale)
             token = settings.target_token if settings and settings.target_token else None
             path = build_random_marian(
                 out / f"{cfg.source_lang}-{locale}",
-                lines,
+                # The glossary's target terms, so that enforcement can spell them (else <unk>).
+                lines + glossary_target_lines(glossary, locale) * 5,
                 source_lang=cfg.source_lang,
                 target_lang=locale,
                 target_tokens=[token] if token else [],
@@ -61,6 +64,16 @@ def models_random(
             typer.echo(f"{locale}: random {size} model -> {path}")
     except NewsL10nError as exc:
         raise fail(exc) from None
+
+
+def glossary_target_lines(glossary, locale: str) -> list[str]:
+    """Every target form (preferred, allowed, forbidden) of ``glossary`` for ``locale``."""
+    lines: list[str] = []
+    for entry in glossary.entries if glossary is not None else ():
+        terms = entry.targets.get(locale)
+        if terms:
+            lines.extend([*terms.forms, *terms.forbidden])
+    return lines
 
 
 def _read_corpus(paths: list[Path]) -> list[str]:

@@ -253,7 +253,7 @@ class CT2Translator:
             max_batch_size=self.spec.decoding.batch_size,
             max_input_length=self.spec.decoding.max_length,
             min_decoding_length=low,
-            max_decoding_length=max(high, longest_prefix + 2),
+            max_decoding_length=min(max(high, longest_prefix + 2), self.spec.decoding.max_length - 1),
             suppress_sequences=[list(s) for s in suppress] or None,
         )
         return [list(r.hypotheses[0]) for r in results]
@@ -312,7 +312,11 @@ class CT2Translator:
         if previous is not None and previous[1] in missing and previous[0][-1:] != ["▁"] and "▁" in self.vocab:
             return [*previous[0], "▁"], previous[1]
         term = missing[0]
-        return self._insertion_prefix(output) + self.target_pieces(term.forms[0]), term
+        pieces = self.target_pieces(term.forms[0])
+        # Keep prefix + one more piece inside the decoder's positions (max_length); what does
+        # not fit is cut from the output's end, and a term lost that way is appended at the end.
+        room = max(0, self.spec.decoding.max_length - 3 - len(pieces))
+        return self._insertion_prefix(output)[:room] + pieces, term
 
     @staticmethod
     def _insertion_prefix(output: list[str]) -> list[str]:
