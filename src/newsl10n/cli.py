@@ -21,20 +21,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-ConfigOption = Annotated[
-    Optional[Path],
-    typer.Option("--config", "-c", help="Settings file (default: ./pipeline.yaml when present)."),
-]
 GlossaryOption = Annotated[
     list[Path],
     typer.Option("--glossary", "-g", help="Term file or folder, instead of 'glossaries' in pipeline.yaml (repeatable)."),
 ]
 NoGlossaryOption = Annotated[bool, typer.Option("--no-glossary", help="Use no glossary for this run.")]
-
-
-def fail(exc: NewsL10nError) -> typer.Exit:
-    typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(exc.exit_code)
 
 
 def parse_locales(value: str) -> list[str]:
@@ -221,6 +212,7 @@ app.command()(_score_commands.qa)
 
 
 from .commands.glossary import glossary_app  # noqa: E402  (check, export, import)
+from .commands.common import ConfigOption, fail
 
 app.add_typer(glossary_app, name="glossary")
 

@@ -135,7 +135,7 @@ def read_article(
     options = {"name": name or path.stem, "lang": config.source_lang, "ui_strings": config.ingest.ui_strings}
     reader = reader_for(path)  # HTML or Markdown by extension, else plain text
     if reader:
-        article = reader(text, source=str(path), **options)
+        article = reader(text, source=str(path), **options, protected=terms.protected if terms else None)
     else:
         article = parse_text(
             text,

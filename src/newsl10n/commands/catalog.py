@@ -10,16 +10,13 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import ConfigError, InputError, NewsL10nError, OutputError
+from .common import ConfigOption
 
 catalog_app = typer.Typer(
     help="UI string catalogs (gettext via Babel): extract, update with MT prefill, compile.",
     no_args_is_help=True,
 )
 
-ConfigOption = Annotated[
-    Optional[Path],
-    typer.Option("--config", "-c", help="Settings file (default: ./pipeline.yaml when present)."),
-]
 ToOption = Annotated[
     Optional[str],
     typer.Option("--to", "-t", help="Locales, comma-separated (default: all in pipeline.yaml)."),

@@ -12,11 +12,8 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import ConfigError, GlossaryError, InputError, NewsL10nError
+from .common import ConfigOption, fail
 
-ConfigOption = Annotated[
-    Optional[Path],
-    typer.Option("--config", "-c", help="Settings file (default: ./pipeline.yaml when present)."),
-]
 PathsArgument = Annotated[
     Optional[list[Path]],
     typer.Argument(help="Term files or folders (default: 'glossaries' in pipeline.yaml)."),
@@ -24,11 +21,6 @@ PathsArgument = Annotated[
 FORMATS = ("tbx", "csv")
 
 glossary_app = typer.Typer(help="Check, export and import glossaries (term files).", no_args_is_help=True)
-
-
-def fail(exc: NewsL10nError) -> typer.Exit:
-    typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(exc.exit_code)
 
 
 def _paths(paths: list[Path] | None, config: Path | None) -> list[Path]:

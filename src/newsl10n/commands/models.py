@@ -8,19 +8,11 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import ConfigError, NewsL10nError
+from .common import ConfigOption, fail
 
 models_app = typer.Typer(help="Manage translation models.", no_args_is_help=True)
 
-ConfigOption = Annotated[
-    Optional[Path],
-    typer.Option("--config", "-c", help="Settings file (default: ./pipeline.yaml when present)."),
-]
 QUANTIZATIONS = ("int8", "int8_float32", "int16", "float16", "float32")
-
-
-def fail(exc: NewsL10nError) -> typer.Exit:
-    typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(exc.exit_code)
 
 
 @models_app.command("random")
@@ -86,8 +78,6 @@ def _read_corpus(paths: list[Path]) -> list[str]:
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"{path}: cannot read corpus ({exc})") from None
     return lines or ["The quick brown fox jumps over the lazy dog."]
-
-
 
 
 @models_app.command("convert")

@@ -16,20 +16,12 @@ import typer
 from ..bundle_reader import LoadedBundle, find_bundles, load_bundle
 from ..errors import ConfigError, InputError, NewsL10nError
 from ..score import Gate, LocaleReport, Scores
+from .common import ConfigOption, fail
 
 if TYPE_CHECKING:
     from ..qa import Issue, QASegment
 
-ConfigOption = Annotated[
-    Optional[Path],
-    typer.Option("--config", "-c", help="Settings file (default: ./pipeline.yaml when present)."),
-]
 GATE_EXIT = 1
-
-
-def fail(exc: NewsL10nError) -> typer.Exit:
-    typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(exc.exit_code)
 
 
 # --- reading inputs --------------------------------------------------------------------------

@@ -9,19 +9,11 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import ConfigError, NewsL10nError, OutputError
+from .common import ConfigOption, fail
 
 tm_app = typer.Typer(help="The translation memory.", no_args_is_help=True)
 
-ConfigOption = Annotated[
-    Optional[Path],
-    typer.Option("--config", "-c", help="Settings file (default: ./pipeline.yaml when present)."),
-]
 FORMATS = ("tmx",)
-
-
-def fail(exc: NewsL10nError) -> typer.Exit:
-    typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(exc.exit_code)
 
 
 @tm_app.command("export")

@@ -28,7 +28,7 @@ def import_xliff(
     The bundle (article files, segments.json, article.xlf, review.html) is rewritten atomically;
     a later `translate` run keeps reviewed segments instead of translating them again.
     """
-    from ..cli import fail
+    from .common import fail
     from ..config import load_config
     from ..postedit import import_xliff as apply_edits
 
