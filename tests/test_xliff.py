@@ -114,6 +114,12 @@ def test_edited_xliff_comes_back_and_survives_a_rerun(config_file, tmp_path, mon
 
     check_bundle()
     assert json.loads((bundle / "manifest.json").read_text())["reviewed_segments"] == 3
+    # the post-edits are in the translation memory too, marked reviewed
+    from newsl10n.tm import TranslationMemory
+
+    with TranslationMemory(tmp_path / "out" / ".newsl10n-tm.sqlite") as memory:
+        reviewed = {e.target for e in memory.entries("de", reviewed_only=True)}
+    assert reviewed == {edited["s1"], edited["s2"], machine["s3"]}
     assert "<note category=\"newsl10n\">qa: " in (bundle / "article.xlf").read_text()  # the QA checks ran
     # a later machine run keeps the reviewed segments and retranslates only the rest
     sent: list[str] = []

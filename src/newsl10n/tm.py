@@ -366,3 +366,25 @@ class ClientMemory:
     ) -> None:
         pairs = [(s, Translation(t)) for s, t in zip(sources, targets)]
         self.memory.store(self._context(locale, engine_info), pairs)
+
+
+def store_reviewed(memory: TranslationMemory, manifest: Mapping[str, object], pairs: Sequence[tuple[str, str]]) -> int:
+    """Store a bundle's post-edited segments (source, target) as reviewed, under the key its
+    machine run used (model, revision, glossary and decoding from the bundle's manifest), so a
+    later run finds the reviewed text and no machine run overwrites it. Returns how many."""
+    from .config import CT2Settings, DecodingSettings
+
+    decoding = manifest.get("decoding") or {}
+    spec = EngineSpec(
+        engine=str(manifest.get("engine", "transformers")),
+        model=str(manifest.get("model", "")),
+        source_lang=str(manifest.get("source_lang", "en")),
+        target_lang=str(manifest.get("locale", "")),
+        decoding=DecodingSettings(**{k: decoding[k] for k in ("beam_size", "batch_size", "max_length") if k in decoding}),
+        target_token=manifest.get("target_token"),  # type: ignore[arg-type]
+        ct2=CT2Settings(quantization=manifest.get("quantization", "int8")),  # type: ignore[arg-type]
+    )
+    context = memory_context(spec, str(manifest.get("model_revision", "")), str(manifest.get("glossary_hash") or ""))
+    if pairs:
+        memory.store(context, [(source, Translation(target, (), "reviewed")) for source, target in pairs], reviewed=True)
+    return len(pairs)

@@ -43,9 +43,25 @@ def import_xliff(
         result = apply_edits(
             data, source=str(file), bundle=bundle or file.parent, qa=cfg.qa, catalogs=base / cfg.catalogs
         )
+        if cfg.tm.enabled:
+            remember_reviewed(Path(result.bundle), cfg.tm.path, base)
     except NewsL10nError as exc:
         raise fail(exc) from None
     typer.echo(
         f"{result.bundle}: {result.changed} segments edited, "
         f"{result.reviewed} of {result.total} reviewed"
     )
+
+
+def remember_reviewed(bundle: Path, configured: Path | None, base: Path) -> None:
+    """Write the bundle's reviewed segments into the translation memory (OUT/.newsl10n-tm.sqlite
+    or ``tm.path``), marked reviewed."""
+    import json
+
+    from ..tm import TranslationMemory, memory_path, store_reviewed
+
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    segments = json.loads((bundle / "segments.json").read_text(encoding="utf-8"))["segments"]
+    pairs = [(s["source"], s["target"]) for s in segments if s.get("reviewed")]
+    with TranslationMemory(memory_path(bundle.parent.parent, configured, base)) as memory:
+        store_reviewed(memory, manifest, pairs)
