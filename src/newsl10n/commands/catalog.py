@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import ConfigError, InputError, NewsL10nError, OutputError
-from .common import ConfigOption
+from .common import ConfigOption, fail
 
 catalog_app = typer.Typer(
     help="UI string catalogs (gettext via Babel): extract, update with MT prefill, compile.",
@@ -21,11 +21,6 @@ ToOption = Annotated[
     Optional[str],
     typer.Option("--to", "-t", help="Locales, comma-separated (default: all in pipeline.yaml)."),
 ]
-
-
-def _fail(exc: NewsL10nError) -> typer.Exit:
-    typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(exc.exit_code)
 
 
 @catalog_app.command("extract")
@@ -55,7 +50,7 @@ def extract(
         target = output or base / cfg.catalogs / TEMPLATE_NAME
         write_atomic(target, po_bytes(template))
     except NewsL10nError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     typer.echo(f"{len(template)} UI strings -> {target}")
 
 
@@ -106,7 +101,7 @@ def update(
         for path, catalog, _ in updated.values():
             write_atomic(path, po_bytes(catalog))
     except NewsL10nError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     for locale, (path, catalog, result) in updated.items():
         stats = catalog_stats(catalog)
         typer.echo(
@@ -164,7 +159,7 @@ def compile_(
         for _, target, _, data in compiled:
             write_atomic(target, data)
     except NewsL10nError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     for locale, target, catalog, _ in compiled:
         stats = catalog_stats(catalog)
         used = stats["translated"] + (stats["fuzzy"] if use_fuzzy else 0)
