@@ -8,8 +8,8 @@ first bundle is written, so a bad run writes nothing.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -434,7 +434,7 @@ def run_translate(
         executor = LocalExecutor(lambda spec: open_translator(spec, tm, make_translator, glossary_hash or ""))
     elif memory is None and tm is not None:
         memory = ClientMemory(tm, specs, glossary_hash or "")
-    with executor.session(needed) as session, _closing(tm):
+    with executor.session(needed) as session, (tm if tm is not None else nullcontext()):
         result.load_seconds = dict(session.loaded.load_seconds)
         writer = _BundleWriter(
             out, session.loaded, ui, memory, result, config.source_lang, config.qa, glossary, terms
@@ -453,15 +453,6 @@ def run_translate(
         finally:
             reporter.finish()
     return result
-
-
-@contextmanager
-def _closing(tm: TranslationMemory | None) -> Iterator[None]:
-    try:
-        yield
-    finally:
-        if tm is not None:
-            tm.close()
 
 
 def plan_bundles(
@@ -504,6 +495,8 @@ class _Pending:
     known: dict[str, str]
     missing: list[str]
     reviewed: frozenset[str] = frozenset()
+    required: Mapping[str, list[tuple[TermHit, TermConstraint]]] = field(default_factory=dict)
+    """Segment id -> its glossary terms and their constraints (empty without a glossary)."""
 
 
 @dataclass
@@ -532,15 +525,18 @@ class _BundleWriter:
         known = {seg.id: hit for seg, hit in zip(open_segments, found) if hit is not None}
         known.update(reviewed)
         missing = [seg.id for seg in segments if seg.id not in known]
-        pending = _Pending(source, locale, known, missing, frozenset(reviewed))
+        required = {}
+        if self.terms is not None:
+            ids = [seg.id for seg in segments]
+            required = dict(zip(ids, required_terms(source, ids, locale, self.terms)))
+        pending = _Pending(source, locale, known, missing, frozenset(reviewed), required)
         if not missing:
             self._write(pending, {}, 0.0)
             return None
         by_id = {seg.id: seg.text for seg in segments}
         constraints = None
         if self.terms is not None:
-            required = required_terms(source, missing, locale, self.terms)
-            constraints = tuple(tuple(c for _, c in pairs) for pairs in required)
+            constraints = tuple(tuple(c for _, c in required[i]) for i in missing)
         return Request(pending, locale, tuple(by_id[i] for i in missing), constraints)
 
     def finish(self, outcome: Outcome) -> None:
@@ -562,11 +558,7 @@ class _BundleWriter:
         source, locale = pending.source, pending.locale
         outputs = {seg_id: Translation(text) for seg_id, text in pending.known.items()} | dict(new)
         targets = {seg_id: out.text for seg_id, out in outputs.items()}
-        report = {}
-        if self.terms is not None:
-            ids = [s.id for s in source.article.segments]
-            required = required_terms(source, ids, locale, self.terms)
-            report = {seg_id: term_report(pairs, outputs[seg_id]) for seg_id, pairs in zip(ids, required)}
+        report = {seg_id: term_report(pairs, outputs[seg_id]) for seg_id, pairs in pending.required.items()}
         localized = rebuild(source.article, locale, targets, self.ui[locale], pending.reviewed, report)
         target = bundle_dir(self.out, source.article.name, locale)
         timings = {"load_s": self.loaded.load_seconds[locale], "translate_s": seconds}
