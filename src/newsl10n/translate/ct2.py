@@ -6,10 +6,12 @@ CTranslate2 model (``model.bin``) is used as it is. Tokenization uses the model'
 SentencePiece files, so neither torch nor transformers is imported to translate.
 
 CTranslate2 has no lexical constraints. Glossary terms are enforced by construction: decode;
-for each segment whose output lacks a term, decode again with ``target_prefix`` = the output up
-to the insertion point + the term's pieces, until every term is present (``method``
-"ct2+prefix"); a term still missing after that is appended ("ct2+append"). Forbidden variants
-are kept out with ``suppress_sequences``.
+for each segment whose output lacks terms, decode once more with ``target_prefix`` = the output
+up to the insertion point + the pieces of every missing term (``method`` "ct2+prefix"). That
+second decode is greedy: the prefix fixes all but the sentence's last pieces, and CTranslate2
+decodes a prefix step by step, so beam search there would only multiply its cost. A term still
+missing after that (the model glued a piece onto it: one retry with a word boundary) is
+appended ("ct2+append"). Forbidden variants are kept out with ``suppress_sequences``.
 """
 
 from __future__ import annotations
@@ -219,44 +221,55 @@ class CT2Translator:
         prefixes: dict[int, list[str]],
         wanted: Sequence[Sequence[TermConstraint]],
         progress: Progress | None = None,
+        beam_size: int | None = None,
     ) -> dict[int, list[str]]:
-        """Decode ``rows`` in length-sorted batches. Segments with the same forbidden variants
-        share batches (CTranslate2 takes one ``suppress_sequences`` list per call), so a term's
-        forbidden variants never change the output of a segment without that term."""
+        """Decode ``rows`` in length-sorted batches, all submitted at once so that
+        ``inter_threads`` replicas decode them in parallel. Segments with the same forbidden
+        variants share batches (CTranslate2 takes one ``suppress_sequences`` list per call), so a
+        term's forbidden variants never change the output of a segment without that term."""
         groups: dict[tuple[tuple[str, ...], ...], list[int]] = {}
         for i in rows:
             groups.setdefault(self._forbidden_sequences(wanted[i]), []).append(i)
-        decoded: dict[int, list[str]] = {}
+        submitted = []
         for suppress, members in groups.items():
-            for batch in length_sorted_batches([len(tokens[i]) for i in members], self.spec.decoding.batch_size):
+            for batch in length_sorted_batches([len(tokens[i]) for i in members], self._batch_size(len(members))):
                 ids = [members[j] for j in batch]
-                outputs = self._decode([tokens[i] for i in ids], [prefixes.get(i) for i in ids], suppress)
-                decoded.update(zip(ids, outputs))
-                if progress:
-                    progress(len(ids))
+                pending = self._submit([tokens[i] for i in ids], [prefixes.get(i) for i in ids], suppress, beam_size)
+                submitted.append((ids, pending))
+        decoded: dict[int, list[str]] = {}
+        for ids, pending in submitted:
+            decoded.update(zip(ids, (list(p.result().hypotheses[0]) for p in pending)))
+            if progress:
+                progress(len(ids))
         return decoded
 
-    def _decode(
+    def _batch_size(self, rows: int) -> int:
+        """``decoding.batch_size``, or less when that leaves a parallel replica idle."""
+        replicas = self.spec.ct2.inter_threads
+        return max(1, min(self.spec.decoding.batch_size, -(-rows // replicas)))
+
+    def _submit(
         self,
         tokens: Sequence[list[str]],
         prefixes: Sequence[list[str] | None],
         suppress: Sequence[Sequence[str]],
-    ) -> list[list[str]]:
-        """One ``translate_batch`` call; the best hypothesis of each input."""
+        beam_size: int | None = None,
+    ) -> list[Any]:
+        """One asynchronous ``translate_batch`` call: a result per input, to wait on."""
         longest = max(len(t) for t in tokens)
         low, high = self.length_limits(longest)
         longest_prefix = max((len(p) for p in prefixes if p), default=0)
-        results = self.translator.translate_batch(
+        return self.translator.translate_batch(
             list(tokens),
             target_prefix=list(prefixes) if any(prefixes) else None,
-            beam_size=self.spec.decoding.beam_size,
+            beam_size=beam_size or self.spec.decoding.beam_size,
             max_batch_size=self.spec.decoding.batch_size,
             max_input_length=self.spec.decoding.max_length,
             min_decoding_length=low,
             max_decoding_length=min(max(high, longest_prefix + 2), self.spec.decoding.max_length - 1),
             suppress_sequences=[list(s) for s in suppress] or None,
+            asynchronous=True,
         )
-        return [list(r.hypotheses[0]) for r in results]
 
     def _forbidden_sequences(self, terms: Sequence[TermConstraint]) -> tuple[tuple[str, ...], ...]:
         """Target pieces of the forbidden variants of ``terms`` (those the vocabulary can spell)."""
@@ -274,49 +287,57 @@ class CT2Translator:
         outputs: list[list[str]],
         wanted: list[Sequence[TermConstraint]],
     ) -> list[Translation]:
-        """Re-decode the segments that miss a term, with the term forced through the prefix."""
+        """Re-decode the segments that miss terms, once, with every missing term forced through
+        the target prefix. A term none of whose forms the vocabulary can spell is never forced
+        (it stays violated)."""
+        spellings = {t.id: self._spelling(t) for terms in wanted for t in terms}
+        enforceable = [[t for t in terms if spellings[t.id]] for terms in wanted]
         texts = [self.decode_pieces(p) for p in outputs]
-        forced = [tuple(t.id for t in missing_terms(texts[i], terms)) for i, terms in enumerate(wanted)]
+        forced = [tuple(t.id for t in missing_terms(texts[i], terms)) for i, terms in enumerate(enforceable)]
         methods = ["ct2+prefix" if f else "" for f in forced]
-        prefixes: dict[int, tuple[list[str], TermConstraint]] = {}
-        rounds = 2 * max((len(terms) for terms in wanted), default=0)
-        for _ in range(rounds):
-            todo = [i for i, terms in enumerate(wanted) if missing_terms(texts[i], terms)]
+        prefixes: dict[int, list[str]] = {}
+        for retry in (False, True):
+            todo = [i for i, terms in enumerate(enforceable) if missing_terms(texts[i], terms)]
             if not todo:
                 break
             for i in todo:
-                prefixes[i] = self._next_prefix(outputs[i], missing_terms(texts[i], wanted[i]), prefixes.get(i))
-            decoded = self._decode_rows(tokens, todo, {i: prefixes[i][0] for i in todo}, wanted)
+                missing = missing_terms(texts[i], enforceable[i])
+                prefixes[i] = self._boundary_after(prefixes[i]) if retry else self._term_prefix(outputs[i], missing, spellings)
+            decoded = self._decode_rows(tokens, todo, {i: prefixes[i] for i in todo}, wanted, beam_size=1)
             for i, pieces in decoded.items():
                 outputs[i], texts[i] = pieces, self.decode_pieces(pieces)
-        for i, terms in enumerate(wanted):
+        for i, terms in enumerate(enforceable):
             for term in missing_terms(texts[i], terms):
-                pieces = self.target_pieces(term.forms[0])
-                if "<unk>" in pieces:
-                    log.warning("term %s: %r has pieces outside the model's vocabulary", term.id, term.forms[0])
-                    continue
-                outputs[i] = [p for p in outputs[i] if p not in SPECIAL_PIECES] + pieces
+                outputs[i] = [p for p in outputs[i] if p not in SPECIAL_PIECES] + spellings[term.id]
                 texts[i] = self.decode_pieces(outputs[i])
                 methods[i] = "ct2+append"
         return [Translation(texts[i], forced[i], methods[i]) for i in range(len(texts))]
 
-    def _next_prefix(
-        self,
-        output: list[str],
-        missing: list[TermConstraint],
-        previous: tuple[list[str], TermConstraint] | None,
-    ) -> tuple[list[str], TermConstraint]:
-        """The prefix for the next decode: the output up to its insertion point, then the first
-        missing term's pieces. When the model glued a piece onto a term forced last round, the
-        same prefix is kept with a word boundary (``▁``) after the term."""
-        if previous is not None and previous[1] in missing and previous[0][-1:] != ["▁"] and "▁" in self.vocab:
-            return [*previous[0], "▁"], previous[1]
-        term = missing[0]
-        pieces = self.target_pieces(term.forms[0])
-        # Keep prefix + one more piece inside the decoder's positions (max_length); what does
-        # not fit is cut from the output's end, and a term lost that way is appended at the end.
-        room = max(0, self.spec.decoding.max_length - 3 - len(pieces))
-        return self._insertion_prefix(output)[:room] + pieces, term
+    def _spelling(self, term: TermConstraint) -> list[str]:
+        """Target pieces of the first form of ``term`` the vocabulary can spell; [] when none."""
+        for form in term.forms:
+            pieces = self.target_pieces(form)
+            if pieces and "<unk>" not in pieces:
+                return pieces
+        log.warning("term %s: no form of it can be spelled with the model's vocabulary", term.id)
+        return []
+
+    def _term_prefix(
+        self, output: list[str], missing: Sequence[TermConstraint], spellings: dict[str, list[str]]
+    ) -> list[str]:
+        """The output up to its insertion point, then the pieces of every missing term (each
+        starts a word). What does not fit the decoder's positions (max_length, with room for one
+        more piece) is cut from the output's end; a term lost that way is appended afterwards."""
+        terms = [piece for term in missing for piece in spellings[term.id]]
+        room = max(0, self.spec.decoding.max_length - 3 - len(terms))
+        return self._insertion_prefix(output)[:room] + terms
+
+    def _boundary_after(self, prefix: list[str]) -> list[str]:
+        """The same prefix with a word boundary (``▁``) after the last term, for a model that
+        glued a piece onto it."""
+        if prefix[-1:] == ["▁"] or "▁" not in self.vocab:
+            return prefix
+        return [*prefix, "▁"]
 
     @staticmethod
     def _insertion_prefix(output: list[str]) -> list[str]:
