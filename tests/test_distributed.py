@@ -166,7 +166,7 @@ def test_model_that_fails_to_load_gives_the_local_error_once(executor, config_fi
     with pytest.raises(ModelNotAvailable) as remote:
         run(config_file, archive, tmp_path / "out", overrides={"de": str(broken)}, executor=executor)
     assert str(remote.value) == str(local.value)
-    assert str(local.value).startswith(f"model {str(broken)!r} for locale de could not be loaded (")
+    assert str(broken) in str(local.value) and "Expecting property name" in str(local.value)
     assert not (tmp_path / "out").exists()
 
 

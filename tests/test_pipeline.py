@@ -44,7 +44,7 @@ def test_bundle_layout_and_json_files(run, tmp_path, sample_article):
         assert all(s["target"] for s in segments)
         manifest = json.loads(files["manifest.json"])
         assert manifest["locale"] == locale
-        assert manifest["engine"] == "transformers"
+        assert manifest["engine"] == "ctranslate2"  # the default
         assert manifest["model_revision"].startswith("sha256:")
         assert manifest["decoding"]["beam_size"] == 1
         assert manifest["segments"] == 18

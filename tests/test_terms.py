@@ -18,9 +18,12 @@ from newsl10n.pipeline import resolve_glossary, run_translate
 runner = CliRunner()
 
 
-def write_config(tmp_path: Path, tiny_models, locales=LOCALES, beam_size=1, glossaries=(GLOSSARIES,)) -> Path:
+def write_config(
+    tmp_path: Path, tiny_models, locales=LOCALES, beam_size=1, glossaries=(GLOSSARIES,), engine="ctranslate2"
+) -> Path:
     lines = [
         f"out: {tmp_path / 'out'}",
+        f"engine: {engine}",
         f"decoding: {{beam_size: {beam_size}, batch_size: 8, max_length: 64}}",
         "glossaries: [" + ", ".join(f"'{g}'" for g in glossaries) + "]",
         "locales:",
@@ -48,10 +51,17 @@ SAMPLE_TERMS = [
 ]  # fmt: skip
 
 
+ENGINE_METHODS = {
+    "transformers": {"constrained-decoding", "model"},
+    "ctranslate2": {"ct2+prefix", "ct2+append", "model"},
+}
+
+
 @pytest.mark.slow
-def test_sample_article_meets_every_term_in_every_locale(tmp_path, tiny_models, sample_article):
+@pytest.mark.parametrize("engine", sorted(ENGINE_METHODS))
+def test_sample_article_meets_every_term_in_every_locale(tmp_path, tiny_models, sample_article, engine):
     """Greedy here; beam search meets every term too (test_constraints.py)."""
-    config, base = load_config(write_config(tmp_path, tiny_models))
+    config, base = load_config(write_config(tmp_path, tiny_models, engine=engine))
     glossary = resolve_glossary(config, base)
     result = run_translate(config, base, [sample_article], list(LOCALES), glossary=glossary)
     entries = {e.id: e for e in glossary.entries}
@@ -68,7 +78,7 @@ def test_sample_article_meets_every_term_in_every_locale(tmp_path, tiny_models, 
             for term in seg["terms"]:
                 assert term["status"] in ("enforced", "present"), term
                 assert term["expected"] == entries[term["id"]].targets[bundle.locale].preferred
-                assert term["method"] in ("constrained-decoding", "model")
+                assert term["method"] in ENGINE_METHODS[engine]
                 assert set(term) <= {"id", "source", "expected", "status", "method", "found"}
         s10 = segments[9]
         assert "Steve Witkoff" in s10["source"] and "Wittkopf" not in s10["source"]

@@ -70,7 +70,7 @@ def translate(
         Optional[Path], typer.Option("--out", "-o", help="Output folder (default: 'out' in pipeline.yaml).")
     ] = None,
     engine: Annotated[
-        Optional[str], typer.Option("--engine", "-e", help="Translation engine: transformers, ctranslate2.")
+        Optional[str], typer.Option("--engine", "-e", help="Translation engine: ctranslate2 (fast, int8) or transformers (default: engine in pipeline.yaml).")
     ] = None,
     no_tm: Annotated[
         bool, typer.Option("--no-tm", help="Bypass the translation memory: translate every segment.")

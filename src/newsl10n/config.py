@@ -117,7 +117,7 @@ class QASettings(_Frozen):
 
 class PipelineConfig(_Frozen):
     source_lang: str = "en"
-    engine: Literal["transformers", "ctranslate2"] = "transformers"
+    engine: Literal["transformers", "ctranslate2"] = "ctranslate2"
     out: Path = Path("out")
     catalogs: Path = Field(
         default=Path("locales"), description="gettext catalogs of the UI strings: <catalogs>/<locale>/LC_MESSAGES/"
