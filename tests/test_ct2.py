@@ -162,3 +162,17 @@ def test_terms_enforced_on_every_segment(tiny_models, ct2_cache, sources, locale
         assert out.method in (("ct2+prefix", "ct2+append") if wanted and out.forced else ("",))
     assert natural[1] not in outputs[0].text.split()
     assert sum(len(c) for c in constraints) >= len(sources)
+
+
+@pytest.mark.parametrize("beam", [1, 4])
+def test_forbidden_variant_the_model_writes_is_suppressed_only_in_its_segment(tiny_models, ct2_cache, sources, beam):
+    translator = make_translator(make_spec("ctranslate2", tiny_models["de"], "de", ct2_cache, beam=beam))
+    plain = [t.text for t in translator.translate(sources)]
+    kept, banned = first_words(plain[1], 2)  # both written unaided in segment 1
+    constraints = [[] for _ in sources]
+    constraints[1] = [TermConstraint("t", (kept,), forbidden=(banned,))]
+    outputs = translator.translate(sources, constraints=constraints)
+    assert banned not in outputs[1].text.split()
+    assert contains_term(outputs[1].text, constraints[1][0])
+    others = [i for i in range(len(sources)) if i != 1]
+    assert [outputs[i].text for i in others] == [plain[i] for i in others]

@@ -83,6 +83,13 @@ def check(text: str, constraints: Sequence[TermConstraint]) -> list[TermCheck]:
     return results
 
 
+def has_forbidden(text: str, constraints: Sequence[TermConstraint]) -> bool:
+    """Whether ``text`` holds a forbidden variant of one of ``constraints`` (whole words, each
+    term's case rule), as ``check`` would report it."""
+    variants = [(v, c.case_sensitive, c.id) for c in constraints for v in c.forbidden]
+    return bool(variants) and bool(TermMatcher(variants).find(text))
+
+
 # --- the token side -------------------------------------------------------------------------
 
 Tokens = tuple[int, ...]

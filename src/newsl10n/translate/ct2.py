@@ -30,6 +30,7 @@ from typing import Any
 
 from ..errors import ModelNotAvailable
 from .base import Constraints, EngineSpec, Progress, TermConstraint, Translation, length_sorted_batches
+from .constraints import has_forbidden
 from .models import check_marian_folder, not_available, resolve_model
 from .revision import cached_folder_hash, hub_snapshot
 
@@ -208,28 +209,30 @@ class CT2Translator:
     ) -> list[Translation]:
         tokens = self.encode(sources)
         wanted: list[Sequence[TermConstraint]] = list(constraints) if constraints else [()] * len(sources)
-        decoded = self._decode_rows(tokens, range(len(sources)), {}, wanted, progress)
+        decoded = self._decode_rows(tokens, {(): list(range(len(sources)))}, {}, progress)
         outputs = [decoded[i] for i in range(len(sources))]
         if not any(wanted):
             return [Translation(self.decode_pieces(p)) for p in outputs]
+        # Forbidden variants are suppressed only where the model wrote one: CTranslate2 takes
+        # one suppress list per call, and suppressing everywhere would split every article into
+        # as many calls as it has sets of forbidden variants.
+        redo = [i for i, p in enumerate(outputs) if has_forbidden(self.decode_pieces(p), wanted[i])]
+        if redo:
+            outputs_redone = self._decode_rows(tokens, self._by_forbidden(redo, wanted), {})
+            for i, pieces in outputs_redone.items():
+                outputs[i] = pieces
         return self._enforce(tokens, outputs, wanted)
 
     def _decode_rows(
         self,
         tokens: Sequence[list[str]],
-        rows: Sequence[int],
+        groups: dict[tuple[tuple[str, ...], ...], list[int]],
         prefixes: dict[int, list[str]],
-        wanted: Sequence[Sequence[TermConstraint]],
         progress: Progress | None = None,
         beam_size: int | None = None,
     ) -> dict[int, list[str]]:
-        """Decode ``rows`` in length-sorted batches, all submitted at once so that
-        ``inter_threads`` replicas decode them in parallel. Segments with the same forbidden
-        variants share batches (CTranslate2 takes one ``suppress_sequences`` list per call), so a
-        term's forbidden variants never change the output of a segment without that term."""
-        groups: dict[tuple[tuple[str, ...], ...], list[int]] = {}
-        for i in rows:
-            groups.setdefault(self._forbidden_sequences(wanted[i]), []).append(i)
+        """Decode each group of rows, with its forbidden sequences suppressed, in length-sorted
+        batches, all submitted at once so that ``inter_threads`` replicas decode in parallel."""
         submitted = []
         for suppress, members in groups.items():
             for batch in length_sorted_batches([len(tokens[i]) for i in members], self._batch_size(len(members))):
@@ -242,6 +245,16 @@ class CT2Translator:
             if progress:
                 progress(len(ids))
         return decoded
+
+    def _by_forbidden(
+        self, rows: Sequence[int], wanted: Sequence[Sequence[TermConstraint]]
+    ) -> dict[tuple[tuple[str, ...], ...], list[int]]:
+        """``rows`` grouped by the pieces of their terms' forbidden variants, so that a term's
+        variants are suppressed only in segments with that term."""
+        groups: dict[tuple[tuple[str, ...], ...], list[int]] = {}
+        for i in rows:
+            groups.setdefault(self._forbidden_sequences(wanted[i]), []).append(i)
+        return groups
 
     def _batch_size(self, rows: int) -> int:
         """``decoding.batch_size``, or less when that leaves a parallel replica idle."""
@@ -303,7 +316,9 @@ class CT2Translator:
             for i in todo:
                 missing = missing_terms(texts[i], enforceable[i])
                 prefixes[i] = self._boundary_after(prefixes[i]) if retry else self._term_prefix(outputs[i], missing, spellings)
-            decoded = self._decode_rows(tokens, todo, {i: prefixes[i] for i in todo}, wanted, beam_size=1)
+            # One call for every row being forced: their forbidden variants suppressed together.
+            suppress = self._forbidden_sequences([t for i in todo for t in wanted[i]])
+            decoded = self._decode_rows(tokens, {suppress: todo}, {i: prefixes[i] for i in todo}, beam_size=1)
             for i, pieces in decoded.items():
                 outputs[i], texts[i] = pieces, self.decode_pieces(pieces)
         for i, terms in enumerate(enforceable):
