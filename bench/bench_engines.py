@@ -1,6 +1,7 @@
 """Throughput and memory of the translation engines, and the end-to-end run with the memory.
 
-    .venv/bin/python bench/bench_engines.py            # writes bench/RESULTS.md
+    bash bench/run.sh                                  # sets up .venv, then writes bench/RESULTS.md
+    .venv/bin/python bench/bench_engines.py            # the same, with .venv already set up
 
 Builds a random-weight model with the opus-mt-en-de architecture (74M parameters, no
 download), then measures each engine in a child process of its own (clean peak RSS), every
@@ -34,6 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "new-start-dialogue.txt"
 LOCALES = {"de": None, "fr": None, "es": None, "ru": None, "ar": ">>ara<<"}
+# A random model never emits EOS: end to end, each batch is decoded to this many times its
+# longest source (German runs about 10% longer than English in opus-mt's pieces).
+E2E_LENGTH_RATIO = 1.1
 HEAVY = ("torch", "transformers", "ctranslate2", "sentencepiece", "dask", "lxml", "translate")
 
 
@@ -78,11 +82,13 @@ def child_engine(args: argparse.Namespace, sources: list[str]) -> dict:
     from newsl10n.config import CT2Settings, DecodingSettings
     from newsl10n.translate import EngineSpec
 
-    decoding = DecodingSettings(
-        beam_size=args.beam, batch_size=args.batch_size, max_length=args.out_tokens, threads=args.threads
-    )
+    engine = args.child.removeprefix("newsl10n-")
+    # Both engines then decode exactly out_tokens: transformers counts its start token in
+    # max_length, and the ctranslate2 engine keeps max_length's last position for EOS.
+    max_length = args.out_tokens + (1 if engine == "ctranslate2" else 0)
+    decoding = DecodingSettings(beam_size=args.beam, batch_size=args.batch_size, max_length=max_length, threads=args.threads)
     spec = EngineSpec(
-        engine=args.child.removeprefix("newsl10n-"),
+        engine=engine,
         model=args.model,
         source_lang="en",
         target_lang="de",
@@ -120,12 +126,14 @@ def child_engine(args: argparse.Namespace, sources: list[str]) -> dict:
 
 
 def child_e2e(args: argparse.Namespace) -> dict:
-    """``newsl10n translate`` in this process, counting model loads and engine calls."""
+    """``newsl10n translate`` in this process, counting model loads, engine calls and the time
+    inside the engine; the glossary terms come from the bundles' manifests."""
     from newsl10n import pipeline
     from newsl10n.cli import app
+    from newsl10n.config import load_config
     from newsl10n.translate import ct2
 
-    counts = {"loads": 0, "engine_calls": 0, "segments": 0}
+    counts = {"loads": 0, "engine_calls": 0, "segments": 0, "engine_s": 0.0}
     real_make = pipeline.make_translator
     real_translate = ct2.CT2Translator.translate
 
@@ -136,16 +144,26 @@ def child_e2e(args: argparse.Namespace) -> dict:
     def counting_translate(self, sources, progress=None, constraints=None):
         counts["engine_calls"] += 1
         counts["segments"] += len(sources)
-        return real_translate(self, sources, progress, constraints)
+        started = time.perf_counter()
+        try:
+            return real_translate(self, sources, progress, constraints)
+        finally:
+            counts["engine_s"] += time.perf_counter() - started
 
     def realistic_length(self, longest: int) -> tuple[int, int]:
-        n = math.ceil(1.1 * longest)
+        n = math.ceil(E2E_LENGTH_RATIO * longest)
         return n, n
 
     pipeline.make_translator = counting_make
     ct2.CT2Translator.translate = counting_translate
     ct2.CT2Translator.length_limits = realistic_length
     app(["translate", str(SAMPLE), "--config", args.config, "--quiet"], standalone_mode=False)
+    config, base = load_config(Path(args.config))
+    terms = {"total": 0, "enforced": 0, "present": 0, "violated": 0}
+    for manifest in (base / config.out).glob("*/*/manifest.json"):
+        for key, value in (json.loads(manifest.read_text(encoding="utf-8")).get("terms") or {}).items():
+            terms[key] += value
+    counts["terms"] = terms
     return counts
 
 
@@ -198,16 +216,32 @@ def make_sources(model: Path, count: int, src_tokens: int) -> list[str]:
 
 
 def build_model(work: Path, size: str) -> Path:
-    """The random model (opus-mt-en-de-sized unless ``size`` is tiny), built once into ``work``."""
-    target = work / f"{size}-random"
+    """The random model (opus-mt-en-de-sized unless ``size`` is tiny), built once into ``work``.
+
+    Its vocabulary covers the sample article and every target form of the glossary in the five
+    locales (so enforcement can spell each term). SentencePiece BPE on so small a corpus learns
+    whole words: the article comes out at about 1.1 tokens a word, near opus-mt's large
+    vocabulary, where a unigram model trained on it would cut 2.6 tokens a word.
+    """
+    target = work / f"{size}-random-bpe"
     if (target / "model.safetensors").is_file():
         return target
     sys.path.insert(0, str(ROOT / "src"))
+    from newsl10n.commands.models import glossary_target_lines
+    from newsl10n.glossary import require_valid
     from newsl10n.testing import ARCHITECTURES, build_random_marian
 
+    glossary = require_valid([ROOT / "glossaries"])
     corpus = SAMPLE.read_text(encoding="utf-8").splitlines()
+    for locale in LOCALES:
+        corpus += glossary_target_lines(glossary, locale) * 5
     return build_random_marian(
-        target, corpus, target_lang="de", target_tokens=[">>ara<<"], architecture=ARCHITECTURES[size]
+        target,
+        corpus,
+        target_lang="de",
+        target_tokens=[">>ara<<"],
+        architecture=ARCHITECTURES[size],
+        piece_model="bpe",
     )
 
 
@@ -227,20 +261,26 @@ def convert_model(model: Path, cache: Path) -> float:
     return time.perf_counter() - started
 
 
-def write_e2e_config(work: Path, model: Path) -> Path:
+def write_e2e_config(work: Path, model: Path, *, glossary: bool = True) -> Path:
+    """The repository's pipeline.yaml settings (engine, decoding, glossaries, UI catalogs), with
+    every locale on the random model and outputs, memory and models cache under ``work``."""
+    name = "e2e" if glossary else "e2e-no-glossary"
+    glossaries = f"['{ROOT / 'glossaries'}']" if glossary else "[]"
     lines = [
         "source_lang: en",
-        f"out: {work / 'e2e-out'}",
+        f"out: '{work / name}-out'",
+        f"catalogs: '{ROOT / 'locales'}'",
+        f"glossaries: {glossaries}",
         "engine: ctranslate2",
         "decoding: {beam_size: 4, batch_size: 16, max_length: 512, threads: 0}",
         f"ctranslate2: {{quantization: int8, models_cache: '{work / 'ct2-cache'}'}}",
-        f"tm: {{path: '{work / 'e2e-tm.sqlite'}'}}",
+        f"tm: {{path: '{work / name}-tm.sqlite'}}",
         "locales:",
     ]
     for locale, token in LOCALES.items():
         extra = f", target_token: '{token}'" if token else ""
         lines.append(f"  {locale}: {{model: '{model}'{extra}}}")
-    path = work / "e2e.yaml"
+    path = work / f"{name}.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -288,12 +328,12 @@ def render(args, rows, e2e, conversion_s, help_s, heavy, load_before, load_after
         "# Engine benchmark",
         "",
         f"Machine: {machine_line}.",
-        f"Load average (1 min) at start {load_before:.2f}, at end {load_after:.2f}: the CPU is shared with other "
-        "jobs, so absolute numbers move between runs; the ratios below are measured side by side in one run.",
+        f"Load average (1 min) at start {load_before:.2f}, at end {load_after:.2f}. Absolute numbers move with "
+        "the machine's load; the ratios are measured side by side in one run.",
         "",
-        "Command (from a fresh clone, after the install in the README):",
+        "Command, from a fresh clone (it sets up `.venv` first, as the README's commands do):",
         "",
-        "    .venv/bin/python bench/bench_engines.py" + (f" {' '.join(sys.argv[1:])}" if sys.argv[1:] else ""),
+        "    bash bench/run.sh" + (f" {' '.join(sys.argv[1:])}" if sys.argv[1:] else ""),
         "",
         f"Model: random weights, opus-mt-en-de architecture (d_model 512, 6+6 layers, vocab 58101, 74M "
         f"parameters). Inputs: {args.sentences} sentences of about {args.src_tokens} source tokens "
@@ -317,20 +357,27 @@ def render(args, rows, e2e, conversion_s, help_s, heavy, load_before, load_after
     batched = {b: by[(f"transformers, batch {args.batch_size}", b)] for b in (1, 4)}
     lines += ["", "## End to end", ""]
     if e2e:
-        cold, warm = e2e
         lines += [
-            f"`newsl10n translate examples/new-start-dialogue.txt` into de, fr, es, ru, ar with the ctranslate2 "
-            "engine (int8, beam 4, batch 16), each locale on its own loaded copy of the random opus-mt model, "
-            "output capped at 1.1x the longest source of each batch (a random model never stops by itself). "
-            "Times are the whole command, interpreter start included. Converting the model once into the "
-            + ("models cache is not part of either run: "
-             + (f"it took {conversion_s:.1f} s in this run." if conversion_s else "it was already there from an earlier run.")),
+            "`newsl10n translate examples/new-start-dialogue.txt` (18 segments, 13 glossary terms) into de, fr, "
+            "es, ru, ar with the repository's settings: the ctranslate2 engine (int8, beam 4, batch 16), the "
+            "glossaries in `glossaries/` and the UI catalogs in `locales/`. Every locale loads its own copy of "
+            "the random opus-mt-size model. A random model never ends a sentence, so each batch is decoded to "
+            f"{E2E_LENGTH_RATIO}x its longest source in tokens (about a real en-de model's length), and it never "
+            "produces a glossary term by itself, so every term is forced: the worst case for enforcement. Times "
+            "are the whole command in a fresh interpreter, imports included; converting the model into the "
+            "models cache is not part of any run: "
+            + (f"it took {conversion_s:.1f} s in this run." if conversion_s else "it was already there from an earlier run."),
             "",
-            "| run | wall s | model loads | engine calls | segments sent to a model | peak RSS MB |",
-            "|---|---|---|---|---|---|",
-            f"| cold (empty memory) | {cold['wall_s']:.1f} | {cold['loads']} | {cold['engine_calls']} | {cold['segments']} | {cold['peak_rss_mb']:.0f} |",
-            f"| warm (every segment in the memory) | {warm['wall_s']:.2f} | {warm['loads']} | {warm['engine_calls']} | {warm['segments']} | {warm['peak_rss_mb']:.0f} |",
+            "| run | wall s | in the engine s | model loads | engine calls | segments sent to a model | terms (forced / total) | peak RSS MB |",
+            "|---|---|---|---|---|---|---|---|",
         ]
+        for name, r in e2e.items():
+            terms = r["terms"]
+            term_cell = f"{terms['enforced']} / {terms['total']}" if terms["total"] else "-"
+            lines.append(
+                f"| {name} | {r['wall_s']:.2f} | {r['engine_s']:.2f} | {r['loads']} | {r['engine_calls']} | "
+                f"{r['segments']} | {term_cell} | {r['peak_rss_mb']:.0f} |"
+            )
     lines += ["", "## Targets", ""]
     checks = []
     for b in (1, 4):
@@ -341,8 +388,8 @@ def render(args, rows, e2e, conversion_s, help_s, heavy, load_before, load_after
     int8_peak = max(fast[b]["peak_rss_mb"] for b in (1, 4))
     checks.append(("peak RSS of one loaded int8 opus-mt model < 300 MB", f"{int8_peak:.0f} MB", int8_peak < 300))
     if e2e:
-        cold, warm = e2e
-        checks.append(("sample article into 5 locales < 20 s (cold memory)", f"{cold['wall_s']:.1f} s", cold["wall_s"] < 20))
+        cold, warm = e2e["cold"], e2e["warm"]
+        checks.append(("sample article into 5 locales < 20 s (cold memory, glossary on)", f"{cold['wall_s']:.1f} s", cold["wall_s"] < 20))
         checks.append(
             ("warm re-run < 1 s with zero model calls", f"{warm['wall_s']:.2f} s, {warm['engine_calls']} calls, {warm['loads']} loads",
              warm["wall_s"] < 1 and warm["engine_calls"] == 0 and warm["loads"] == 0)
@@ -351,6 +398,22 @@ def render(args, rows, e2e, conversion_s, help_s, heavy, load_before, load_after
     lines += ["| target | measured | met |", "|---|---|---|"]
     lines += [f"| {name} | {value} | {'yes' if ok else 'NO'} |" for name, value, ok in checks]
     return "\n".join(lines) + "\n"
+
+
+SECTION_START = "<!-- bench_engines.py: start (generated; edit the notes below it instead) -->"
+SECTION_END = "<!-- bench_engines.py: end -->"
+
+
+def write_section(results: Path, text: str) -> None:
+    """Replace this benchmark's section of ``results``, keeping the other benchmarks' sections."""
+    section = f"{SECTION_START}\n{text}{SECTION_END}\n"
+    old = results.read_text(encoding="utf-8") if results.is_file() else "# Benchmark results\n\n"
+    if SECTION_START in old and SECTION_END in old:
+        head, rest = old.split(SECTION_START, 1)
+        new = head + section + rest.split(SECTION_END, 1)[1].removeprefix("\n")
+    else:
+        new = old.rstrip("\n") + "\n\n" + section
+    results.write_text(new, encoding="utf-8")
 
 
 def main() -> None:
@@ -398,17 +461,18 @@ def main() -> None:
             print(f"{name}, beam {beam}: {result['tok_s']:.0f} tokens/s, peak RSS {result['peak_rss_mb']:.0f} MB", flush=True)
     e2e = None
     if not args.skip_e2e:
-        config = write_e2e_config(args.work, model)
-        (args.work / "e2e-tm.sqlite").unlink(missing_ok=True)
-        shutil.rmtree(args.work / "e2e-out", ignore_errors=True)
-        cold = run_child("e2e", args, config=config)
-        warm = run_child("e2e", args, config=config)
-        e2e = (cold, warm)
-        print(f"end to end: cold {cold['wall_s']:.1f} s, warm {warm['wall_s']:.2f} s ({warm['engine_calls']} engine calls)", flush=True)
+        e2e = {}
+        for name, glossary in (("cold", True), ("warm", True), ("cold, no glossary", False)):
+            config = write_e2e_config(args.work, model, glossary=glossary)
+            if name.startswith("cold"):
+                (args.work / f"{config.stem}-tm.sqlite").unlink(missing_ok=True)
+                shutil.rmtree(args.work / f"{config.stem}-out", ignore_errors=True)
+            e2e[name] = run_child("e2e", args, config=config)
+            print(f"end to end, {name}: {e2e[name]['wall_s']:.1f} s ({e2e[name]['engine_calls']} engine calls)", flush=True)
     help_s, heavy = help_time()
     print(f"newsl10n --help: {help_s:.2f} s", flush=True)
     text = render(args, rows, e2e, conversion_s, help_s, heavy, load_before, os.getloadavg()[0], machine())
-    args.results.write_text(text, encoding="utf-8")
+    write_section(args.results, text)
     (args.work / "results.json").write_text(json.dumps({"rows": rows, "e2e": e2e}, indent=1), encoding="utf-8")
     print(f"-> {args.results}")
 

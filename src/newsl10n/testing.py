@@ -39,11 +39,15 @@ def build_random_marian(
     target_tokens: Iterable[str] = (),
     architecture: Architecture = TINY,
     seed: int = 0,
+    piece_model: str = "unigram",
 ) -> Path:
     """Write a loadable random-weight MarianMT model folder (safetensors) to ``out_dir``.
 
     ``target_tokens`` (e.g. ``>>ara<<``) become single vocabulary entries, as in multi-target
     opus-mt models. The vocabulary is joint for both sides, with ``<pad>`` last (opus-mt layout).
+    ``piece_model`` is SentencePiece's model type: opus-mt's ``unigram``, or ``bpe``, which on a
+    corpus as small as one article learns whole words and so cuts text into about as many tokens
+    as opus-mt's large vocabulary does (benchmarks want realistic lengths).
     """
     import sentencepiece as spm
     import torch
@@ -65,7 +69,7 @@ def build_random_marian(
             model_prefix=str(tmp_path / "sp"),
             vocab_size=min(architecture.vocab_size, 8000),
             hard_vocab_limit=False,
-            model_type="unigram",
+            model_type=piece_model,
             character_coverage=1.0,
             unk_id=0,
             bos_id=-1,
