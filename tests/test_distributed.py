@@ -217,3 +217,21 @@ def test_workers_dying_repeatedly_is_a_one_line_error(executor, config_file, arc
         "died repeatedly (out of memory?); bundles written so far are kept: run again to resume"
     )
     assert 1 <= len(list((tmp_path / "out").glob("*/*/manifest.json"))) < 16
+
+
+def test_workers_load_engines_with_their_own_thread_count(config_file, tiny_models):
+    from types import SimpleNamespace
+
+    from newsl10n.distributed import ModelCache
+    from newsl10n.pipeline import engine_specs
+
+    text = config_file.read_text(encoding="utf-8").replace(", threads: 1}", "}")  # engine default
+    config_file.write_text(text, encoding="utf-8")
+    config, base = load_config(config_file)
+    spec = engine_specs(config, base, ["de"], {"de": str(tiny_models["de"])})["de"]
+    assert spec.decoding.threads == 0
+    cache = ModelCache()
+    cache.setup(SimpleNamespace(address="tcp://127.0.0.1:40000", state=SimpleNamespace(nthreads=1)))
+    translator, _ = cache.translator(spec)
+    assert translator.spec.decoding.threads == 1
+    assert cache.translator(spec)[0] is translator  # cached under the spec the client sent

@@ -12,6 +12,7 @@ reaches the client once, so no bundle is lost or written twice.
 
 from __future__ import annotations
 
+
 import itertools
 import logging
 import threading
@@ -19,7 +20,7 @@ import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin, as_completed, get_worker
@@ -81,6 +82,7 @@ class ModelCache(WorkerPlugin):
 
     def setup(self, worker) -> None:
         self.address = worker.address
+        self.threads = worker.state.nthreads
         self.translators: dict[EngineSpec, tuple[Translator, float]] = {}
         self.lock = threading.Lock()
 
@@ -89,9 +91,16 @@ class ModelCache(WorkerPlugin):
         with self.lock:
             if spec not in self.translators:
                 started = time.perf_counter()
-                translator = load_on_worker(spec, self.address)
+                translator = load_on_worker(self._worker_threads(spec), self.address)
                 self.translators[spec] = (translator, time.perf_counter() - started)
             return self.translators[spec]
+
+    def _worker_threads(self, spec: EngineSpec) -> EngineSpec:
+        """``spec`` with the worker's thread count where it leaves threads to the engine: an
+        engine's own default is every core of the machine, which N workers would oversubscribe."""
+        if spec.decoding.threads:
+            return spec
+        return replace(spec, decoding=spec.decoding.model_copy(update={"threads": self.threads}))
 
 
 def load_on_worker(spec: EngineSpec, address: str) -> Translator:
