@@ -157,3 +157,18 @@ def test_missing_configured_glossary_is_an_error(tmp_path, sample_article):
     result = runner.invoke(app, ["translate", str(sample_article), "-c", str(config), "--to", "de"])
     assert result.exit_code == 2
     assert result.output.strip() == f"error: {tmp_path / 'terms'}: no such glossary file or folder"
+
+
+def test_each_constraint_knows_where_its_term_stands_in_the_segment(sample_article):
+    from newsl10n.config import PipelineConfig
+    from newsl10n.glossary import SourceTerms
+    from newsl10n.pipeline import read_article, required_terms
+
+    terms = SourceTerms(require_valid([GLOSSARIES]))
+    source = read_article(sample_article, PipelineConfig(), terms)
+    segments = source.article.segments
+    required = required_terms(source, [s.id for s in segments], "de", terms)
+    spans = [(seg.id, seg.text[slice(*c.source_span)]) for seg, pairs in zip(segments, required) for _, c in pairs]
+    assert [seg_id for seg_id, _ in spans] == [seg_id for seg_id, _ in SAMPLE_TERMS]
+    assert ("s10", "Steve Witkoff") in spans and ("s12", "U.S. European Command") in spans
+    assert all(text == hit.source for (_, text), (hit, _) in zip(spans, [p for pairs in required for p in pairs]))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Mapping, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Protocol
@@ -244,9 +244,12 @@ def required_terms(
 ) -> list[list[tuple[TermHit, TermConstraint]]]:
     """Per segment, its glossary terms with their target constraints in ``locale``."""
     required: list[list[tuple[TermHit, TermConstraint]]] = []
+    starts = {seg.id: seg.start for seg in source.article.segments} if terms else {}
     for seg_id in seg_ids:
         pairs = [(hit, terms.constraint(hit, locale)) for hit in source.terms.get(seg_id, ())] if terms else []
-        required.append([(hit, c) for hit, c in pairs if c is not None])
+        required.append(
+            [(hit, replace(c, source_span=(hit.start - starts[seg_id], hit.end - starts[seg_id]))) for hit, c in pairs if c is not None]
+        )
     return required
 def term_report(
     required: Sequence[tuple[TermHit, TermConstraint]], translation: Translation

@@ -39,6 +39,9 @@ class TermConstraint:
     forms: tuple[str, ...]
     forbidden: tuple[str, ...] = ()
     case_sensitive: bool = True
+    source_span: tuple[int, int] | None = None
+    """Character offsets of the term's occurrence in the segment's source text, when known: the
+    ctranslate2 engine places a missing term where the model translated that span."""
 
 
 @dataclass(frozen=True)

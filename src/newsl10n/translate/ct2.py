@@ -5,13 +5,16 @@ named after the model's content hash, and reused on later runs. A folder that al
 CTranslate2 model (``model.bin``) is used as it is. Tokenization uses the model's own
 SentencePiece files, so neither torch nor transformers is imported to translate.
 
-CTranslate2 has no lexical constraints. Glossary terms are enforced by construction: decode;
-for each segment whose output lacks terms, decode once more with ``target_prefix`` = the output
-up to the insertion point + the pieces of every missing term (``method`` "ct2+prefix"). That
-second decode is greedy: the prefix fixes all but the sentence's last pieces, and CTranslate2
-decodes a prefix step by step, so beam search there would only multiply its cost. A term still
-missing after that (the model glued a piece onto it: one retry with a word boundary) is
-appended ("ct2+append"). Forbidden variants are kept out with ``suppress_sequences``.
+CTranslate2 has no lexical constraints. Glossary terms are enforced by construction: decode
+(with the attention over the source when the terms' source spans are known); for each segment
+whose output lacks terms, decode once more with a ``target_prefix`` that forces them
+(``method`` "ct2+prefix"). A missing term takes the place of the output words whose attention
+peaks on the term's source words, and the model writes the rest of the sentence after it; a
+term the model gave no compact span goes before the closing punctuation. That second decode is
+greedy: the prefix fixes most of the sentence, and CTranslate2 decodes a prefix step by step,
+so beam search there would only multiply its cost. A term still missing after that (the model
+glued a piece onto it: one retry with a word boundary) is appended ("ct2+append"). Forbidden
+variants are suppressed with ``suppress_sequences`` in the segments whose output holds one.
 """
 
 from __future__ import annotations
@@ -209,7 +212,10 @@ class CT2Translator:
     ) -> list[Translation]:
         tokens = self.encode(sources)
         wanted: list[Sequence[TermConstraint]] = list(constraints) if constraints else [()] * len(sources)
-        decoded = self._decode_rows(tokens, {(): list(range(len(sources)))}, {}, progress)
+        attention: dict[int, list[list[float]]] | None = None
+        if any(c.source_span for terms in wanted for c in terms):
+            attention = {}  # to place missing terms where the model translated them
+        decoded = self._decode_rows(tokens, {(): list(range(len(sources)))}, {}, progress, attention=attention)
         outputs = [decoded[i] for i in range(len(sources))]
         if not any(wanted):
             return [Translation(self.decode_pieces(p)) for p in outputs]
@@ -218,10 +224,10 @@ class CT2Translator:
         # as many calls as it has sets of forbidden variants.
         redo = [i for i, p in enumerate(outputs) if has_forbidden(self.decode_pieces(p), wanted[i])]
         if redo:
-            outputs_redone = self._decode_rows(tokens, self._by_forbidden(redo, wanted), {})
+            outputs_redone = self._decode_rows(tokens, self._by_forbidden(redo, wanted), {}, attention=attention)
             for i, pieces in outputs_redone.items():
                 outputs[i] = pieces
-        return self._enforce(tokens, outputs, wanted)
+        return self._enforce(sources, tokens, outputs, wanted, attention or {})
 
     def _decode_rows(
         self,
@@ -230,18 +236,25 @@ class CT2Translator:
         prefixes: dict[int, list[str]],
         progress: Progress | None = None,
         beam_size: int | None = None,
+        attention: dict[int, list[list[float]]] | None = None,
     ) -> dict[int, list[str]]:
         """Decode each group of rows, with its forbidden sequences suppressed, in length-sorted
-        batches, all submitted at once so that ``inter_threads`` replicas decode in parallel."""
+        batches, all submitted at once so that ``inter_threads`` replicas decode in parallel.
+        With an ``attention`` dict, each row's attention over its source is stored there."""
         submitted = []
         for suppress, members in groups.items():
             for batch in length_sorted_batches([len(tokens[i]) for i in members], self._batch_size(len(members))):
                 ids = [members[j] for j in batch]
-                pending = self._submit([tokens[i] for i in ids], [prefixes.get(i) for i in ids], suppress, beam_size)
+                pending = self._submit(
+                    [tokens[i] for i in ids], [prefixes.get(i) for i in ids], suppress, beam_size, attention is not None
+                )
                 submitted.append((ids, pending))
         decoded: dict[int, list[str]] = {}
         for ids, pending in submitted:
-            decoded.update(zip(ids, (list(p.result().hypotheses[0]) for p in pending)))
+            for i, result in zip(ids, (p.result() for p in pending)):
+                decoded[i] = list(result.hypotheses[0])
+                if attention is not None:
+                    attention[i] = result.attention[0]
             if progress:
                 progress(len(ids))
         return decoded
@@ -267,6 +280,7 @@ class CT2Translator:
         prefixes: Sequence[list[str] | None],
         suppress: Sequence[Sequence[str]],
         beam_size: int | None = None,
+        attention: bool = False,
     ) -> list[Any]:
         """One asynchronous ``translate_batch`` call: a result per input, to wait on."""
         longest = max(len(t) for t in tokens)
@@ -281,6 +295,7 @@ class CT2Translator:
             min_decoding_length=low,
             max_decoding_length=min(max(high, longest_prefix + 2), self.spec.decoding.max_length - 1),
             suppress_sequences=[list(s) for s in suppress] or None,
+            return_attention=attention,
             asynchronous=True,
         )
 
@@ -296,13 +311,15 @@ class CT2Translator:
 
     def _enforce(
         self,
+        sources: Sequence[str],
         tokens: list[list[str]],
         outputs: list[list[str]],
         wanted: list[Sequence[TermConstraint]],
+        attention: dict[int, list[list[float]]],
     ) -> list[Translation]:
         """Re-decode the segments that miss terms, once, with every missing term forced through
-        the target prefix. A term none of whose forms the vocabulary can spell is never forced
-        (it stays violated)."""
+        the target prefix (see ``_term_prefix``). A term none of whose forms the vocabulary can
+        spell is never forced (it stays violated)."""
         spellings = {t.id: self._spelling(t) for terms in wanted for t in terms}
         enforceable = [[t for t in terms if spellings[t.id]] for terms in wanted]
         texts = [self.decode_pieces(p) for p in outputs]
@@ -315,7 +332,11 @@ class CT2Translator:
                 break
             for i in todo:
                 missing = missing_terms(texts[i], enforceable[i])
-                prefixes[i] = self._boundary_after(prefixes[i]) if retry else self._term_prefix(outputs[i], missing, spellings)
+                if retry:
+                    prefixes[i] = self._boundary_after(prefixes[i])
+                else:
+                    spans = [self._aligned_span(sources[i], outputs[i], attention.get(i), t) for t in missing]
+                    prefixes[i] = self._term_prefix(outputs[i], missing, spellings, spans)
             # One call for every row being forced: their forbidden variants suppressed together.
             suppress = self._forbidden_sequences([t for i in todo for t in wanted[i]])
             decoded = self._decode_rows(tokens, {suppress: todo}, {i: prefixes[i] for i in todo}, beam_size=1)
@@ -338,14 +359,70 @@ class CT2Translator:
         return []
 
     def _term_prefix(
-        self, output: list[str], missing: Sequence[TermConstraint], spellings: dict[str, list[str]]
+        self,
+        output: list[str],
+        missing: Sequence[TermConstraint],
+        spellings: dict[str, list[str]],
+        spans: Sequence[tuple[int, int] | None],
     ) -> list[str]:
-        """The output up to its insertion point, then the pieces of every missing term (each
-        starts a word). What does not fit the decoder's positions (max_length, with room for one
-        more piece) is cut from the output's end; a term lost that way is appended afterwards."""
-        terms = [piece for term in missing for piece in spellings[term.id]]
-        room = max(0, self.spec.decoding.max_length - 3 - len(terms))
-        return self._insertion_prefix(output)[:room] + terms
+        """The target prefix that forces the ``missing`` terms into ``output``.
+
+        A term with an aligned span (``spans``, one per missing term: the output words the model
+        wrote for the term's source words) takes that span's place, and the model writes the
+        rest of the sentence after the last such term. The other terms go after the output,
+        before its closing punctuation. If that does not fit the decoder's positions
+        (max_length, with room for one more piece), every term goes at the end and the output
+        is cut to fit; a term lost that way is appended afterwards.
+        """
+        end = self._insertion_point(output)
+        placed: list[tuple[int, int, TermConstraint]] = []
+        loose: list[TermConstraint] = []
+        for term, span in zip(missing, spans):
+            if span and span[1] <= end and not any(s < span[1] and span[0] < e for s, e, _ in placed):
+                placed.append((span[0], span[1], term))
+            else:
+                loose.append(term)
+        prefix: list[str] = []
+        pos = 0
+        for start, stop, term in sorted(placed, key=lambda p: p[0]):
+            prefix += output[pos:start] + spellings[term.id]
+            pos = stop
+        if loose:
+            prefix += output[pos:end]
+        prefix = [p for p in prefix if p not in SPECIAL_PIECES]
+        tail = [piece for term in loose for piece in spellings[term.id]]
+        room = max(0, self.spec.decoding.max_length - 3 - len(tail))
+        if placed and len(prefix) > room:
+            return self._term_prefix(output, missing, spellings, [None] * len(missing))
+        return prefix[:room] + tail
+
+    def _aligned_span(
+        self, source: str, output: list[str], attention: list[list[float]] | None, term: TermConstraint
+    ) -> tuple[int, int] | None:
+        """The output pieces (whole words) whose attention peaks on the term's source pieces,
+        or None when the model gave the term no compact span of its own."""
+        if attention is None or term.source_span is None:
+            return None
+        first, last = self._source_pieces(source, term.source_span)
+        steps = [j for j, row in enumerate(attention[: len(output)]) if row and first <= _argmax(row) < last]
+        if not steps:
+            return None
+        start, stop = min(steps), max(steps) + 1
+        if stop - start > 2 * (last - first) + 2:  # scattered: no span of its own
+            return None
+        while start > 0 and not output[start].startswith("▁"):
+            start -= 1
+        while stop < len(output) and not output[stop].startswith("▁") and output[stop] not in SPECIAL_PIECES:
+            stop += 1
+        return start, stop
+
+    def _source_pieces(self, source: str, span: tuple[int, int]) -> tuple[int, int]:
+        """Indices of the source pieces covering the character ``span`` of ``source`` (terms
+        lie on word boundaries, where SentencePiece splits the same with or without the rest)."""
+        offset = 1 if self.spec.target_token else 0
+        first = len(self.source_sp.encode(source[: span[0]]))
+        last = len(self.source_sp.encode(source[: span[1]]))
+        return offset + first, offset + last
 
     def _boundary_after(self, prefix: list[str]) -> list[str]:
         """The same prefix with a word boundary (``▁``) after the last term, for a model that
@@ -355,17 +432,20 @@ class CT2Translator:
         return [*prefix, "▁"]
 
     @staticmethod
-    def _insertion_prefix(output: list[str]) -> list[str]:
-        """The output before its trailing punctuation, where a missing term is inserted.
-
-        The constraint carries no source span, so there is no source position to align the
-        term with (an attention-based placement would need one).
-        """
-        pieces = [p for p in output if p not in SPECIAL_PIECES]
-        cut = len(pieces)
-        while cut > 0 and pieces[cut - 1].lstrip("▁") and set(pieces[cut - 1].lstrip("▁")) <= TRAILING_PUNCTUATION:
+    def _insertion_point(output: list[str]) -> int:
+        """Where the output's closing punctuation (and any special piece) starts: missing terms
+        without a span of their own are inserted there."""
+        cut = len(output)
+        while cut > 0 and (
+            output[cut - 1] in SPECIAL_PIECES
+            or (output[cut - 1].lstrip("▁") and set(output[cut - 1].lstrip("▁")) <= TRAILING_PUNCTUATION)
+        ):
             cut -= 1
-        return pieces[:cut]
+        return cut
+
+
+def _argmax(row: Sequence[float]) -> int:
+    return max(range(len(row)), key=row.__getitem__)
 
 
 def contains_term(text: str, term: TermConstraint) -> bool:
