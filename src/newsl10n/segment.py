@@ -3,8 +3,8 @@
 pysbd is run on one block (one line) at a time: fed whole articles, every splitter measured here
 glued headings and UI lines onto paragraphs.
 
-Three shortcuts keep big articles fast (about 2.5 times pysbd's own speed on news text) and give
-exactly pysbd's result: sentence offsets are found with ``str.find`` where pysbd compiles one
+Three shortcuts make big articles about 1.6 times faster than pysbd alone (news text, 2 and
+20 MB) and give exactly pysbd's result: sentence offsets are found with ``str.find`` where pysbd compiles one
 regular expression per sentence; an English line whose only sentence mark is its last character
 is one sentence without asking pysbd (``_ONE_SENTENCE``, checked against pysbd in the tests); and
 a Segmenter remembers the spans of its most recent lines (live blogs repeat boilerplate).
