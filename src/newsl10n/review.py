@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import groupby
+from operator import itemgetter
 
 from . import __version__
 from .locales import is_rtl
@@ -68,13 +70,9 @@ def highlight(text: str, phrases: Sequence[str]) -> list[tuple[str, bool]]:
             if not any(marks[start:end]):
                 marks[start:end] = [True] * len(needle)
             start = folded.find(needle, end)
-    runs: list[tuple[str, bool]] = []
-    for ch, marked in zip(text, marks):
-        if runs and runs[-1][1] == marked:
-            runs[-1] = (runs[-1][0] + ch, marked)
-        else:
-            runs.append((ch, marked))
-    return runs
+    if not any(marks):
+        return [(text, False)] if text else []
+    return [("".join(ch for ch, _ in run), marked) for marked, run in groupby(zip(text, marks), key=itemgetter(1))]
 
 
 def _list(value: object) -> list[object]:
