@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from newsl10n.bundle import write_bundle
+from newsl10n.bundle import dump_json, json_chunks, write_bundle
 from newsl10n.cli import app
 
 from conftest import ROOT, sample_text
@@ -191,6 +191,23 @@ def test_leftovers_of_a_killed_run_are_recovered(tmp_path):
     assert sorted(p.name for p in target.parent.iterdir()) == ["de"]
     write_bundle(target, {"article.txt": "new"})
     assert (target / "article.txt").read_text() == "new"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["de"]
+
+
+def test_bundle_files_may_come_in_pieces(tmp_path):
+    data = {"segments": [{"id": "s1", "source": "Grüße “x”", "terms": []}], "article": {"gaps": ["", "\r\n"]}}
+    target = tmp_path / "article" / "de"
+    write_bundle(target, {"segments.json": json_chunks(data), "article.txt": iter(["one ", "two\r\n"])})
+    assert (target / "segments.json").read_text(encoding="utf-8") == dump_json(data)
+    assert (target / "article.txt").read_bytes() == b"one two\r\n"
+
+    def failing():
+        yield "half of a file"
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError):
+        write_bundle(target, {"article.txt": "new", "segments.json": failing()})
+    assert (target / "article.txt").read_bytes() == b"one two\r\n"  # the earlier bundle, whole
     assert sorted(p.name for p in target.parent.iterdir()) == ["de"]
 
 

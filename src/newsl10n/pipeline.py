@@ -8,7 +8,7 @@ first bundle is written, so a bad run writes nothing.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -18,7 +18,15 @@ from typing import Protocol
 from . import __version__
 from .article import Article, rebuild_block
 from .batch import ArticleInput, as_article_inputs, bundle_is_current
-from .bundle import bundle_dir, dump_json, ensure_writable, render_html, template_source, write_bundle
+from .bundle import (
+    bundle_dir,
+    dump_json,
+    ensure_writable,
+    json_chunks,
+    render_html_chunks,
+    template_source,
+    write_bundle,
+)
 from .catalog import UIStrings, chrome_msgids, load_ui_strings, ui_msgid
 from .config import PipelineConfig, QASettings
 from .errors import ConfigError, InputError
@@ -330,8 +338,8 @@ def bundle_files(
     source_lang: str = "en",
     qa: QASettings | None = None,
     glossary: Glossary | None = None,
-) -> dict[str, str]:
-    """The files of one bundle, name -> text."""
+) -> dict[str, str | Iterator[str]]:
+    """The files of one bundle, name -> text (the big ones in pieces, made as they are written)."""
     article, locale = source.article, localized.locale
     created = datetime.now(timezone.utc)
     segments = [
@@ -372,8 +380,8 @@ def bundle_files(
     page = page_values(localized, published=created.date())
     files = {
         "article.txt": localized.text,
-        "article.html": render_html(page, ui),
-        "segments.json": dump_json({"segments": segments, "article": article_layout(article)}),
+        "article.html": render_html_chunks(page, ui),
+        "segments.json": json_chunks({"segments": segments, "article": article_layout(article)}),
         "manifest.json": dump_json(manifest),
     }
     files.update(format_files(localized, segments, page, source_lang, qa))

@@ -216,11 +216,14 @@ def check_repeats(seg: QASegment, settings: QASettings) -> None:
 # --- quotes and brackets ----------------------------------------------------------------------
 
 _PAIRS = {")": "(", "]": "[", "}": "{"}
+_BRACKET = re.compile(r"[()\[\]{}]")
 # Double quotes of every locale: “ ” „ (en, de), « » (fr, ru, ar), " (ASCII), ‹ › (single guillemets).
 _QUOTES = "\"“”„‟«»‹›"
 
 
 def _brackets_balanced(text: str) -> bool:
+    if not _BRACKET.search(text):
+        return True
     stack: list[str] = []
     for char in text:
         if char in "([{":
