@@ -17,6 +17,10 @@ from newsl10n.progress import LineReporter
 from conftest import ROOT, sample_text
 
 
+def _example(suffix: str) -> str:
+    return (ROOT / f"examples/new-start-dialogue.{suffix}").read_text(encoding="utf-8")
+
+
 def _calls(read) -> list[tuple[int, int]]:
     calls: list[tuple[int, int]] = []
     read(lambda done, total: calls.append((done, total)))
@@ -27,12 +31,8 @@ def _calls(read) -> list[tuple[int, int]]:
     "read",
     [
         lambda progress: parse_text(sample_text().replace("\n", "\r\n"), name="a", progress=progress),
-        lambda progress: read_markdown(
-            (ROOT / "examples/new-start-dialogue.md").read_text(encoding="utf-8"), name="a", source="a.md", progress=progress
-        ),
-        lambda progress: read_html(
-            (ROOT / "examples/new-start-dialogue.html").read_text(encoding="utf-8"), name="a", source="a.html", progress=progress
-        ),
+        lambda progress: read_markdown(_example("md"), name="a", source="a.md", progress=progress),
+        lambda progress: read_html(_example("html"), name="a", source="a.html", progress=progress),
     ],
     ids=["text", "markdown", "html"],
 )

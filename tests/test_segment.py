@@ -1,5 +1,3 @@
-import re
-
 import pysbd
 import pytest
 from hypothesis import HealthCheck, given, settings

@@ -47,7 +47,9 @@ class _Entries(Sequence):
     """The segments.json entries with their QA flags and formatted runs, each copy made when it
     is read (two whole copies of a big article's entries would double the bundle's memory)."""
 
-    def __init__(self, segments: Sequence[Mapping[str, object]], flags: Sequence[list[str]], runs: Mapping[str, list[str]]):
+    def __init__(
+        self, segments: Sequence[Mapping[str, object]], flags: Sequence[list[str]], runs: Mapping[str, list[str]]
+    ):
         self.segments, self.flags, self.runs = segments, flags, runs
 
     def __len__(self) -> int:
