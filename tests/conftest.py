@@ -7,6 +7,8 @@ nothing reaches the network (HF_HUB_OFFLINE=1).
 from __future__ import annotations
 
 import os
+import random
+import re
 import shutil
 from pathlib import Path
 
@@ -63,6 +65,39 @@ def glossary_target_lines(locale: str) -> list[str]:
 
 def sample_text() -> str:
     return SAMPLE.read_text(encoding="utf-8")
+
+
+_VOCABULARY = (
+    "government minister talks security border forces agreement treaty region council envoy "
+    "ceasefire summit energy sanctions report capital delegation parliament election market "
+    "pipeline harbour missile drone coalition statement inquiry budget reform court"
+).split()
+
+
+def generated_article(size: int, seed: int = 0) -> str:
+    """A plain-text article of about ``size`` characters laid out like the sample (section,
+    headline, headings and paragraphs, UI lines at the end), every line distinct: the sample's
+    body lines again and again, with about one word in six and every number changed, and the
+    round number added to headings."""
+    rng = random.Random(seed)
+    lines = [line for line in sample_text().splitlines() if line.strip()]
+    head, body, tail = lines[:2], lines[2:-4], lines[-4:]
+
+    def vary(line: str) -> str:
+        line = re.sub(r"\d+", lambda m: str(rng.randrange(10 ** len(m.group()))), line)
+        return re.sub(r"\b[a-z]{4,}\b", lambda m: rng.choice(_VOCABULARY) if rng.random() < 1 / 6 else m.group(), line)
+
+    out, seen, total, round_ = list(head), set(head), 0, 0
+    while total < size:
+        round_ += 1
+        for line in body:
+            new = vary(line) if line[-1] in ".”" else f"{vary(line)}, part {round_}"
+            while new in seen:
+                new = f"{new} Round {round_}." if line[-1] in ".”" else f"{new}, again"
+            seen.add(new)
+            out.append(new)
+            total += len(new) + 2
+    return "\n\n".join(out + tail) + "\n"
 
 
 @pytest.fixture(scope="session")

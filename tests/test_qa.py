@@ -6,6 +6,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsl10n.config import QASettings
 from newsl10n.qa import (
@@ -177,6 +179,27 @@ def test_tokens(text, expected):
 def test_find_loop_needs_words_not_punctuation():
     assert find_loop(["!", "!", "!", "a"], 3, 4) is None
     assert find_loop(["a", "b", "a", "b", "a", "b"], 3, 4) == ("a b", 3)
+
+
+def _find_loop_every_start(words, times, max_n):
+    """find_loop as first written: every start tried."""
+    for n in range(1, max_n + 1):
+        for start in range(len(words) - n * times + 1):
+            gram = list(words[start : start + n])
+            if not any(w[0].isalnum() for w in gram):
+                continue
+            count = 1
+            while words[start + count * n : start + (count + 1) * n] == gram:
+                count += 1
+            if count >= times:
+                return " ".join(gram), count
+    return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "the", "!", "1"]), max_size=30), st.integers(1, 4), st.integers(1, 4))
+def test_find_loop_looks_only_where_a_repeat_can_start(words, times, max_n):
+    assert find_loop(words, times, max_n) == _find_loop_every_start(words, times, max_n)
 
 
 @pytest.mark.parametrize("locale", ["de", "fr", "es", "ru", "ar"])

@@ -8,6 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsl10n.config import load_config
 from newsl10n.pipeline import run_translate
@@ -111,6 +113,35 @@ def test_review_page_html():
 )
 def test_highlight(text, phrases, expected):
     assert highlight(text, phrases) == expected
+
+
+def _runs_char_by_char(text, phrases):
+    """highlight as first written: runs grown one character at a time."""
+    marks = [False] * len(text)
+    folded = text.casefold()
+    for phrase in sorted({p for p in phrases if p.strip()}, key=len, reverse=True):
+        needle = phrase.casefold()
+        if len(needle) != len(phrase):
+            continue
+        start = folded.find(needle)
+        while start >= 0:
+            end = start + len(needle)
+            if not any(marks[start:end]):
+                marks[start:end] = [True] * len(needle)
+            start = folded.find(needle, end)
+    runs = []
+    for ch, marked in zip(text, marks):
+        if runs and runs[-1][1] == marked:
+            runs[-1] = (runs[-1][0] + ch, marked)
+        else:
+            runs.append((ch, marked))
+    return runs
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abAB ßẞ.", max_size=20), st.lists(st.text(alphabet="abAB ßẞ", max_size=4), max_size=3))
+def test_highlight_runs_as_char_by_char(text, phrases):
+    assert highlight(text, phrases) == _runs_char_by_char(text, phrases)
 
 
 def test_glossary_term_reports_show_as_marks_and_flags():

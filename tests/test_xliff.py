@@ -14,7 +14,7 @@ from newsl10n.cli import app
 from newsl10n import pipeline
 from newsl10n.config import load_config
 from newsl10n.pipeline import run_translate
-from newsl10n.xliff import XLIFF2_NS, read_xliff, write_xliff
+from newsl10n.xliff import XLIFF2_NS, read_xliff, write_xliff, xliff_chunks
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 NS = {"x": XLIFF2_NS}
@@ -47,6 +47,18 @@ def test_xliff_is_version_2_with_ids_notes_and_states():
         ("s1", "New START & <b>", "Neu", "translated"),
         ("s2", "Two.", "Zwei.", "reviewed"),
     ]
+
+
+@pytest.mark.parametrize("per_chunk", [1, 2, 3, 1000])
+@pytest.mark.parametrize("count", [0, 1, 5])
+def test_xliff_in_chunks_is_the_same_document(count, per_chunk):
+    entries = [
+        {**ENTRIES[i % 2], "id": f"s{i}", "source": f"{ENTRIES[i % 2]['source']} {i}"} for i in range(count)
+    ]
+    options = {"source_lang": "en", "target_lang": "de", "original": "a.txt"}
+    whole = write_xliff(entries, **options).decode("utf-8")
+    assert "".join(xliff_chunks(entries, units_per_chunk=per_chunk, **options)) == whole
+    assert whole.count("<unit ") == count
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from .errors import OutputError
@@ -19,6 +19,12 @@ from .errors import OutputError
 
 def dump_json(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def json_chunks(data: object) -> Iterator[str]:
+    """``dump_json(data)`` in pieces, so that a big file is written without being held whole."""
+    yield from json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(data)
+    yield "\n"
 
 
 def bundle_dir(out: Path, stem: str, locale: str) -> Path:
@@ -43,8 +49,12 @@ def ensure_writable(out: Path) -> None:
         raise OutputError(f"{out}: output folder cannot be written (permission denied on {probe})")
 
 
-def write_bundle(target: Path, files: Mapping[str, str]) -> None:
-    """Write ``files`` into ``target`` atomically, replacing an earlier bundle only when done."""
+def write_bundle(target: Path, files: Mapping[str, str | Iterable[str]]) -> None:
+    """Write ``files`` into ``target`` atomically, replacing an earlier bundle only when done.
+
+    A file's text may come in pieces (an iterator): it is then written piece by piece, one file
+    after the other, so that the files of a big article are never all in memory at once.
+    """
     parent = target.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -56,7 +66,10 @@ def write_bundle(target: Path, files: Mapping[str, str]) -> None:
         for name, text in files.items():
             path = tmp / name
             with path.open("w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
+                if isinstance(text, str):
+                    fh.write(text)
+                else:
+                    fh.writelines(text)
                 fh.flush()
                 os.fsync(fh.fileno())
         _swap_into_place(tmp, target)
@@ -125,6 +138,11 @@ def render_html(page: Mapping[str, object], ui=None) -> str:
     ``ui`` (a :class:`newsl10n.catalog.UIStrings`) translates the page chrome; without it the
     chrome stays English. Translations are escaped too: a catalog cannot inject markup either.
     """
+    return "".join(render_html_chunks(page, ui))
+
+
+def render_html_chunks(page: Mapping[str, object], ui=None) -> Iterator[str]:
+    """:func:`render_html` in pieces, for :func:`write_bundle`."""
     from jinja2 import Environment, PackageLoader, select_autoescape
     from markupsafe import escape
 
@@ -142,7 +160,7 @@ def render_html(page: Mapping[str, object], ui=None) -> str:
             lambda singular, plural, n: escape(ui.ngettext(singular, plural, n)),
             newstyle=True,
         )
-    return env.get_template(TEMPLATE).render(page=page)
+    return env.get_template(TEMPLATE).generate(page=page)
 
 
 def template_source() -> str:

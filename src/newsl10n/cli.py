@@ -168,12 +168,14 @@ def segment(
     """
     from .config import load_config
     from .glossary import SourceTerms
-    from .pipeline import read_article, resolve_glossary
+    from .pipeline import SegmentProgress, read_article, resolve_glossary
+    from .progress import make_reporter
 
     try:
         cfg, base = load_config(config)
         terms = resolve_glossary(cfg, base, glossary, enabled=not no_glossary)
-        source = read_article(article, cfg, SourceTerms(terms) if terms is not None else None)
+        with SegmentProgress(make_reporter(), article.stem) as progress:
+            source = read_article(article, cfg, SourceTerms(terms) if terms is not None else None, progress=progress)
     except NewsL10nError as exc:
         raise fail(exc) from None
     blocks = [

@@ -22,6 +22,8 @@ _SENTENCE_END = re.compile(r"[.!?…。؟]['\"’”»)\]]*\s*$")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
 
 ProtectedSpans = Callable[[str], Sequence[Span]]
+Progress = Callable[[int, int], None]
+"""Called as an article is segmented, with (characters done, characters in all)."""
 
 
 def decode_article(data: bytes, *, source: str) -> str:
@@ -51,19 +53,22 @@ def parse_text(
     protected: ProtectedSpans | None = None,
     segmenter: Segmenter | None = None,
     correct: Callable[[int, str], str] | None = None,
+    progress: Progress | None = None,
 ) -> Article:
     """Find blocks and their kinds in a plain-text article, then segment the body blocks.
 
     ``protected(text)`` may return spans (glossary terms) inside which no sentence is split.
     ``correct(index, text)`` may rewrite a body block (glossary misspellings) before it is
-    segmented; the article then renders the corrected text.
+    segmented; the article then renders the corrected text. ``progress`` is called after
+    each line, in characters of ``text``.
     """
     lines, gaps = _split_lines(text)
     kinds = classify_lines(lines, ui_strings)
     segmenter = segmenter or Segmenter(lang)
     blocks: list[Block] = []
-    counter = 0
+    counter = done = 0
     for index, (line, kind) in enumerate(zip(lines, kinds)):
+        done += len(gaps[index]) + len(line)
         segments: list[Segment] = []
         if correct is not None and kind in BODY_KINDS:
             line = correct(index, line)
@@ -77,6 +82,10 @@ def parse_text(
             counter += 1
             segments.append(Segment(f"s{counter}", index, kind, line[start:end], start, end))
         blocks.append(Block(index, kind, line, tuple(segments)))
+        if progress:
+            progress(done, len(text))
+    if progress:
+        progress(len(text), len(text))
     return Article(name=name, blocks=tuple(blocks), gaps=tuple(gaps), source=text)
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from .article import Article
 from .config import QASettings
 
-from .review import review_page
-from .xliff import write_xliff
+from .review import review_chunks
+from .xliff import xliff_chunks
 
 if TYPE_CHECKING:
     from .pipeline import Localized
@@ -21,22 +21,18 @@ def format_files(
     page: Mapping[str, object],
     source_lang: str,
     qa: QASettings | None = None,
-) -> dict[str, str]:
+) -> dict[str, str | Iterator[str]]:
     """article.xlf and review.html always, with the QA checks' findings as flags; for
     HTML/Markdown input, article.html with the inline markup restored, and article.md for
-    Markdown input."""
+    Markdown input. The two big files come in pieces (see :func:`newsl10n.bundle.write_bundle`)."""
     article = localized.article
-    segments = with_qa_flags(segments, source_lang, localized.locale, qa or QASettings())
-    runs = markup_runs(article)
-    segments = [{**e, "markup": runs.get(str(e["id"]), [])} for e in segments]
+    flags = qa_flags(segments, source_lang, localized.locale, qa or QASettings())
+    entries = _Entries(segments, flags, markup_runs(article))
     original = f"{article.name}{_SUFFIX.get(article.format, '.txt')}"
-    files = {
-        "article.xlf": write_xliff(
-            segments, source_lang=source_lang, target_lang=localized.locale, original=original
-        ).decode("utf-8"),
-        "review.html": review_page(
-            segments, title=str(page.get("title") or article.name), source_lang=source_lang, target_lang=localized.locale
-        ),
+    title = str(page.get("title") or article.name)
+    files: dict[str, str | Iterator[str]] = {
+        "article.xlf": xliff_chunks(entries, source_lang=source_lang, target_lang=localized.locale, original=original),
+        "review.html": review_chunks(entries, title=title, source_lang=source_lang, target_lang=localized.locale),
     }
     if article.format in ("html", "markdown"):
         files["article.html"] = _rich_html(localized, page)
@@ -45,6 +41,23 @@ def format_files(
 
         files["article.md"] = markdown_document(article, localized.targets)
     return files
+
+
+class _Entries(Sequence):
+    """The segments.json entries with their QA flags and formatted runs, each copy made when it
+    is read (two whole copies of a big article's entries would double the bundle's memory)."""
+
+    def __init__(
+        self, segments: Sequence[Mapping[str, object]], flags: Sequence[list[str]], runs: Mapping[str, list[str]]
+    ):
+        self.segments, self.flags, self.runs = segments, flags, runs
+
+    def __len__(self) -> int:
+        return len(self.segments)
+
+    def __getitem__(self, index: int) -> dict[str, object]:  # type: ignore[override]
+        entry = self.segments[index]
+        return {**entry, "qa": self.flags[index], "markup": self.runs.get(str(entry["id"]), [])}
 
 
 _SUFFIX = {"html": ".html", "markdown": ".md"}
@@ -68,9 +81,17 @@ def with_qa_flags(
     segments: Sequence[Mapping[str, object]], source_lang: str, target_lang: str, settings: QASettings
 ) -> list[dict[str, object]]:
     """Copies of the segments.json entries with ``qa``: what ``newsl10n qa`` would report."""
+    flags = qa_flags(segments, source_lang, target_lang, settings)
+    return [{**entry, "qa": found} for entry, found in zip(segments, flags)]
+
+
+def qa_flags(
+    segments: Sequence[Mapping[str, object]], source_lang: str, target_lang: str, settings: QASettings
+) -> list[list[str]]:
+    """Per segments.json entry, the QA checks' findings as flag lines."""
     from .qa import QASegment, check_segment
 
-    flagged = []
+    flags = []
     for entry in segments:
         terms = entry.get("terms")
         seg = QASegment(
@@ -81,9 +102,8 @@ def with_qa_flags(
             target_lang=target_lang,
             terms=tuple(terms) if isinstance(terms, list) else None,
         )
-        issues = check_segment(seg, settings)
-        flagged.append({**entry, "qa": [f"{i.severity} {i.code}: {i.message}" for i in issues]})
-    return flagged
+        flags.append([f"{i.severity} {i.code}: {i.message}" for i in check_segment(seg, settings)])
+    return flags
 
 
 def _rich_html(localized: Localized, page: Mapping[str, object]) -> str:

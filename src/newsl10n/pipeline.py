@@ -8,7 +8,7 @@ first bundle is written, so a bad run writes nothing.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
@@ -18,14 +18,22 @@ from typing import Protocol
 from . import __version__
 from .article import Article, rebuild_block
 from .batch import ArticleInput, as_article_inputs, bundle_is_current
-from .bundle import bundle_dir, dump_json, ensure_writable, render_html, template_source, write_bundle
+from .bundle import (
+    bundle_dir,
+    dump_json,
+    ensure_writable,
+    json_chunks,
+    render_html_chunks,
+    template_source,
+    write_bundle,
+)
 from .catalog import UIStrings, chrome_msgids, load_ui_strings, ui_msgid
 from .config import PipelineConfig, QASettings
 from .errors import ConfigError, InputError
 from .executor import Executor, LocalExecutor, Loaded, Outcome, Request
 from .formats import reader_for
 from .glossary import Correction, Glossary, SourceTerms, TermHit, require_valid
-from .ingest import decode_article, parse_text
+from .ingest import Progress, decode_article, parse_text
 from .locales import check_locale, is_rtl
 from .outputs import format_files
 from .postedit import article_layout, load_reviewed
@@ -36,16 +44,17 @@ from .translate.models import resolve_model
 
 
 class Reporter(Protocol):
-    """Progress over the bundles of a run (articles x locales); the CLI supplies a rich bar
-    or plain log lines. ``advance`` may be called with fractions of a bundle."""
+    """Progress over the bundles of a run (articles x locales), and over the characters of each
+    big article as it is segmented (``unit`` "characters"); the CLI supplies a rich bar or plain
+    log lines. ``advance`` may be called with fractions of a bundle."""
 
-    def start(self, label: str, total: int) -> None: ...
+    def start(self, label: str, total: int, unit: str = "bundles") -> None: ...
     def advance(self, count: float) -> None: ...
     def finish(self) -> None: ...
 
 
 class SilentReporter:
-    def start(self, label: str, total: int) -> None:
+    def start(self, label: str, total: int, unit: str = "bundles") -> None:
         pass
 
     def advance(self, count: float) -> None:
@@ -53,6 +62,38 @@ class SilentReporter:
 
     def finish(self) -> None:
         pass
+
+
+SEGMENT_PROGRESS_MIN_CHARS = 200_000
+"""Articles at least this long report their segmentation (shorter ones take a second or less)."""
+
+
+class SegmentProgress:
+    """The ``progress`` callback of :func:`read_article`, passed on to ``reporter`` (in
+    characters) once the article turns out to be long enough to matter; use as a context
+    manager so that the report is closed."""
+
+    def __init__(self, reporter: Reporter, label: str, min_chars: int = SEGMENT_PROGRESS_MIN_CHARS):
+        self.reporter, self.label, self.min_chars = reporter, label, min_chars
+        self.started = False
+        self.done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.started:
+            if total < self.min_chars:
+                return
+            self.reporter.start(self.label, total, unit="characters")
+            self.started = True
+        self.reporter.advance(done - self.done)
+        self.done = done
+
+    def __enter__(self) -> SegmentProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.started:
+            self.reporter.finish()
+            self.started = False
 
 
 @dataclass(frozen=True)
@@ -109,13 +150,19 @@ class RunResult:
 
 
 def read_article(
-    path: Path, config: PipelineConfig, terms: SourceTerms | None = None, *, name: str | None = None
+    path: Path,
+    config: PipelineConfig,
+    terms: SourceTerms | None = None,
+    *,
+    name: str | None = None,
+    progress: Progress | None = None,
 ) -> SourceArticle:
     """Read and parse one article file (named ``name``, default its stem); errors name the file.
 
     With ``terms``, misspellings in body blocks of plain-text articles are corrected before
     segmentation, no sentence is split inside a term, and each segment's terms and corrections
     are recorded (HTML and Markdown articles get term reports, not source corrections).
+    ``progress(done, total)`` is called as the article is segmented, in characters.
     """
     try:
         data = path.read_bytes()
@@ -132,7 +179,12 @@ def read_article(
         fixed, fixes[index] = terms.correct(line)  # type: ignore[union-attr]
         return fixed
 
-    options = {"name": name or path.stem, "lang": config.source_lang, "ui_strings": config.ingest.ui_strings}
+    options = {
+        "name": name or path.stem,
+        "lang": config.source_lang,
+        "ui_strings": config.ingest.ui_strings,
+        "progress": progress,
+    }
     reader = reader_for(path)  # HTML or Markdown by extension, else plain text
     if reader:
         article = reader(text, source=str(path), **options, protected=terms.protected if terms else None)
@@ -289,8 +341,8 @@ def bundle_files(
     source_lang: str = "en",
     qa: QASettings | None = None,
     glossary: Glossary | None = None,
-) -> dict[str, str]:
-    """The files of one bundle, name -> text."""
+) -> dict[str, str | Iterator[str]]:
+    """The files of one bundle, name -> text (the big ones in pieces, made as they are written)."""
     article, locale = source.article, localized.locale
     created = datetime.now(timezone.utc)
     segments = [
@@ -331,8 +383,8 @@ def bundle_files(
     page = page_values(localized, published=created.date())
     files = {
         "article.txt": localized.text,
-        "article.html": render_html(page, ui),
-        "segments.json": dump_json({"segments": segments, "article": article_layout(article)}),
+        "article.html": render_html_chunks(page, ui),
+        "segments.json": json_chunks({"segments": segments, "article": article_layout(article)}),
         "manifest.json": dump_json(manifest),
     }
     files.update(format_files(localized, segments, page, source_lang, qa))
@@ -418,7 +470,10 @@ def run_translate(
     reporter = reporter or SilentReporter()
     articles = as_article_inputs(paths)
     terms = SourceTerms(glossary) if glossary is not None else None
-    sources = [read_article(a.path, config, terms, name=a.name) for a in articles]
+    sources = []
+    for a in articles:
+        with SegmentProgress(reporter, a.name) as progress:
+            sources.append(read_article(a.path, config, terms, name=a.name, progress=progress))
     wanted = [a.locales or tuple(locales) for a in articles]
     all_locales = list(dict.fromkeys(loc for loc in (*locales, *(x for w in wanted for x in w))))
     specs = engine_specs(config, base, all_locales, overrides or {}, engine)

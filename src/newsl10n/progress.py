@@ -1,4 +1,7 @@
-"""Progress for long work: a rich bar on a terminal, plain log lines in CI and pipes."""
+"""Progress for long work: a rich bar on a terminal, plain log lines in CI and pipes.
+
+Two kinds of work are counted: the bundles of a run, and the characters of a big article
+being segmented (``unit``)."""
 
 from __future__ import annotations
 
@@ -20,41 +23,66 @@ def make_reporter(stream: TextIO | None = None, *, quiet: bool = False):
     return LineReporter(stream)
 
 
+_VERBS = {"bundles": "translating", "characters": "segmenting"}
+_RATE_FORMATS = {"bundles": ".2f", "characters": ",.0f"}
+LINE_STEPS = {"characters": 10}
+"""Lines between start and end, per unit: segmenting a big article is reported every 10 %;
+a run's bundles only at start and end (CI logs stay short)."""
+
+
 class LineReporter:
-    """One line when a run starts and one when it ends (CI logs stay short)."""
+    """One line when a run starts and one when it ends, a few more for a long segmentation."""
 
     def __init__(self, stream: TextIO):
         self.stream = stream
         self.label = ""
         self.total = 0
+        self.unit = "bundles"
         self.done = 0.0
         self.started = 0.0
+        self.next_line = 0.0
 
-    def start(self, label: str, total: int) -> None:
-        self.label, self.total, self.done = label, total, 0.0
+    def start(self, label: str, total: int, unit: str = "bundles") -> None:
+        self.label, self.total, self.unit, self.done = label, total, unit, 0.0
         self.started = time.perf_counter()
-        print(f"{label}: translating {total} bundles", file=self.stream, flush=True)
+        self.next_line = self._step
+        self._print(f"{_VERBS.get(unit, 'processing')} {total:,} {unit}")
 
     def advance(self, count: float) -> None:
         self.done += count
+        if self.next_line and self.done >= self.next_line and self.done < self.total:
+            seconds = time.perf_counter() - self.started
+            self._print(
+                f"{100 * self.done / self.total:.0f}% ({round(self.done):,}/{self.total:,} {self.unit}, "
+                f"{throughput(self.done, seconds, self.unit)})"
+            )
+            self.next_line = (self.done // self._step + 1) * self._step
 
     def finish(self) -> None:
         seconds = time.perf_counter() - self.started
-        print(
-            f"{self.label}: {round(self.done)}/{self.total} bundles in {seconds:.1f} s "
-            f"({throughput(self.done, seconds)})",
-            file=self.stream,
-            flush=True,
+        self._print(
+            f"{round(self.done):,}/{self.total:,} {self.unit} in {seconds:.1f} s "
+            f"({throughput(self.done, seconds, self.unit)})"
         )
 
+    @property
+    def _step(self) -> float:
+        steps = LINE_STEPS.get(self.unit)
+        return self.total / steps if steps and self.total else 0.0
 
-def throughput(done: float, seconds: float) -> str:
-    return f"{done / seconds:.2f} bundles/s" if seconds > 0 else "- bundles/s"
+    def _print(self, message: str) -> None:
+        print(f"{self.label}: {message}", file=self.stream, flush=True)
+
+
+def throughput(done: float, seconds: float, unit: str = "bundles") -> str:
+    if seconds <= 0:
+        return f"- {unit}/s"
+    return f"{done / seconds:{_RATE_FORMATS.get(unit, '.2f')}} {unit}/s"
 
 
 class RichReporter:
-    """One rich progress bar over a run's bundles (articles x locales): done / total, bundles
-    per second, time elapsed and left."""
+    """One rich progress bar over a run's bundles (articles x locales), or over the characters
+    of an article being segmented: done / total, rate, time elapsed and left."""
 
     def __init__(self, stream: TextIO):
         from rich.console import Console
@@ -63,7 +91,7 @@ class RichReporter:
         self.progress = None
         self.task = None
 
-    def start(self, label: str, total: int) -> None:
+    def start(self, label: str, total: int, unit: str = "bundles") -> None:
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -77,8 +105,8 @@ class RichReporter:
             TextColumn("[bold]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("bundles"),
-            rate_column(),
+            TextColumn(unit),
+            rate_column(_RATE_FORMATS.get(unit, ".2f")),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
             console=self.console,
@@ -97,8 +125,8 @@ class RichReporter:
             self.progress = None
 
 
-def rate_column():
-    """A rich column of bundles per second: the recent rate while running, overall when done.
+def rate_column(number_format: str = ".2f"):
+    """A rich column of units per second: the recent rate while running, overall when done.
     (Built here so that rich loads only when a bar is shown.)"""
     from rich.progress import ProgressColumn
     from rich.text import Text
@@ -108,6 +136,7 @@ def rate_column():
             speed = task.finished_speed or task.speed
             if speed is None and task.elapsed:
                 speed = task.completed / task.elapsed
-            return Text(f"{speed:.2f}/s" if speed is not None else "-/s", style="progress.data.speed")
+            text = f"{speed:{number_format}}/s" if speed is not None else "-/s"
+            return Text(text, style="progress.data.speed")
 
     return _Rate()

@@ -190,7 +190,10 @@ def tokens(text: str) -> list[str]:
 def find_loop(words: Sequence[str], times: int, max_n: int) -> tuple[str, int] | None:
     """The first n-gram (n <= max_n) that repeats ``times`` times in a row, and its count."""
     for n in range(1, max_n + 1):
-        for start in range(len(words) - n * times + 1):
+        starts = range(len(words) - n * times + 1)
+        if times >= 2:  # a repeat starts where a word comes again n words on: look nowhere else
+            starts = [i for i in starts if words[i] == words[i + n]]
+        for start in starts:
             gram = list(words[start : start + n])
             if not any(w[0].isalnum() for w in gram):
                 continue
@@ -213,11 +216,14 @@ def check_repeats(seg: QASegment, settings: QASettings) -> None:
 # --- quotes and brackets ----------------------------------------------------------------------
 
 _PAIRS = {")": "(", "]": "[", "}": "{"}
+_BRACKET = re.compile(r"[()\[\]{}]")
 # Double quotes of every locale: “ ” „ (en, de), « » (fr, ru, ar), " (ASCII), ‹ › (single guillemets).
 _QUOTES = "\"“”„‟«»‹›"
 
 
 def _brackets_balanced(text: str) -> bool:
+    if not _BRACKET.search(text):
+        return True
     stack: list[str] = []
     for char in text:
         if char in "([{":

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import groupby
+from operator import itemgetter
 
 from . import __version__
 from .locales import is_rtl
@@ -13,33 +15,22 @@ def review_page(
     segments: Sequence[Mapping[str, object]], *, title: str, source_lang: str, target_lang: str
 ) -> str:
     """review.html for one bundle (autoescaped: article text can never inject markup)."""
+    return "".join(review_chunks(segments, title=title, source_lang=source_lang, target_lang=target_lang))
+
+
+def review_chunks(
+    segments: Sequence[Mapping[str, object]], *, title: str, source_lang: str, target_lang: str
+) -> Iterator[str]:
+    """:func:`review_page` in pieces, each row made as the page is written (a 20 MB article has
+    100,000 rows)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    rows = []
-    for entry in segments:
-        terms = [t for t in _list(entry.get("terms")) if isinstance(t, Mapping)]
-        flags = [_flag_text(f) for key in ("qa", "flags") for f in _list(entry.get(key))]
-        flags += [
-            f"term {t.get('source', '')} \u2192 {term_target(t)}: {t['status']}"
-            for t in terms
-            if t.get("status") == "violated"
-        ]
-        rows.append(
-            {
-                "id": entry["id"],
-                "kind": entry.get("kind", ""),
-                "source": highlight(str(entry["source"]), [str(t.get("source", "")) for t in terms]),
-                "target": highlight(str(entry["target"]), [str(t.get("found") or term_target(t)) for t in terms]),
-                "flags": flags,
-                "reviewed": bool(entry.get("reviewed")),
-            }
-        )
     env = Environment(
         loader=PackageLoader("newsl10n", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         keep_trailing_newline=True,
     )
-    return env.get_template("review.html").render(
+    return env.get_template("review.html").generate(
         page={
             "title": title,
             "version": __version__,
@@ -47,11 +38,39 @@ def review_page(
             "target_lang": target_lang,
             "source_dir": "rtl" if is_rtl(source_lang) else "ltr",
             "target_dir": "rtl" if is_rtl(target_lang) else "ltr",
-            "rows": rows,
-            "reviewed": sum(1 for r in rows if r["reviewed"]),
-            "flagged": sum(1 for r in rows if r["flags"]),
+            "rows": (_row(entry) for entry in segments),
+            "count": len(segments),
+            "reviewed": sum(1 for entry in segments if entry.get("reviewed")),
+            "flagged": sum(1 for entry in segments if _flags(entry)),
         }
     )
+
+
+def _row(entry: Mapping[str, object]) -> dict[str, object]:
+    terms = _terms(entry)
+    return {
+        "id": entry["id"],
+        "kind": entry.get("kind", ""),
+        "source": highlight(str(entry["source"]), [str(t.get("source", "")) for t in terms]),
+        "target": highlight(str(entry["target"]), [str(t.get("found") or term_target(t)) for t in terms]),
+        "flags": _flags(entry),
+        "reviewed": bool(entry.get("reviewed")),
+    }
+
+
+def _terms(entry: Mapping[str, object]) -> list[Mapping[str, object]]:
+    return [t for t in _list(entry.get("terms")) if isinstance(t, Mapping)]
+
+
+def _flags(entry: Mapping[str, object]) -> list[str]:
+    """QA flags, and the glossary terms violated."""
+    flags = [_flag_text(f) for key in ("qa", "flags") for f in _list(entry.get(key))]
+    flags += [
+        f"term {t.get('source', '')} \u2192 {term_target(t)}: {t['status']}"
+        for t in _terms(entry)
+        if t.get("status") == "violated"
+    ]
+    return flags
 
 
 def highlight(text: str, phrases: Sequence[str]) -> list[tuple[str, bool]]:
@@ -68,13 +87,9 @@ def highlight(text: str, phrases: Sequence[str]) -> list[tuple[str, bool]]:
             if not any(marks[start:end]):
                 marks[start:end] = [True] * len(needle)
             start = folded.find(needle, end)
-    runs: list[tuple[str, bool]] = []
-    for ch, marked in zip(text, marks):
-        if runs and runs[-1][1] == marked:
-            runs[-1] = (runs[-1][0] + ch, marked)
-        else:
-            runs.append((ch, marked))
-    return runs
+    if not any(marks):
+        return [(text, False)] if text else []
+    return [("".join(ch for ch, _ in run), marked) for marked, run in groupby(zip(text, marks), key=itemgetter(1))]
 
 
 def _list(value: object) -> list[object]:

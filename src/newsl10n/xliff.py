@@ -8,8 +8,9 @@ schema does not allow them; they are moved to the start of the ``<unit>``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 from .errors import InputError
 
@@ -45,6 +46,39 @@ def write_xliff(
         file_node.set("original", original)
     _move_notes_to_units(root)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def xliff_chunks(
+    segments: Iterable[Mapping[str, object]],
+    *,
+    source_lang: str,
+    target_lang: str,
+    original: str,
+    units_per_chunk: int = 1000,
+) -> Iterator[str]:
+    """:func:`write_xliff`'s document as text, in pieces: built ``units_per_chunk`` units at a
+    time and joined, so that a big article's XML tree (100,000 units for 20 MB) is never whole.
+
+    Every chunk is the same document around other units, indented alike: the header comes from
+    the first chunk, the end from the last.
+    """
+    options = {"source_lang": source_lang, "target_lang": target_lang, "original": original}
+    entries = iter(segments)
+    end = None
+    while batch := list(islice(entries, units_per_chunk)):
+        head, units, chunk_end = _split_units(write_xliff(batch, **options).decode("utf-8"))
+        if end is None:
+            yield head
+        yield units
+        end = chunk_end
+    yield write_xliff([], **options).decode("utf-8") if end is None else end
+
+
+def _split_units(document: str) -> tuple[str, str, str]:
+    """(up to the first <unit> line, the <unit> lines, from the </file> line) of a document."""
+    start = document.rindex("\n", 0, document.index("<unit")) + 1
+    stop = document.rindex("\n", 0, document.rindex("</file>")) + 1
+    return document[:start], document[start:stop], document[stop:]
 
 
 def segment_notes(entry: Mapping[str, object]) -> list[str]:

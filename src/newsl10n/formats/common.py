@@ -6,6 +6,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 from ..article import Article, Block, BlockKind, Inline, Segment
+from ..ingest import Progress
 from ..segment import Segmenter, Span
 
 ProtectedSpans = Callable[[str], Sequence[Span]]
@@ -89,8 +90,11 @@ def build_article(
     protected: ProtectedSpans | None = None,
     segmenter: Segmenter | None = None,
     title: str = "",
+    progress: Progress | None = None,
 ) -> Article:
-    """Kinds (first h1 is the headline), segments (never split inside an inline run), gaps."""
+    """Kinds (first h1 is the headline), segments (never split inside an inline run), gaps.
+
+    ``progress`` is called after each block, in characters of the blocks' plain text."""
     segmenter = segmenter or Segmenter(lang)
     known_ui = {_normalize(s) for s in ui_strings}
     finished = [(raw, *raw.finish()) for raw in raw_blocks]
@@ -98,7 +102,8 @@ def build_article(
     if title and not any(raw.tag == "h1" for raw, _, _ in finished):
         finished.insert(0, (RawBlock("h1"), " ".join(title.split()), ()))
     blocks: list[Block] = []
-    counter = 0
+    counter = done = 0
+    total = sum(len(text) for _, text, _ in finished)
     headline_seen = False
     for index, (raw, text, inline) in enumerate(finished):
         kind = _kind(raw.tag, text, known_ui, headline_seen)
@@ -116,6 +121,9 @@ def build_article(
             counter += 1
             segments.append(Segment(f"s{counter}", index, kind, text[start:end], start, end))
         blocks.append(Block(index, kind, text, tuple(segments), raw.tag, raw.container, inline))
+        done += len(text)
+        if progress:
+            progress(done, total)
     gaps = ("",) + ("\n\n",) * (len(blocks) - 1) + ("\n",) if blocks else ("",)
     return Article(name=name, blocks=tuple(blocks), gaps=gaps, source=source, format=fmt)
 

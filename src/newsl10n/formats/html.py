@@ -6,7 +6,7 @@ from collections.abc import Collection
 
 from ..article import Article
 from ..errors import InputError
-from .common import ProtectedSpans, RawBlock, build_article
+from .common import Progress, ProtectedSpans, RawBlock, build_article
 
 # trafilatura's XML output: <hi rend="#b"> and friends -> HTML inline tags.
 _HI_TAGS = {"#b": "strong", "#i": "em", "#u": "u", "#t": "code", "#sub": "sub", "#sup": "sup", "#del": "del"}
@@ -21,6 +21,7 @@ def read_html(
     lang: str = "en",
     ui_strings: Collection[str] = (),
     protected: ProtectedSpans | None = None,
+    progress: Progress | None = None,
 ) -> Article:
     """Parse an HTML page's main article (headline, headings, paragraphs, lists, inline markup)."""
     import trafilatura
@@ -53,6 +54,7 @@ def read_html(
         ui_strings=ui_strings,
         protected=protected,
         title=doc.get("title") or "",
+        progress=progress,
     )
     if not article.segments:
         raise InputError(f"{source}: no article text found in the HTML")

@@ -6,7 +6,7 @@ from collections.abc import Collection
 
 from ..article import Article
 from ..errors import InputError
-from .common import ProtectedSpans, RawBlock, build_article
+from .common import Progress, ProtectedSpans, RawBlock, build_article
 
 _PAIRED = {"strong_open": "strong", "em_open": "em", "s_open": "del", "link_open": "a"}
 _CLOSING = frozenset({"strong_close", "em_close", "s_close", "link_close"})
@@ -20,6 +20,7 @@ def read_markdown(
     lang: str = "en",
     ui_strings: Collection[str] = (),
     protected: ProtectedSpans | None = None,
+    progress: Progress | None = None,
 ) -> Article:
     """Parse headings, paragraphs, list items, block quotes and code blocks with inline markup."""
     from markdown_it import MarkdownIt
@@ -51,7 +52,14 @@ def read_markdown(
             block.text(token.content)
             blocks.append(block)
     article = build_article(
-        blocks, name=name, source=text, fmt="markdown", lang=lang, ui_strings=ui_strings, protected=protected
+        blocks,
+        name=name,
+        source=text,
+        fmt="markdown",
+        lang=lang,
+        ui_strings=ui_strings,
+        protected=protected,
+        progress=progress,
     )
     if not article.segments:
         raise InputError(f"{source}: no article text found in the Markdown")
