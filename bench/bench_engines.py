@@ -81,12 +81,16 @@ def child_engine(args: argparse.Namespace, sources: list[str]) -> dict:
     """A newsl10n engine through its public interface, output length forced."""
     from newsl10n.config import CT2Settings, DecodingSettings
     from newsl10n.translate import EngineSpec
+    from newsl10n.translate.ct2 import available_cores
 
     engine = args.child.removeprefix("newsl10n-")
     # Both engines then decode exactly out_tokens: transformers counts its start token in
     # max_length, and the ctranslate2 engine keeps max_length's last position for EOS.
     max_length = args.out_tokens + (1 if engine == "ctranslate2" else 0)
-    decoding = DecodingSettings(beam_size=args.beam, batch_size=args.batch_size, max_length=max_length, threads=args.threads)
+    # The ctranslate2 engine lays its threads out itself (threads 0: replicas per core for greedy
+    # decoding, all cores on one batch for beam search); it is measured as it ships.
+    threads = 0 if engine == "ctranslate2" and args.threads == available_cores() else args.threads
+    decoding = DecodingSettings(beam_size=args.beam, batch_size=args.batch_size, max_length=max_length, threads=threads)
     spec = EngineSpec(
         engine=engine,
         model=args.model,
@@ -339,7 +343,8 @@ def render(args, rows, e2e, conversion_s, help_s, heavy, load_before, load_after
         f"Model: random weights, opus-mt-en-de architecture (d_model 512, 6+6 layers, vocab 58101, 74M "
         f"parameters). Inputs: {args.sentences} sentences of about {args.src_tokens} source tokens "
         f"({args.loop_sentences} for the per-sentence loop); every engine decodes exactly {args.out_tokens} "
-        f"tokens per sentence. {args.threads} threads, batch {args.batch_size}. Peak RSS is each child "
+        f"tokens per sentence. {args.threads} threads (the ctranslate2 engine lays them out itself: greedy, one "
+        f"single-threaded batch per core; beam search, one batch on all cores), batch {args.batch_size}. Peak RSS is each child "
         "process's own maximum resident set (model load + translation).",
         "",
         "| engine | beam | tokens/s | vs loop | vs batched transformers | load s | RSS after load MB | peak RSS MB |",

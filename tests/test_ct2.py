@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from newsl10n.cli import app
 from newsl10n.config import CT2Settings, DecodingSettings, PipelineConfig
 from newsl10n.pipeline import read_article
 from newsl10n.translate import EngineSpec, TermConstraint, make_translator
-from newsl10n.translate.ct2 import contains_term, is_ct2_folder
+from newsl10n.translate.ct2 import available_cores, contains_term, is_ct2_folder, thread_layout
 from newsl10n.translate.models import folder_hash
 
 runner = CliRunner()
@@ -218,3 +219,29 @@ def test_scattered_or_missing_attention_gives_no_span(tiny_models, ct2_cache):
     assert translator._aligned_span(source, output, None, term) is None
     no_span = TermConstraint("abu-dhabi", ("Abu Dhabi",))
     assert translator._aligned_span(source, output, scattered, no_span) is None
+
+
+@pytest.mark.parametrize(
+    "threads, replicas, beam, expected",
+    [
+        (0, 0, 1, (2, 1)),  # greedy: a single-threaded replica per core
+        (0, 0, 4, (1, 2)),  # beam search: one replica on every core
+        (1, 0, 1, (2, 1)),
+        (2, 0, 1, (1, 2)),
+        (1, 0, 4, (1, 1)),
+        (0, 2, 4, (2, 1)),
+        (3, 2, 4, (2, 3)),  # both given: as given
+    ],
+)
+def test_thread_layout_on_two_cores(threads, replicas, beam, expected):
+    assert thread_layout(threads, replicas, beam, cores=2) == expected
+
+
+def test_greedy_engine_splits_rows_across_its_replicas(tiny_models, ct2_cache, sources):
+    spec = make_spec("ctranslate2", tiny_models["de"], "de", ct2_cache, beam=1, batch=16)
+    translator = make_translator(replace(spec, decoding=spec.decoding.model_copy(update={"threads": 1})))
+    assert translator.replicas == available_cores()
+    assert translator._batch_size(len(sources)) == min(16, -(-len(sources) // translator.replicas))
+    sizes = []
+    translator.translate(sources, progress=sizes.append)
+    assert sum(sizes) == len(sources) and max(sizes) == translator._batch_size(len(sources))

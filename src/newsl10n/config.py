@@ -45,7 +45,9 @@ class DecodingSettings(_Frozen):
 
 class CT2Settings(_Frozen):
     quantization: Literal["int8", "int8_float32", "int16", "float16", "float32"] = "int8"
-    inter_threads: int = Field(default=1, ge=1, le=64, description="batches decoded in parallel")
+    inter_threads: int = Field(
+        default=0, ge=0, le=64, description="batches decoded in parallel; 0 chooses with decoding.threads"
+    )
     models_cache: Path = Field(
         default=Path(".cache/newsl10n/ct2"),
         description="converted models, one folder per model revision (relative to pipeline.yaml)",

@@ -120,6 +120,23 @@ def ensure_converted(spec: EngineSpec) -> ResolvedModel:
     return ResolvedModel(target, revision)
 
 
+def thread_layout(threads: int, replicas: int, beam_size: int, cores: int) -> tuple[int, int]:
+    """(inter_threads, intra_threads) for CTranslate2; 0 means "choose" for either setting.
+
+    Measured on 2 cores with an opus-mt-size model (bench/RESULTS.md): greedy decoding runs 1.5x
+    faster as one single-threaded replica per core than as one replica on both cores; beam
+    search runs no faster in parallel replicas, and each one doubles the decoder's memory. (Left
+    to itself CTranslate2 starts 4 threads, which spin against each other on 2 cores.)
+    """
+    if replicas and threads:
+        return replicas, threads
+    if threads:
+        return (max(1, cores // threads) if beam_size == 1 else 1), threads
+    if replicas:
+        return replicas, max(1, cores // replicas)
+    return (cores, 1) if beam_size == 1 else (1, cores)
+
+
 def available_cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -143,6 +160,7 @@ class CT2Translator:
     target_sp: Any
     vocab: frozenset[str]
     model: ResolvedModel
+    replicas: int = 1
     info: dict[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -151,13 +169,14 @@ class CT2Translator:
         import sentencepiece as spm
 
         model = ensure_converted(spec)
-        # CTranslate2's own default is 4 threads: on a 2-core machine they spin against each other.
-        threads = spec.decoding.threads or available_cores()
+        replicas, threads = thread_layout(
+            spec.decoding.threads, spec.ct2.inter_threads, spec.decoding.beam_size, available_cores()
+        )
         try:
             translator = ctranslate2.Translator(
                 str(model.path),
                 device="cpu",
-                inter_threads=spec.ct2.inter_threads,
+                inter_threads=replicas,
                 intra_threads=threads,
             )
             source_sp = spm.SentencePieceProcessor(model_file=str(model.path / "source.spm"))
@@ -165,7 +184,7 @@ class CT2Translator:
             vocab = json.loads((model.path / "shared_vocabulary.json").read_text(encoding="utf-8"))
         except Exception as exc:  # noqa: BLE001 - any load failure is "model not available"
             raise not_available(spec.model, spec.target_lang, exc) from None
-        return cls(spec, translator, source_sp, target_sp, frozenset(vocab), model)
+        return cls(spec, translator, source_sp, target_sp, frozenset(vocab), model, replicas)
 
     def describe(self) -> dict[str, object]:
         d = self.spec.decoding
@@ -271,8 +290,7 @@ class CT2Translator:
 
     def _batch_size(self, rows: int) -> int:
         """``decoding.batch_size``, or less when that leaves a parallel replica idle."""
-        replicas = self.spec.ct2.inter_threads
-        return max(1, min(self.spec.decoding.batch_size, -(-rows // replicas)))
+        return max(1, min(self.spec.decoding.batch_size, -(-rows // self.replicas)))
 
     def _submit(
         self,
