@@ -254,7 +254,7 @@ def test_update_prefills_new_strings_with_the_model(tmp_path, tiny_models, via):
 
     result = cli(project, "catalog", "compile")
     assert result.exit_code == 0
-    assert f"de: 1/12 messages -> " in result.output and f"({len(prefilled)} fuzzy left out)" in result.output
+    assert "de: 1/12 messages -> " in result.output and f"({len(prefilled)} fuzzy left out)" in result.output
     compiled = gettext.translation("messages", localedir=project / "locales", languages=["de"])
     assert compiled.gettext("Leave a comment") == "Kommentar hinterlassen"
     for message in prefilled:  # unreviewed machine output never reaches a page by default

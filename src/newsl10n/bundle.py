@@ -143,15 +143,11 @@ def render_html(page: Mapping[str, object], ui=None) -> str:
 
 def render_html_chunks(page: Mapping[str, object], ui=None) -> Iterator[str]:
     """:func:`render_html` in pieces, for :func:`write_bundle`."""
-    from jinja2 import Environment, PackageLoader, select_autoescape
     from markupsafe import escape
 
-    env = Environment(
-        loader=PackageLoader("newsl10n", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        keep_trailing_newline=True,
-        extensions=["jinja2.ext.i18n"],
-    )
+    from .jinja import page_environment
+
+    env = page_environment(i18n=True)
     if ui is None:
         env.install_null_translations(newstyle=True)
     else:

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -415,7 +416,13 @@ def load_ui_strings(catalogs: Path, locale: str) -> UIStrings:
 
 def chrome_msgids(template_source: str) -> set[str]:
     """The msgids a Jinja2 template holds (its page chrome)."""
+    return set(_template_msgids(template_source))
+
+
+@lru_cache(maxsize=8)
+def _template_msgids(template_source: str) -> frozenset[str]:
+    """Parsing a template takes tens of milliseconds, and every bundle asks for the same one."""
     from jinja2.ext import babel_extract
 
     found = babel_extract(io.BytesIO(template_source.encode("utf-8")), ("_", "gettext", "ngettext"), (), {})
-    return {_first(messages) for _, _, messages, _ in found if messages}
+    return frozenset(_first(messages) for _, _, messages, _ in found if messages)

@@ -107,15 +107,11 @@ def qa_flags(
 
 
 def _rich_html(localized: Localized, page: Mapping[str, object]) -> str:
-    from jinja2 import Environment, PackageLoader, select_autoescape
     from markupsafe import Markup
 
     from .formats.render import html_body
+    from .jinja import page_environment
 
-    env = Environment(
-        loader=PackageLoader("newsl10n", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        keep_trailing_newline=True,
-    )
+    env = page_environment()
     body = Markup(html_body(localized.article, localized.targets))  # built escaped, tag by tag
     return env.get_template("article_rich.html").render(page={**page, "body": body})

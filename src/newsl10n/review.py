@@ -23,13 +23,9 @@ def review_chunks(
 ) -> Iterator[str]:
     """:func:`review_page` in pieces, each row made as the page is written (a 20 MB article has
     100,000 rows)."""
-    from jinja2 import Environment, PackageLoader, select_autoescape
+    from .jinja import page_environment
 
-    env = Environment(
-        loader=PackageLoader("newsl10n", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        keep_trailing_newline=True,
-    )
+    env = page_environment()
     return env.get_template("review.html").generate(
         page={
             "title": title,
