@@ -86,6 +86,22 @@ def _config_bad_value(tmp, models):
     )
 
 
+def _glossary_unknown_key(tmp, models):
+    p = _write(tmp / "a.txt", sample_text().encode())
+    g = _write(tmp / "terms.yaml", b"domain: test\nentries:\n  - id: nato\n    source: NATO\n    colour: red\n    targets: {de: NATO}\n")
+    return [str(p), "--to", "de", "--model", f"de={models['de']}", "--glossary", str(g)], (
+        f"error: {g}:5: nato: unknown key 'colour'"
+    )
+
+
+def _glossary_malformed_yaml(tmp, models):
+    p = _write(tmp / "a.txt", sample_text().encode())
+    g = _write(tmp / "terms.yaml", b"domain: test\nentries:\n  - {id: nato, source: [NATO\n")
+    return [str(p), "--to", "de", "--model", f"de={models['de']}", "--glossary", str(g)], (
+        f"error: {g}:4: malformed YAML: expected ',' or ']', but got '<stream end>'"
+    )
+
+
 def _output_not_writable(tmp, models):
     p = _write(tmp / "a.txt", sample_text().encode())
     blocker = _write(tmp / "blocker", b"a file, not a folder")
@@ -119,6 +135,8 @@ BAD_INPUTS = [
     _model_folder_missing_files,
     _malformed_config,
     _config_bad_value,
+    _glossary_unknown_key,
+    _glossary_malformed_yaml,
     _output_not_writable,
     _article_is_folder,
     _only_ui_lines,
