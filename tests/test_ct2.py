@@ -179,10 +179,6 @@ def test_forbidden_variant_the_model_writes_is_suppressed_only_in_its_segment(ti
     assert [outputs[i].text for i in others] == [plain[i] for i in others]
 
 
-def _one_hot(width: int, at: int) -> list[float]:
-    return [1.0 if k == at else 0.0 for k in range(width)]
-
-
 def test_missing_term_takes_the_place_of_the_words_aligned_to_its_source(tiny_models, ct2_cache):
     translator = make_translator(make_spec("ctranslate2", tiny_models["de"], "de", ct2_cache))
     source = "Talks in Abu Dhabi ended."
@@ -192,9 +188,8 @@ def test_missing_term_takes_the_place_of_the_words_aligned_to_its_source(tiny_mo
     width = len(translator.encode([source])[0])
     assert 0 < first < last < width
     output = ["▁Die", "▁Treffen", "▁in", "▁Abu", "▁Dab", "i", "▁endeten", "."]
-    aligned_to_term = {3, 5}  # "i" glued to "▁Dab": the whole word is replaced
-    attention = [_one_hot(width, first if j in aligned_to_term else 0) for j in range(len(output))]
-    span = translator._aligned_span(source, output, attention, term)
+    alignment = [first if j in (3, 5) else 0 for j in range(len(output))]  # "i" is glued to "▁Dab"
+    span = translator._aligned_span(source, output, alignment, term)
     assert span == (3, 6)
     spellings = {"abu-dhabi": ["▁Abu", "▁Dhabi"], "talks": ["▁Gespräche"]}
     prefix = translator._term_prefix(output, [term], spellings, [span])
@@ -210,11 +205,10 @@ def test_scattered_or_missing_attention_gives_no_span(tiny_models, ct2_cache):
     source = "Talks in Abu Dhabi ended."
     term = TermConstraint("abu-dhabi", ("Abu Dhabi",), source_span=(9, 18))
     first, _ = translator._source_pieces(source, term.source_span)
-    width = len(translator.encode([source])[0])
     output = ["▁a", "▁b", "▁c", "▁d", "▁e", "▁f", "▁g", "▁h", "▁i", "▁j", "▁k", "▁l"]
-    scattered = [_one_hot(width, first if j in (0, 11) else 0) for j in range(len(output))]
+    scattered = [first if j in (0, 11) else 0 for j in range(len(output))]
     assert translator._aligned_span(source, output, scattered, term) is None
-    nowhere = [_one_hot(width, 0) for _ in output]
+    nowhere = [0 for _ in output]
     assert translator._aligned_span(source, output, nowhere, term) is None
     assert translator._aligned_span(source, output, None, term) is None
     no_span = TermConstraint("abu-dhabi", ("Abu Dhabi",))

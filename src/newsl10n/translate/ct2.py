@@ -231,10 +231,12 @@ class CT2Translator:
     ) -> list[Translation]:
         tokens = self.encode(sources)
         wanted: list[Sequence[TermConstraint]] = list(constraints) if constraints else [()] * len(sources)
-        attention: dict[int, list[list[float]]] | None = None
-        if any(c.source_span for terms in wanted for c in terms):
-            attention = {}  # to place missing terms where the model translated them
-        decoded = self._decode_rows(tokens, {(): list(range(len(sources)))}, {}, progress, attention=attention)
+        # Where each output piece looks in the source, for the segments whose terms have a source
+        # span: a missing term is placed where the model translated it.
+        alignments: dict[int, list[int]] = {
+            i: [] for i, terms in enumerate(wanted) if any(c.source_span for c in terms)
+        }
+        decoded = self._decode_rows(tokens, {(): list(range(len(sources)))}, {}, progress, alignments=alignments)
         outputs = [decoded[i] for i in range(len(sources))]
         if not any(wanted):
             return [Translation(self.decode_pieces(p)) for p in outputs]
@@ -243,10 +245,10 @@ class CT2Translator:
         # as many calls as it has sets of forbidden variants.
         redo = [i for i, p in enumerate(outputs) if has_forbidden(self.decode_pieces(p), wanted[i])]
         if redo:
-            outputs_redone = self._decode_rows(tokens, self._by_forbidden(redo, wanted), {}, attention=attention)
+            outputs_redone = self._decode_rows(tokens, self._by_forbidden(redo, wanted), {}, alignments=alignments)
             for i, pieces in outputs_redone.items():
                 outputs[i] = pieces
-        return self._enforce(sources, tokens, outputs, wanted, attention or {})
+        return self._enforce(sources, tokens, outputs, wanted, alignments)
 
     def _decode_rows(
         self,
@@ -255,25 +257,26 @@ class CT2Translator:
         prefixes: dict[int, list[str]],
         progress: Progress | None = None,
         beam_size: int | None = None,
-        attention: dict[int, list[list[float]]] | None = None,
+        alignments: dict[int, list[int]] | None = None,
     ) -> dict[int, list[str]]:
         """Decode each group of rows, with its forbidden sequences suppressed, in length-sorted
         batches, all submitted at once so that ``inter_threads`` replicas decode in parallel.
-        With an ``attention`` dict, each row's attention over its source is stored there."""
+        Rows that are keys of ``alignments`` get there, per output piece, the source position
+        its attention peaks on (only that: a whole attention matrix per segment of a big article
+        would not fit in memory)."""
         submitted = []
         for suppress, members in groups.items():
             for batch in length_sorted_batches([len(tokens[i]) for i in members], self._batch_size(len(members))):
                 ids = [members[j] for j in batch]
-                pending = self._submit(
-                    [tokens[i] for i in ids], [prefixes.get(i) for i in ids], suppress, beam_size, attention is not None
-                )
+                attend = alignments is not None and any(i in alignments for i in ids)
+                pending = self._submit([tokens[i] for i in ids], [prefixes.get(i) for i in ids], suppress, beam_size, attend)
                 submitted.append((ids, pending))
         decoded: dict[int, list[str]] = {}
         for ids, pending in submitted:
             for i, result in zip(ids, (p.result() for p in pending)):
                 decoded[i] = list(result.hypotheses[0])
-                if attention is not None:
-                    attention[i] = result.attention[0]
+                if alignments is not None and i in alignments:
+                    alignments[i] = [_argmax(row) for row in result.attention[0]]
             if progress:
                 progress(len(ids))
         return decoded
@@ -333,7 +336,7 @@ class CT2Translator:
         tokens: list[list[str]],
         outputs: list[list[str]],
         wanted: list[Sequence[TermConstraint]],
-        attention: dict[int, list[list[float]]],
+        alignments: dict[int, list[int]],
     ) -> list[Translation]:
         """Re-decode the segments that miss terms, once, with every missing term forced through
         the target prefix (see ``_term_prefix``). A term none of whose forms the vocabulary can
@@ -353,7 +356,7 @@ class CT2Translator:
                 if retry:
                     prefixes[i] = self._boundary_after(prefixes[i])
                 else:
-                    spans = [self._aligned_span(sources[i], outputs[i], attention.get(i), t) for t in missing]
+                    spans = [self._aligned_span(sources[i], outputs[i], alignments.get(i), t) for t in missing]
                     prefixes[i] = self._term_prefix(outputs[i], missing, spellings, spans)
             # One call for every row being forced: their forbidden variants suppressed together.
             suppress = self._forbidden_sequences([t for i in todo for t in wanted[i]])
@@ -415,14 +418,15 @@ class CT2Translator:
         return prefix[:room] + tail
 
     def _aligned_span(
-        self, source: str, output: list[str], attention: list[list[float]] | None, term: TermConstraint
+        self, source: str, output: list[str], alignment: list[int] | None, term: TermConstraint
     ) -> tuple[int, int] | None:
-        """The output pieces (whole words) whose attention peaks on the term's source pieces,
-        or None when the model gave the term no compact span of its own."""
-        if attention is None or term.source_span is None:
+        """The output pieces (whole words) whose attention peaks on the term's source pieces
+        (``alignment``: the peak's source position per output piece), or None when the model
+        gave the term no compact span of its own."""
+        if not alignment or term.source_span is None:
             return None
         first, last = self._source_pieces(source, term.source_span)
-        steps = [j for j, row in enumerate(attention[: len(output)]) if row and first <= _argmax(row) < last]
+        steps = [j for j, position in enumerate(alignment[: len(output)]) if first <= position < last]
         if not steps:
             return None
         start, stop = min(steps), max(steps) + 1
@@ -463,7 +467,7 @@ class CT2Translator:
 
 
 def _argmax(row: Sequence[float]) -> int:
-    return max(range(len(row)), key=row.__getitem__)
+    return max(range(len(row)), key=row.__getitem__) if row else -1
 
 
 def contains_term(text: str, term: TermConstraint) -> bool:
