@@ -243,7 +243,11 @@ class CT2Translator:
         # Forbidden variants are suppressed only where the model wrote one: CTranslate2 takes
         # one suppress list per call, and suppressing everywhere would split every article into
         # as many calls as it has sets of forbidden variants.
-        redo = [i for i, p in enumerate(outputs) if has_forbidden(self.decode_pieces(p), wanted[i])]
+        redo = [
+            i
+            for i, p in enumerate(outputs)
+            if any(c.forbidden for c in wanted[i]) and has_forbidden(self.decode_pieces(p), wanted[i])
+        ]
         if redo:
             outputs_redone = self._decode_rows(tokens, self._by_forbidden(redo, wanted), {}, alignments=alignments)
             for i, pieces in outputs_redone.items():
@@ -341,7 +345,8 @@ class CT2Translator:
         """Re-decode the segments that miss terms, once, with every missing term forced through
         the target prefix (see ``_term_prefix``). A term none of whose forms the vocabulary can
         spell is never forced (it stays violated)."""
-        spellings = {t.id: self._spelling(t) for terms in wanted for t in terms}
+        unique = {t.id: t for terms in wanted for t in terms}  # one spelling (and warning) per term
+        spellings = {term_id: self._spelling(t) for term_id, t in unique.items()}
         enforceable = [[t for t in terms if spellings[t.id]] for terms in wanted]
         texts = [self.decode_pieces(p) for p in outputs]
         forced = [tuple(t.id for t in missing_terms(texts[i], terms)) for i, terms in enumerate(enforceable)]
