@@ -88,8 +88,8 @@ def child_hf(args: argparse.Namespace, sources: list[str]) -> dict:
 def child_engine(args: argparse.Namespace, sources: list[str]) -> dict:
     """A newsl10n engine through its public interface, output length forced."""
     from newsl10n.config import CT2Settings, DecodingSettings
-    from newsl10n.translate import EngineSpec
-    from newsl10n.translate.ct2 import available_cores
+    from newsl10n.translate.spec import EngineSpec
+    from newsl10n.translate.ct2_models import available_cores
 
     engine = args.child.removeprefix("newsl10n-")
     # Both engines then decode exactly out_tokens: transformers counts its start token in
@@ -117,7 +117,7 @@ def child_engine(args: argparse.Namespace, sources: list[str]) -> dict:
 
         translator = ForcedLength.load(spec)
     else:
-        from newsl10n.translate import make_translator
+        from newsl10n.translate.base import make_translator
 
         translator = make_translator(spec)
         translator.model.generation_config.min_new_tokens = args.out_tokens
@@ -264,8 +264,8 @@ def build_model(work: Path, size: str) -> Path:
     if (target / "model.safetensors").is_file():
         return target
     sys.path.insert(0, str(ROOT / "src"))
-    from newsl10n.commands.models import glossary_target_lines
-    from newsl10n.glossary import require_valid
+    from newsl10n.cli.models import glossary_target_lines
+    from newsl10n.terms.files import require_valid
     from newsl10n.testing import ARCHITECTURES, build_random_marian
 
     glossary = require_valid([ROOT / "glossaries"])
@@ -286,8 +286,9 @@ def convert_model(model: Path, cache: Path) -> float:
     """Convert once into the cache the engines use; seconds taken (0 when already there)."""
     sys.path.insert(0, str(ROOT / "src"))
     from newsl10n.config import CT2Settings, DecodingSettings
-    from newsl10n.translate import EngineSpec
-    from newsl10n.translate.ct2 import ensure_converted, is_ct2_folder, cache_folder, model_revision
+    from newsl10n.translate.spec import EngineSpec
+    from newsl10n.translate.ct2_models import ensure_converted, cache_folder, model_revision
+    from newsl10n.translate.models import is_ct2_folder
 
     spec = EngineSpec("ctranslate2", str(model), "en", "de", DecodingSettings(), ct2=CT2Settings(models_cache=cache))
     _, revision = model_revision(str(model), "de", cache)

@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from newsl10n.glossary import Entry, Glossary, SourceTerms, TargetTerms, require_valid  # noqa: E402
+from newsl10n.terms.files import Entry, Glossary, TargetTerms, require_valid
+from newsl10n.terms.source import SourceTerms
 
 WORDS = (
     "government minister talks security border forces agreement treaty region council envoy "
@@ -141,7 +142,7 @@ def bench_translation(size: str, segments: int, repeats: int) -> dict[str, list[
 
     from newsl10n.config import DecodingSettings
     from newsl10n.testing import ARCHITECTURES, build_random_marian
-    from newsl10n.translate.base import EngineSpec
+    from newsl10n.translate.spec import EngineSpec
     from newsl10n.translate.marian import MarianTranslator
 
     glossary = require_valid([ROOT / "glossaries"])

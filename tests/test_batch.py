@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from newsl10n.batch import ArticleInput, bundle_is_current, collect_articles
+from newsl10n.batch import ArticleInput, collect_articles
+from newsl10n.bundle.reader import bundle_is_current
 from newsl10n.cli import app
 from newsl10n.config import load_config
 from newsl10n.errors import InputError
@@ -240,7 +241,7 @@ class DictMemory:
 
 
 def test_memory_hits_are_not_sent_and_misses_are_stored(config_file, archive, counting):
-    from newsl10n.pipeline import read_article
+    from newsl10n.source import read_article
 
     config, _ = load_config(config_file)
     segments = [s.text for s in read_article(archive[0], config).article.segments]

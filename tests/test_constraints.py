@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsl10n.translate.base import TermConstraint
-from newsl10n.translate.constraints import SegmentPlan, check, glue_flags
+from newsl10n.model import TermConstraint
+from newsl10n.translate.constraints import SegmentPlan, glue_flags
+from newsl10n.terms.check import check
 
 C = TermConstraint
 
@@ -227,7 +228,7 @@ SOURCES = [
 
 def load(tiny_models, locale, beam_size, **decoding):
     from newsl10n.config import DecodingSettings
-    from newsl10n.translate.base import EngineSpec
+    from newsl10n.translate.spec import EngineSpec
     from newsl10n.translate.marian import MarianTranslator
 
     settings_ = DecodingSettings(beam_size=beam_size, batch_size=4, max_length=64, **decoding)
@@ -276,3 +277,16 @@ def test_term_bias_reaches_the_decoder(tiny_models):
              for bias in (0.0, 20.0)}  # fmt: skip
     assert texts[20.0].startswith(("Steve Witkoff", "Witkoff"))  # placed at once
     assert not texts[0.0].startswith(("Steve Witkoff", "Witkoff"))
+
+
+def test_plan_recognises_a_case_insensitive_term_in_another_case():
+    """The token-level plan accepts the case variants check() accepts: the model's own
+    lower-case spelling meets the term, so nothing is forced; a decision still starts only a
+    declared form."""
+    vocab = {"▁witkoff": [10], "▁Witkoff": [11], "▁WITKOFF": [12]}
+    plan = SegmentPlan([TermConstraint("w", ("Witkoff",), case_sensitive=False)], lambda s: vocab.get("▁" + s), eos_id=0)
+    assert plan.state((10,)).met == (1,)
+    assert plan.forced_ids((10,)) == ()
+    assert plan.decide((), best=0, remaining=5).only == frozenset({11})
+    strict = SegmentPlan([TermConstraint("w", ("Witkoff",), case_sensitive=True)], lambda s: vocab.get("▁" + s), eos_id=0)
+    assert strict.state((10,)).met == (0,)

@@ -12,9 +12,13 @@ from typer.testing import CliRunner
 
 from newsl10n.cli import app
 from newsl10n.config import CT2Settings, DecodingSettings, PipelineConfig
-from newsl10n.pipeline import read_article
-from newsl10n.translate import EngineSpec, TermConstraint, make_translator
-from newsl10n.translate.ct2 import available_cores, contains_term, is_ct2_folder, thread_layout
+from newsl10n.source import read_article
+from newsl10n.translate.spec import EngineSpec
+from newsl10n.model import TermConstraint
+from newsl10n.translate.base import make_translator
+from newsl10n.translate.ct2_models import available_cores, thread_layout
+from newsl10n.terms.check import contains_term
+from newsl10n.translate.models import is_ct2_folder
 from newsl10n.translate.models import folder_hash
 
 runner = CliRunner()
@@ -239,3 +243,32 @@ def test_greedy_engine_splits_rows_across_its_replicas(tiny_models, ct2_cache, s
     sizes = []
     translator.translate(sources, progress=sizes.append)
     assert sum(sizes) == len(sources) and max(sizes) == translator._batch_size(len(sources))
+
+
+def test_engine_and_report_agree_on_a_case_insensitive_term(tiny_models, ct2_cache, sources):
+    """A case-insensitive entry the model wrote in another case is present for the engine (not
+    forced, output unchanged) and for the report alike: one presence check serves both. (The
+    engine once looked for terms case-sensitively and forced such a term a second time.)"""
+    from newsl10n.model import TermHit
+    from newsl10n.terms.check import check, term_report
+
+    translator = make_translator(make_spec("ctranslate2", tiny_models["de"], "de", ct2_cache, beam=1))
+    plain = translator.translate(sources)
+    seg, word, other_case = next(
+        (i, w, w.swapcase())
+        for i, p in enumerate(plain)
+        for w in dict.fromkeys(p.text.split())
+        if w.isalpha() and w.swapcase() != w and "<unk>" not in translator.target_pieces(w.swapcase())
+    )
+    term = TermConstraint("ci", (other_case,), case_sensitive=False)
+    constraints = [[] for _ in sources]
+    constraints[seg] = [term]
+    out = translator.translate(sources, constraints=constraints)[seg]
+    assert out.forced == () and out.text == plain[seg].text
+    assert check(out.text, [term])[0].status == "present"
+    report = term_report([(TermHit("ci", "source", 0, 6), term)], out)
+    assert [(r["status"], r["method"], r.get("found")) for r in report] == [("present", "model", word)]
+    strict = TermConstraint("cs", (other_case,), case_sensitive=True)
+    assert check(out.text, [strict])[0].status == "violated"
+    forced = translator.translate(sources, constraints=[[strict] if i == seg else [] for i in range(len(sources))])
+    assert forced[seg].forced == ("cs",)  # the same term, case-sensitive, is missing and forced

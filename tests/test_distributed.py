@@ -18,7 +18,8 @@ from newsl10n.batch import ArticleInput
 from newsl10n.cli import app
 from newsl10n.config import load_config
 from newsl10n.errors import ModelNotAvailable
-from newsl10n.pipeline import SilentReporter, run_translate
+from newsl10n.progress import SilentReporter
+from newsl10n.pipeline import run_translate
 
 pytest.importorskip("distributed")
 
@@ -172,7 +173,7 @@ def test_model_that_fails_to_load_gives_the_local_error_once(executor, config_fi
 
 def test_model_folder_missing_on_a_worker_says_so(tiny_models):
     from newsl10n.distributed import load_on_worker
-    from newsl10n.pipeline import engine_specs
+    from newsl10n.translate.spec import engine_specs
 
     config, base = load_config(None)
     spec = engine_specs(config, base, ["de"], {"de": str(tiny_models["de"])})["de"]
@@ -223,7 +224,7 @@ def test_workers_load_engines_with_their_own_thread_count(config_file, tiny_mode
     from types import SimpleNamespace
 
     from newsl10n.distributed import ModelCache
-    from newsl10n.pipeline import engine_specs
+    from newsl10n.translate.spec import engine_specs
 
     text = config_file.read_text(encoding="utf-8").replace(", threads: 1}", "}")  # engine default
     config_file.write_text(text, encoding="utf-8")

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from newsl10n.article import Block, Inline, Segment
+from newsl10n.model import Block, Inline, Segment
 from newsl10n.config import load_config
 from newsl10n.formats.html import read_html
 from newsl10n.formats.markdown import read_markdown
-from newsl10n.formats.render import html_body, markdown_document
-from newsl10n.markup import target_nodes, to_html, to_markdown
+from newsl10n.bundle.render import html_body, markdown_document
+from newsl10n.bundle.markup import target_nodes, to_html, to_markdown
 from newsl10n.pipeline import run_translate
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -208,7 +208,7 @@ def test_any_translation_gives_same_tags_in_same_nesting(translation):
     ],
 )
 def test_markdown_escapes_model_output(text, expected):
-    from newsl10n.markup import markdown_block_start
+    from newsl10n.bundle.markup import markdown_block_start
 
     assert markdown_block_start(to_markdown([text])) == expected
 
@@ -318,7 +318,7 @@ def test_markdown_code_blocks_lists_and_raw_html():
 
 
 def test_reviewed_targets_follow_their_source_when_ids_move(tmp_path):
-    from newsl10n.postedit import load_reviewed
+    from newsl10n.bundle.segments import load_reviewed
 
     (tmp_path / "segments.json").write_text(json.dumps({"segments": [
         {"id": "s1", "source": "Title", "target": "Titel", "reviewed": True},

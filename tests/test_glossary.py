@@ -12,9 +12,10 @@ from typer.testing import CliRunner
 from conftest import GLOSSARIES, LOCALES, SAMPLE
 from newsl10n.cli import app
 from newsl10n.errors import GlossaryError
-from newsl10n.glossary import SourceTerms, load_glossary, parse_glossary_text, require_valid
-from newsl10n.glossary_formats import from_csv, from_tbx, slug, to_csv, to_tbx, to_yaml
-from newsl10n.translate.base import TermConstraint
+from newsl10n.terms.source import SourceTerms
+from newsl10n.terms.files import load_glossary, parse_glossary_text, require_valid
+from newsl10n.terms.formats import from_csv, from_tbx, slug, to_csv, to_tbx, to_yaml
+from newsl10n.model import TermConstraint
 
 runner = CliRunner()
 

@@ -51,7 +51,7 @@ def test_segment_offsets_point_into_their_block():
     ],
 )
 def test_identity_rebuild_reproduces_input_exactly(text):
-    from newsl10n.article import rebuild_block
+    from newsl10n.model import rebuild_block
 
     article = parse_text(text, name="a")
     blocks = {b.index: rebuild_block(b, {}) for b in article.blocks}

@@ -11,11 +11,13 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
-from newsl10n.bundle import render_html
+from newsl10n.bundle.pages import render_html
 from newsl10n.catalog import load_ui_strings, po_path
 from newsl10n.config import load_config
 from newsl10n.ingest import parse_text
-from newsl10n.pipeline import Localized, page_values, run_translate
+from newsl10n.model import Localized
+from newsl10n.bundle.pages import page_values
+from newsl10n.pipeline import run_translate
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALES = ("de", "fr", "es", "ru", "ar")

@@ -124,7 +124,7 @@ def test_failure_mid_locale_keeps_previous_bundle(run, tmp_path, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("newsl10n.pipeline.render_html_chunks", explode)
+    monkeypatch.setattr("newsl10n.bundle.build.render_html_chunks", explode)
     with pytest.raises(RuntimeError):
         run(["de"])
     assert read_bundle(bundle) == before

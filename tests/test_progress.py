@@ -11,7 +11,7 @@ import pytest
 from newsl10n.formats.html import read_html
 from newsl10n.formats.markdown import read_markdown
 from newsl10n.ingest import parse_text
-from newsl10n.pipeline import SegmentProgress
+from newsl10n.progress import SegmentProgress
 from newsl10n.progress import LineReporter
 
 from conftest import ROOT, sample_text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsl10n.article import rebuild_block
+from newsl10n.model import rebuild_block
 from newsl10n.ingest import parse_text
 
 # Arbitrary Unicode, with line breaks of every style and sentence punctuation well represented.

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from newsl10n.config import load_config
 from newsl10n.pipeline import run_translate
-from newsl10n.review import highlight, review_page
+from newsl10n.bundle.review import highlight, review_page
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium package is not installed")

@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from newsl10n.bundle import dump_json, json_chunks, write_bundle
+from newsl10n.fileio import dump_json, json_chunks
+from newsl10n.bundle.store import write_bundle
 from newsl10n.cli import app
 
 from conftest import ROOT, generated_article, sample_text
@@ -186,7 +187,7 @@ def test_article_markup_is_escaped_in_html(tmp_path, tiny_models):
 
 @pytest.mark.parametrize("stem", ["..", "."])
 def test_article_names_cannot_escape_out(stem):
-    from newsl10n.bundle import bundle_dir
+    from newsl10n.bundle.store import bundle_dir
     from newsl10n.errors import OutputError
 
     with pytest.raises(OutputError):
@@ -207,7 +208,7 @@ def test_leftovers_of_a_killed_run_are_recovered(tmp_path):
     half = target.parent / f".de.tmp-{dead}-abc"
     half.mkdir()
     (half / "article.txt").write_text("half")
-    from newsl10n.bundle import recover_interrupted
+    from newsl10n.bundle.store import recover_interrupted
 
     recover_interrupted(target)
     assert (target / "article.txt").read_text() == "earlier complete bundle"

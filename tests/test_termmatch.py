@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsl10n.termmatch import TermMatcher, fold, whole_word
+from newsl10n.terms.match import TermMatcher, fold, whole_word
 
 TERMS = [
     ("New START", True, "new-start"),

@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 from conftest import GLOSSARIES, LOCALES
 from newsl10n.cli import app
 from newsl10n.config import load_config
-from newsl10n.glossary import require_valid
-from newsl10n.pipeline import resolve_glossary, run_translate
+from newsl10n.terms.files import require_valid
+from newsl10n.terms.files import resolve_glossary
+from newsl10n.pipeline import run_translate
 
 runner = CliRunner()
 
@@ -161,8 +162,9 @@ def test_missing_configured_glossary_is_an_error(tmp_path, sample_article):
 
 def test_each_constraint_knows_where_its_term_stands_in_the_segment(sample_article):
     from newsl10n.config import PipelineConfig
-    from newsl10n.glossary import SourceTerms
-    from newsl10n.pipeline import read_article, required_terms
+    from newsl10n.terms.source import SourceTerms
+    from newsl10n.source import read_article
+    from newsl10n.terms.source import required_terms
 
     terms = SourceTerms(require_valid([GLOSSARIES]))
     source = read_article(sample_article, PipelineConfig(), terms)

@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 from newsl10n.cli import app
 from newsl10n.config import load_config
 from newsl10n.pipeline import run_translate
-from newsl10n.tm import MemoryContext, TranslationMemory, normalize
-from newsl10n.translate import Translation
+from newsl10n.tm.store import MemoryContext, TranslationMemory, normalize
+from newsl10n.model import Translation
 
 runner = CliRunner()
 CONTEXT = MemoryContext(locale="de", model="m@sha256:1", glossary="", decoding='{"beam_size":4}')
@@ -69,7 +69,7 @@ WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from newsl10n.tm import MemoryContext, TranslationMemory
+    from newsl10n.tm.store import MemoryContext, TranslationMemory
     from newsl10n.translate import Translation
 
     context = MemoryContext("de", "m@1", "", "{}")

@@ -14,7 +14,8 @@ from newsl10n.cli import app
 from newsl10n import pipeline
 from newsl10n.config import load_config
 from newsl10n.pipeline import run_translate
-from newsl10n.xliff import XLIFF2_NS, read_xliff, write_xliff, xliff_chunks
+from newsl10n.bundle.xliff import XLIFF2_NS
+from newsl10n.bundle.xliff import read_xliff, write_xliff, xliff_chunks
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 NS = {"x": XLIFF2_NS}
@@ -127,7 +128,7 @@ def test_edited_xliff_comes_back_and_survives_a_rerun(config_file, tmp_path, mon
     check_bundle()
     assert json.loads((bundle / "manifest.json").read_text())["reviewed_segments"] == 3
     # the post-edits are in the translation memory too, marked reviewed
-    from newsl10n.tm import TranslationMemory
+    from newsl10n.tm.store import TranslationMemory
 
     with TranslationMemory(tmp_path / "out" / ".newsl10n-tm.sqlite") as memory:
         reviewed = {e.target for e in memory.entries("de", reviewed_only=True)}
@@ -185,7 +186,7 @@ def test_import_cli_errors(tmp_path, args, message):
 
 def test_qa_findings_become_flags():
     from newsl10n.config import QASettings
-    from newsl10n.outputs import with_qa_flags
+    from newsl10n.bundle.build import with_qa_flags
 
     entries = [
         {"id": "s1", "source": "Signed in 2010, a limit of 1,550 warheads.", "target": "Unterzeichnet, eine Grenze von Sprengköpfen."},
@@ -200,7 +201,7 @@ def test_qa_findings_become_flags():
 
 def test_formatted_runs_are_listed_for_the_translator():
     from newsl10n.formats.markdown import read_markdown
-    from newsl10n.outputs import markup_runs
+    from newsl10n.bundle.build import markup_runs
 
     article = read_markdown("# T\n\nThe **United States** met. See [the treaty](https://x.test/t) `now`.\n", name="n", source="x.md")
     assert markup_runs(article) == {"s3": ["a: the treaty (https://x.test/t)", "code: now"], "s2": ["strong: United States"]}

@@ -153,23 +153,3 @@ def is_safe_name(name: str) -> bool:
         and not any(c in name for c in "/\\:")
         and all(c.isprintable() for c in name)
     )
-
-
-def bundle_is_current(path: Path, source_sha256: str, model: str, glossary_hash: str | None = None) -> bool:
-    """True when ``path`` holds a complete bundle of this source text made with this model and
-    glossary (``None``: none).
-
-    Bundles are renamed into place only when complete, so a readable manifest means a whole
-    bundle; it must record the same source checksum, model reference and glossary hash.
-    """
-    try:
-        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return False
-    return (
-        isinstance(manifest, dict)
-        and manifest.get("source_sha256") == source_sha256
-        and manifest.get("model") == model
-        and manifest.get("glossary_hash") == glossary_hash
-        and (path / "article.txt").is_file()
-    )

@@ -22,6 +22,7 @@ from typing import IO, Any
 
 from . import __version__
 from .errors import NewsL10nError
+from .yamlio import StrictBoolLoader
 
 DOMAIN = "messages"
 TEMPLATE_NAME = f"{DOMAIN}.pot"
@@ -94,7 +95,6 @@ def extract_ui_strings(fileobj: IO[bytes], keywords, comment_tags, options) -> I
     """
     import yaml
 
-    from .yamlio import StrictBoolLoader
 
     root = yaml.compose(fileobj.read().decode("utf-8"), Loader=StrictBoolLoader)
     ingest = _mapping_value(root, "ingest")

@@ -8,13 +8,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from .engines import ENGINE_NAMES
 from .errors import ConfigError
 from .locales import check_locale
 from .yamlio import load_yaml
 
-ENGINES = ("transformers", "ctranslate2")
 DEFAULT_CONFIG_NAME = "pipeline.yaml"
 
 
@@ -119,7 +126,7 @@ class QASettings(_Frozen):
 
 class PipelineConfig(_Frozen):
     source_lang: str = "en"
-    engine: Literal["transformers", "ctranslate2"] = "ctranslate2"
+    engine: Literal[ENGINE_NAMES] = "ctranslate2"  # type: ignore[valid-type]
     out: Path = Path("out")
     catalogs: Path = Field(
         default=Path("locales"), description="gettext catalogs of the UI strings: <catalogs>/<locale>/LC_MESSAGES/"

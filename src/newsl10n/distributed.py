@@ -12,7 +12,6 @@ reaches the client once, so no bundle is lost or written twice.
 
 from __future__ import annotations
 
-
 import itertools
 import logging
 import threading
@@ -23,11 +22,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin, as_completed, get_worker
+from distributed import (
+    Client,
+    KilledWorker,
+    LocalCluster,
+    WorkerPlugin,
+    as_completed,
+    get_worker,
+)
 
 from .errors import ClusterError, ConfigError, ModelNotAvailable
 from .executor import Loaded, Outcome, Progress, Request
-from .translate import EngineSpec, Translation, Translator, make_translator
+from .model import Translation
+from .translate.base import Translator, make_translator
+from .translate.spec import EngineSpec
 
 PLUGIN_NAME = "newsl10n-models"
 LOOPBACK = "127.0.0.1"

@@ -13,7 +13,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from .translate import EngineSpec, TermConstraint, Translation, Translator
+from .model import TermConstraint, Translation
+from .translate.base import Translator
+from .translate.spec import EngineSpec
 
 Progress = Callable[[float], None]
 """Called with the fraction of one request just finished (1.0 when a request completes)."""
@@ -103,22 +105,3 @@ class LocalSession:
             )
             seconds = time.perf_counter() - started
             yield Outcome(request, outputs, seconds, self.translators[request.locale].describe())
-
-
-@contextmanager
-def open_executor(cluster: str | None = None, scheduler: str | None = None) -> Iterator[Executor | None]:
-    """None (translate in this process) unless a Dask cluster is asked for; only then is dask imported."""
-    if not cluster and not scheduler:
-        yield None
-        return
-    try:
-        from .distributed import connect
-    except ImportError as exc:
-        from .errors import ConfigError
-
-        raise ConfigError(
-            f"--cluster/--scheduler need Dask ({exc.name or exc} is not installed): "
-            "pip install 'newsl10n[dask]'"
-        ) from None
-    with connect(cluster, scheduler) as executor:
-        yield executor

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Sequence
 
-from .article import BODY_KINDS, Article, Block, BlockKind, Segment
 from .errors import InputError
+from .model import BODY_KINDS, Article, Block, BlockKind, Segment
 from .segment import Segmenter, Span
 
 _SENTENCE_END = re.compile(r"[.!?…。؟]['\"’”»)\]]*\s*$")

@@ -8,15 +8,66 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import TextIO
+from typing import Protocol, TextIO
+
+
+class Reporter(Protocol):
+    """Progress over the bundles of a run (articles x locales), and over the characters of each
+    big article as it is segmented (``unit`` "characters"); the CLI supplies a rich bar or plain
+    log lines. ``advance`` may be called with fractions of a bundle."""
+
+    def start(self, label: str, total: int, unit: str = "bundles") -> None: ...
+    def advance(self, count: float) -> None: ...
+    def finish(self) -> None: ...
+
+
+class SilentReporter:
+    def start(self, label: str, total: int, unit: str = "bundles") -> None:
+        pass
+
+    def advance(self, count: float) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+SEGMENT_PROGRESS_MIN_CHARS = 200_000
+"""Articles at least this long report their segmentation (shorter ones take a second or less)."""
+
+
+class SegmentProgress:
+    """The ``progress`` callback of :func:`read_article`, passed on to ``reporter`` (in
+    characters) once the article turns out to be long enough to matter; use as a context
+    manager so that the report is closed."""
+
+    def __init__(self, reporter: Reporter, label: str, min_chars: int = SEGMENT_PROGRESS_MIN_CHARS):
+        self.reporter, self.label, self.min_chars = reporter, label, min_chars
+        self.started = False
+        self.done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.started:
+            if total < self.min_chars:
+                return
+            self.reporter.start(self.label, total, unit="characters")
+            self.started = True
+        self.reporter.advance(done - self.done)
+        self.done = done
+
+    def __enter__(self) -> SegmentProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.started:
+            self.reporter.finish()
+            self.started = False
 
 
 def make_reporter(stream: TextIO | None = None, *, quiet: bool = False):
     """A rich progress bar when ``stream`` is a terminal (and not CI), else plain lines."""
     stream = stream or sys.stderr
     if quiet:
-        from .pipeline import SilentReporter
-
         return SilentReporter()
     if stream.isatty() and not os.environ.get("CI"):
         return RichReporter(stream)

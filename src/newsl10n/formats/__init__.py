@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ..article import Article
+from ..model import Article
+from .html import read_html
+from .markdown import read_markdown
 
 Reader = Callable[..., Article]
 
@@ -17,11 +19,9 @@ def reader_for(path: Path) -> Reader | None:
     """The reader for ``path``'s extension, or None for plain text."""
     suffix = path.suffix.lower()
     if suffix in HTML_SUFFIXES:
-        from .html import read_html
 
         return read_html
     if suffix in MARKDOWN_SUFFIXES:
-        from .markdown import read_markdown
 
         return read_markdown
     return None

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
-from ..article import Article, Block, BlockKind, Inline, Segment
 from ..ingest import Progress
+from ..model import Article, Block, BlockKind, Inline, Segment
 from ..segment import Segmenter, Span
 
 ProtectedSpans = Callable[[str], Sequence[Span]]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from ..article import Article
 from ..errors import InputError
+from ..model import Article
 from .common import Progress, ProtectedSpans, RawBlock, build_article
 
 # trafilatura's XML output: <hi rend="#b"> and friends -> HTML inline tags.

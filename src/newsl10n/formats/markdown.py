@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from ..article import Article
 from ..errors import InputError
+from ..model import Article
 from .common import Progress, ProtectedSpans, RawBlock, build_article
 
 _PAIRED = {"strong_open": "strong", "em_open": "em", "s_open": "del", "link_open": "a"}

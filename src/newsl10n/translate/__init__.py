@@ -1,5 +1,7 @@
 """Translation engines behind one interface. Heavy libraries load inside each engine on first use."""
 
-from .base import EngineSpec, TermConstraint, Translation, Translator, make_translator
+from ..model import TermConstraint, Translation
+from .base import Translator, make_translator
+from .spec import EngineSignature, EngineSpec
 
-__all__ = ["EngineSpec", "TermConstraint", "Translation", "Translator", "make_translator"]
+__all__ = ["EngineSignature", "EngineSpec", "TermConstraint", "Translation", "Translator", "make_translator"]

@@ -1,11 +1,6 @@
-"""Glossary terms in the output: checking, and the state machine behind constrained decoding.
+"""The state machine behind constrained decoding (whether a finished output holds its terms is
+:mod:`newsl10n.terms.check`).
 
-Two halves, both engine-agnostic:
-
-- :func:`check` reads a finished translation and says, per constraint, whether a required form is
-  there (whole words, the constraint's case rule) and whether a forbidden variant crept in. Every
-  engine's output goes through it; an engine that cannot constrain its decoder (CTranslate2)
-  reports what :func:`check` finds.
 - :class:`SegmentPlan` turns one segment's constraints into target token ids and decides, for a
   hypothesis (the token ids generated so far), which tokens may come next:
 
@@ -30,65 +25,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
-from ..termmatch import TermMatcher
-from .base import TermConstraint
-
-Status = Literal["present", "violated"]
-
-
-@dataclass(frozen=True)
-class TermCheck:
-    """What the output holds for one constraint: ``found`` is the form found, ``problem`` says
-    what is wrong when the status is violated."""
-
-    id: str
-    status: Status
-    found: str | None = None
-    problem: str | None = None
-
-
-def check(text: str, constraints: Sequence[TermConstraint]) -> list[TermCheck]:
-    """One result per constraint, in order. A term listed twice needs two occurrences.
-
-    Each term is looked for on its own (whole words, leftmost-longest among its forms and
-    forbidden variants), so one term may lie inside another's: "МИД России" holds "России".
-    """
-    needed: dict[str, int] = {}
-    for c in constraints:
-        needed[c.id] = needed.get(c.id, 0) + 1
-    found: dict[str, list[str]] = {}
-    forbidden: dict[str, str] = {}
-    for c in {c.id: c for c in constraints}.values():
-        terms = [(t, c.case_sensitive, "form") for t in c.forms]
-        terms += [(t, c.case_sensitive, "forbidden") for t in c.forbidden]
-        for match in TermMatcher(terms).find(text):
-            if match.payload == "form":
-                found.setdefault(c.id, []).append(match.text)
-            else:
-                forbidden.setdefault(c.id, match.text)
-    seen: dict[str, int] = {}
-    results: list[TermCheck] = []
-    for c in constraints:
-        n = seen[c.id] = seen.get(c.id, 0) + 1
-        hits = found.get(c.id, [])
-        if c.id in forbidden:
-            results.append(TermCheck(c.id, "violated", None, f"forbidden variant {forbidden[c.id]!r}"))
-        elif n <= len(hits):
-            results.append(TermCheck(c.id, "present", hits[n - 1]))
-        else:
-            missing = "missing" if needed[c.id] == 1 else f"missing ({len(hits)} of {needed[c.id]} found)"
-            results.append(TermCheck(c.id, "violated", None, missing))
-    return results
-
-
-def has_forbidden(text: str, constraints: Sequence[TermConstraint]) -> bool:
-    """Whether ``text`` holds a forbidden variant of one of ``constraints`` (whole words, each
-    term's case rule), as ``check`` would report it."""
-    variants = [(v, c.case_sensitive, c.id) for c in constraints for v in c.forbidden]
-    return bool(variants) and bool(TermMatcher(variants).find(text))
-
+from ..model import TermConstraint
+from ..terms.check import case_variants
 
 # --- the token side -------------------------------------------------------------------------
 
@@ -124,13 +63,22 @@ class _Term:
     id: str
     needed: int
     forms: tuple[Tokens, ...]
+    """The declared forms first (``declared`` of them: the ones a decision may start), then the
+    other spellings :func:`check` accepts (case variants), recognised when the model writes them."""
     forbidden: tuple[Tokens, ...]
+    declared: int = 0
     shortest: int = field(init=False)
     longest: int = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "shortest", min(len(f) for f in self.forms))
-        object.__setattr__(self, "longest", max(len(f) for f in self.forms))
+        if not self.declared:
+            object.__setattr__(self, "declared", len(self.forms))
+        object.__setattr__(self, "shortest", min(len(f) for f in self.own))
+        object.__setattr__(self, "longest", max(len(f) for f in self.own))
+
+    @property
+    def own(self) -> tuple[Tokens, ...]:
+        return self.forms[: self.declared]
 
 
 class SegmentPlan:
@@ -156,8 +104,9 @@ class SegmentPlan:
         for cid, group in grouped.items():
             forms = _encode_all(group[0].forms, encode)
             if forms:
+                variants = tuple(f for f in _encode_all(case_variants(group[0]), encode) if f not in forms)
                 forbidden = tuple(f for f in _encode_all(group[0].forbidden, encode) if f not in forms)
-                terms.append(_Term(cid, len(group), forms, forbidden))
+                terms.append(_Term(cid, len(group), forms + variants, forbidden, declared=len(forms)))
         self.terms = tuple(terms)
         self.eos_id = eos_id
         self.bias = bias
@@ -246,15 +195,15 @@ class SegmentPlan:
             g = unmet[0]
             term = self.terms[g]
             room = slots - need + term.shortest
-            starts = {form[0] for form in term.forms if len(form) <= room} or {term.forms[0][0]}
+            starts = {form[0] for form in term.own if len(form) <= room} or {term.forms[0][0]}
             return self._force(state, best, starts, {g})
         banned = set(self._banned_always)
         if unmet and slots - need < self._spread:
             # Near the end, a form the model starts must still fit, or it would run past the limit.
             fits = {g: slots - need + self.terms[g].shortest for g in unmet}
-            too_long = {f[0] for g in unmet for f in self.terms[g].forms if len(f) > fits[g]}
+            too_long = {f[0] for g in unmet for f in self.terms[g].own if len(f) > fits[g]}
             if too_long:
-                banned |= too_long - {f[0] for g in unmet for f in self.terms[g].forms if len(f) <= fits[g]}
+                banned |= too_long - {f[0] for g in unmet for f in self.terms[g].own if len(f) <= fits[g]}
         if tokens:
             for form in self._banned_after.get(tokens[-1], ()):
                 if tokens[len(tokens) - len(form) + 1 :] == form[:-1]:
@@ -265,7 +214,7 @@ class SegmentPlan:
         if unmet:
             banned.add(self.eos_id)
             if self.bias:
-                boost = frozenset(form[0] for g in unmet for form in self.terms[g].forms)
+                boost = frozenset(form[0] for g in unmet for form in self.terms[g].own)
         return Decision(None, frozenset(banned), boost, state.after_term)
 
     @staticmethod

@@ -1,8 +1,6 @@
 """MarianMT through CTranslate2: int8 on the CPU, several times faster than transformers.
 
-A Marian model (hub id or local folder) is converted once into the models cache, in a folder
-named after the model's content hash, and reused on later runs. A folder that already holds a
-CTranslate2 model (``model.bin``) is used as it is. Tokenization uses the model's own
+The model is converted once into the models cache (:mod:`.ct2_models`). Tokenization uses the model's own
 SentencePiece files, so neither torch nor transformers is imported to translate.
 
 CTranslate2 has no lexical constraints. Glossary terms are enforced by construction: decode
@@ -19,137 +17,24 @@ variants are suppressed with ``suppress_sequences`` in the segments whose output
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
-import re
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from ..errors import ModelNotAvailable
-from .base import Constraints, EngineSpec, Progress, TermConstraint, Translation, length_sorted_batches
-from .constraints import has_forbidden
-from .models import check_marian_folder, not_available, resolve_model
-from .revision import cached_folder_hash, hub_snapshot
+from ..model import Constraints, TermConstraint, Translation
+from ..terms.check import has_forbidden, missing_terms
+from .base import Progress, length_sorted_batches
+from .ct2_models import ResolvedModel, available_cores, ensure_converted, thread_layout
+from .models import not_available
+from .spec import EngineSignature, EngineSpec
 
 log = logging.getLogger("newsl10n")
 
 EOS = "</s>"
 SPECIAL_PIECES = frozenset({EOS, "<pad>", "<unk>"})
-TOKENIZER_FILES = ("source.spm", "target.spm")
 TRAILING_PUNCTUATION = frozenset(".!?;:,…。؟،\"'»”)")
-
-
-@dataclass(frozen=True)
-class ResolvedModel:
-    """A model ready for CTranslate2: its folder and the revision of the model it came from."""
-
-    path: Path
-    revision: str
-
-
-def is_ct2_folder(path: Path) -> bool:
-    return (path / "model.bin").is_file() and (path / "source.spm").is_file()
-
-
-def model_revision(ref: str, locale: str | None, cache_dir: Path | None, *, download: bool = False) -> tuple[Path, str]:
-    """The local folder of ``ref`` and its revision (content hash, or hub commit)."""
-    resolved = resolve_model(ref)
-    if resolved.path is not None:
-        return resolved.path, cached_folder_hash(resolved.path, cache_dir)
-    snapshot = hub_snapshot(ref, locale, download=download)
-    return snapshot, snapshot.name
-
-
-def cache_folder(cache_dir: Path, ref: str, revision: str, quantization: str) -> Path:
-    """Where the conversion of one model revision at one quantization lives."""
-    import ctranslate2
-
-    key = hashlib.sha256(f"{revision}\0{quantization}\0{ctranslate2.__version__}".encode()).hexdigest()
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(ref.rstrip("/")).name)[-40:] or "model"
-    return cache_dir / f"{slug}-{quantization}-{key[:16]}"
-
-
-def convert_marian(source: Path, out: Path, quantization: str = "int8") -> Path:
-    """Convert the Marian model folder ``source`` into a CTranslate2 model at ``out``.
-
-    Written to a temporary folder and renamed into place, so a concurrent or interrupted
-    conversion never leaves a half model; an existing conversion at ``out`` is kept.
-    """
-    check_marian_folder(source)
-    if is_ct2_folder(out):
-        return out
-    from ctranslate2.converters import TransformersConverter
-
-    _quiet_transformers()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
-        converter = TransformersConverter(str(source), copy_files=[*TOKENIZER_FILES, "vocab.json"])
-        converter.convert(str(tmp / "model"), quantization=quantization)
-        try:
-            (tmp / "model").rename(out)
-        except OSError:
-            if not is_ct2_folder(out):  # someone else finished first: keep theirs
-                raise
-    except ModelNotAvailable:
-        raise
-    except Exception as exc:  # noqa: BLE001 - converter errors vary by model
-        raise ModelNotAvailable(f"model folder {source}: conversion to CTranslate2 failed ({exc})") from None
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return out
-
-
-def ensure_converted(spec: EngineSpec) -> ResolvedModel:
-    """The CTranslate2 folder for ``spec.model``, converting it into the models cache once."""
-    settings = spec.ct2
-    resolved = resolve_model(spec.model)
-    if resolved.path is not None and is_ct2_folder(resolved.path):
-        return ResolvedModel(resolved.path, cached_folder_hash(resolved.path, settings.models_cache))
-    source, revision = model_revision(spec.model, spec.target_lang, settings.models_cache, download=True)
-    target = cache_folder(settings.models_cache, spec.model, revision, settings.quantization)
-    if not is_ct2_folder(target):
-        log.info("converting %s to CTranslate2 (%s) in %s", spec.model, settings.quantization, target)
-        convert_marian(source, target, settings.quantization)
-    return ResolvedModel(target, revision)
-
-
-def thread_layout(threads: int, replicas: int, beam_size: int, cores: int) -> tuple[int, int]:
-    """(inter_threads, intra_threads) for CTranslate2; 0 means "choose" for either setting.
-
-    Measured on 2 cores with an opus-mt-size model (bench/RESULTS.md): greedy decoding runs 1.5x
-    faster as one single-threaded replica per core than as one replica on both cores; beam
-    search runs no faster in parallel replicas, and each one doubles the decoder's memory. (Left
-    to itself CTranslate2 starts 4 threads, which spin against each other on 2 cores.)
-    """
-    if replicas and threads:
-        return replicas, threads
-    if threads:
-        return (max(1, cores // threads) if beam_size == 1 else 1), threads
-    if replicas:
-        return replicas, max(1, cores // replicas)
-    return (cores, 1) if beam_size == 1 else (1, cores)
-
-
-def available_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def _quiet_transformers() -> None:
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()
-    hf_logging.set_verbosity_error()
-    logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
 
 
 @dataclass
@@ -187,15 +72,7 @@ class CT2Translator:
         return cls(spec, translator, source_sp, target_sp, frozenset(vocab), model, replicas)
 
     def describe(self) -> dict[str, object]:
-        d = self.spec.decoding
-        return {
-            "engine": self.spec.engine,
-            "model": self.spec.model,
-            "model_revision": self.model.revision,
-            "target_token": self.spec.target_token,
-            "decoding": {"beam_size": d.beam_size, "batch_size": d.batch_size, "max_length": d.max_length},
-            "quantization": self.spec.ct2.quantization,
-        }
+        return EngineSignature.of(self.spec, self.model.revision).describe()
 
     # -- tokens ---------------------------------------------------------------------------
 
@@ -473,18 +350,3 @@ class CT2Translator:
 
 def _argmax(row: Sequence[float]) -> int:
     return max(range(len(row)), key=row.__getitem__) if row else -1
-
-
-def contains_term(text: str, term: TermConstraint) -> bool:
-    """Whether ``text`` contains one of the term's forms as a whole word (case-sensitive)."""
-    return any(_word_pattern(form).search(text) for form in term.forms)
-
-
-def missing_terms(text: str, terms: Sequence[TermConstraint]) -> list[TermConstraint]:
-    return [t for t in terms if not contains_term(text, t)]
-
-
-def _word_pattern(form: str) -> re.Pattern[str]:
-    left = r"(?<!\w)" if form[:1].isalnum() else ""
-    right = r"(?!\w)" if form[-1:].isalnum() else ""
-    return re.compile(left + re.escape(form) + right)

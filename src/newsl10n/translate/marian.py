@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from .base import Constraints, EngineSpec, Progress, TermConstraint, Translation, length_sorted_batches
+from ..model import Constraints, TermConstraint, Translation
+from .base import Progress, length_sorted_batches
 from .constraints import SegmentPlan, TermLogitsProcessor, glue_flags
 from .models import check_marian_folder, folder_hash, not_available, resolve_model
+from .spec import EngineSignature, EngineSpec
 
 METHOD = "constrained-decoding"
 """How this engine imposes terms: a logits processor during greedy or beam search."""
@@ -54,19 +56,7 @@ class MarianTranslator:
         return cls(spec, tokenizer, model, revision)
 
     def describe(self) -> dict[str, object]:
-        d = self.spec.decoding
-        return {
-            "engine": self.spec.engine,
-            "model": self.spec.model,
-            "model_revision": self.revision,
-            "target_token": self.spec.target_token,
-            "decoding": {
-                "beam_size": d.beam_size,
-                "batch_size": d.batch_size,
-                "max_length": d.max_length,
-                "term_bias": d.term_bias,
-            },
-        }
+        return EngineSignature.of(self.spec, self.revision).describe()
 
     def encode(self, sources: Sequence[str]) -> list[list[int]]:
         """Token ids of each source, with the target-language token prepended where needed."""

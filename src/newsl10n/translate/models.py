@@ -41,6 +41,11 @@ def resolve_model(ref: str, base: Path | None = None) -> ModelRef:
     return ModelRef(ref, None)
 
 
+def is_ct2_folder(path: Path) -> bool:
+    """Whether ``path`` holds a converted CTranslate2 model (used as it is)."""
+    return (path / "model.bin").is_file() and (path / "source.spm").is_file()
+
+
 def check_marian_folder(path: Path) -> None:
     """Raise ModelNotAvailable naming every missing file; warn when weights are only a pickle."""
     missing = [name for name in ("config.json", *MARIAN_TOKENIZER_FILES) if not (path / name).is_file()]

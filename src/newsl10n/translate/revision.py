@@ -14,7 +14,13 @@ import tempfile
 from pathlib import Path
 
 from ..errors import ModelNotAvailable
-from .models import folder_hash, not_available
+from .models import (
+    check_marian_folder,
+    folder_hash,
+    is_ct2_folder,
+    not_available,
+    resolve_model,
+)
 
 HASHES_FILE = "folder-hashes.json"
 # What a Marian model needs from its hub repository (not its TensorFlow or Flax weights).
@@ -86,8 +92,6 @@ def _write_index(path: Path, index: dict) -> None:
 def known_revision(model: str, cache_dir: Path | None) -> str | None:
     """The revision of ``model`` when it can be known without loading it (None for a hub id
     that is not in the local Hugging Face cache)."""
-    from .models import resolve_model
-
     resolved = resolve_model(model)
     if resolved.path is not None:
         return cached_folder_hash(resolved.path, cache_dir)
@@ -99,9 +103,6 @@ def known_revision(model: str, cache_dir: Path | None) -> str | None:
 
 def check_model_files(model: str) -> None:
     """For a local folder, raise ModelNotAvailable now if files are missing (no loading)."""
-    from .ct2 import is_ct2_folder
-    from .models import check_marian_folder, resolve_model
-
     resolved = resolve_model(model)
     if resolved.path is not None and not is_ct2_folder(resolved.path):
         check_marian_folder(resolved.path)

@@ -1,17 +1,17 @@
-"""Read localized bundles back (``OUT/<article>/<locale>/segments.json`` and ``manifest.json``)."""
+"""Read localized bundles back: find them, load their segments and manifest, and say whether
+one is current."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from .errors import InputError
-
-SEGMENTS = "segments.json"
-MANIFEST = "manifest.json"
+from ..errors import InputError
+from ..fileio import load_json
+from .manifest import MANIFEST, Manifest
+from .segments import SEGMENTS, read_segments
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class LoadedBundle:
     article: str
     locale: str
     segments: tuple[Mapping[str, object], ...]
-    manifest: Mapping[str, object]
+    manifest: Manifest
 
     @property
     def targets(self) -> list[str]:
@@ -29,7 +29,7 @@ class LoadedBundle:
     @property
     def term_checked(self) -> bool:
         """A glossary check ran: the manifest names a glossary, or segments list terms."""
-        return self.manifest.get("glossary_hash") is not None or any(s.get("terms") for s in self.segments)
+        return self.manifest.glossary_hash is not None or any(s.get("terms") for s in self.segments)
 
     @property
     def terms(self) -> list[Mapping[str, object]]:
@@ -60,29 +60,45 @@ def _bundles_under(path: Path, depth: int = 2) -> list[Path]:
     return [b for child in children for b in _bundles_under(child, depth - 1)]
 
 
-def read_segments(fh: IO[str], *, source: str) -> list[Mapping[str, object]]:
-    """The segment list of a segments.json file object; ``source`` names it in errors."""
-    data = _read_json(fh, source=source)
-    segments = data.get("segments") if isinstance(data, dict) else None
-    if not isinstance(segments, list) or not all(isinstance(s, dict) for s in segments):
-        raise InputError(f"{source}: expected {{\"segments\": [...]}} with one object per segment")
-    return segments
-
-
 def load_bundle(path: Path) -> LoadedBundle:
     """One bundle folder; article and locale come from its manifest, else its folder names."""
     segments_path, manifest_path = path / SEGMENTS, path / MANIFEST
     with _open(segments_path) as fh:
         segments = read_segments(fh, source=str(segments_path))
-    manifest: Mapping[str, object] = {}
-    if manifest_path.is_file():
-        with _open(manifest_path) as fh:
-            manifest = _read_json(fh, source=str(manifest_path))
-        if not isinstance(manifest, dict):
-            raise InputError(f"{manifest_path}: expected a JSON object")
-    article = str(manifest.get("article") or path.parent.name)
-    locale = str(manifest.get("locale") or path.name)
+    manifest = read_manifest(manifest_path) if manifest_path.is_file() else None
+    if manifest is None:
+        manifest = Manifest.fallback(path.parent.name, path.name)
+    article = manifest.article or path.parent.name
+    locale = manifest.locale or path.name
     return LoadedBundle(path, article, locale, tuple(segments), manifest)
+
+
+def read_manifest(path: Path) -> Manifest:
+    with _open(path) as fh:
+        try:
+            text = fh.read()
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: not UTF-8 text") from None
+    return Manifest.from_json(load_json(text, source=str(path)), source=str(path))
+
+
+def bundle_is_current(path: Path, source_sha256: str, model: str, glossary_hash: str | None = None) -> bool:
+    """True when ``path`` holds a complete bundle of this source text made with this model and
+    glossary (``None``: none).
+
+    Bundles are renamed into place only when complete, so a readable manifest means a whole
+    bundle; it must record the same source checksum, model reference and glossary hash.
+    """
+    try:
+        manifest = read_manifest(path / MANIFEST)
+    except InputError:
+        return False
+    return (
+        manifest.source_sha256 == source_sha256
+        and manifest.model == model
+        and manifest.glossary_hash == glossary_hash
+        and (path / "article.txt").is_file()
+    )
 
 
 def _open(path: Path) -> IO[str]:
@@ -90,12 +106,3 @@ def _open(path: Path) -> IO[str]:
         return path.open(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
-
-
-def _read_json(fh: IO[str], *, source: str) -> object:
-    try:
-        return json.load(fh)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{source}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{source}: not UTF-8 text") from None

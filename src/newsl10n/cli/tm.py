@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from ..errors import ConfigError, NewsL10nError, OutputError
-from .common import ConfigOption, fail
+from ..config import load_config
+from ..errors import ConfigError
+from ..fileio import write_atomic
+from ..tm.store import memory_path, open_memory
+from ..tm.tmx import export_tmx
+from .common import ConfigOption, cli_errors
 
 tm_app = typer.Typer(help="The translation memory.", no_args_is_help=True)
 
@@ -29,25 +34,18 @@ def tm_export(
     config: ConfigOption = None,
 ) -> None:
     """Export the translation memory, e.g. as TMX 1.4 for a CAT tool."""
-    from ..config import load_config
-    from ..tm import export_tmx, memory_path, open_memory
-
-    try:
+    with cli_errors():
         if fmt not in FORMATS:
             raise ConfigError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
         cfg, base = load_config(config)
         path = tm if tm is not None else memory_path(base / cfg.out, cfg.tm.path, base)
         with open_memory(path) as memory:
             entries = memory.entries(locale, reviewed_only=reviewed_only)
-            if out is None:
-                count = export_tmx(entries, sys.stdout.buffer, cfg.source_lang)
-            else:
-                try:
-                    with out.open("wb") as fh:
-                        count = export_tmx(entries, fh, cfg.source_lang)
-                except OSError as exc:
-                    raise OutputError(f"{out}: cannot write ({exc.strerror or exc})") from None
-    except NewsL10nError as exc:
-        raise fail(exc) from None
+            buffer = io.BytesIO()
+            count = export_tmx(entries, buffer, cfg.source_lang)
+        if out is None:
+            sys.stdout.buffer.write(buffer.getvalue())
+        else:
+            write_atomic(out, buffer.getvalue())
     if out is not None:
         typer.echo(f"{count} translation units -> {out}")

@@ -21,8 +21,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from .errors import GlossaryError
-from .glossary import Entry, Glossary, GlossaryFile, TargetTerms
+from ..errors import GlossaryError
+from .files import Entry, Glossary, GlossaryFile, TargetTerms
 
 PREFERRED, ADMITTED, DEPRECATED = "preferredTerm-admn-sts", "admittedTerm-admn-sts", "deprecatedTerm-admn-sts"
 _CORRECTION = "correct to: "

@@ -7,24 +7,13 @@ damages the complete bundle of an earlier run.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from .errors import OutputError
-
-
-def dump_json(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-
-
-def json_chunks(data: object) -> Iterator[str]:
-    """``dump_json(data)`` in pieces, so that a big file is written without being held whole."""
-    yield from json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(data)
-    yield "\n"
+from ..errors import OutputError
 
 
 def bundle_dir(out: Path, stem: str, locale: str) -> Path:
@@ -127,40 +116,3 @@ def _swap_into_place(tmp: Path, target: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-TEMPLATE = "article.html"
-
-
-def render_html(page: Mapping[str, object], ui=None) -> str:
-    """The bundle's article.html (autoescaped: article text can never inject markup).
-
-    ``ui`` (a :class:`newsl10n.catalog.UIStrings`) translates the page chrome; without it the
-    chrome stays English. Translations are escaped too: a catalog cannot inject markup either.
-    """
-    return "".join(render_html_chunks(page, ui))
-
-
-def render_html_chunks(page: Mapping[str, object], ui=None) -> Iterator[str]:
-    """:func:`render_html` in pieces, for :func:`write_bundle`."""
-    from markupsafe import escape
-
-    from .jinja import page_environment
-
-    env = page_environment(i18n=True)
-    if ui is None:
-        env.install_null_translations(newstyle=True)
-    else:
-        env.install_gettext_callables(
-            lambda message: escape(ui.gettext(message)),
-            lambda singular, plural, n: escape(ui.ngettext(singular, plural, n)),
-            newstyle=True,
-        )
-    return env.get_template(TEMPLATE).generate(page=page)
-
-
-def template_source() -> str:
-    """The page template's text (for the msgids of its chrome)."""
-    from importlib.resources import files
-
-    return files("newsl10n").joinpath("templates", TEMPLATE).read_text(encoding="utf-8")

@@ -11,8 +11,17 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import ConfigError, GlossaryError, InputError, NewsL10nError
-from .common import ConfigOption, fail
+from ..config import load_config
+from ..errors import ConfigError, GlossaryError, InputError
+from ..fileio import write_atomic
+from ..terms.files import (
+    glossary_paths,
+    load_glossary,
+    parse_glossary_text,
+    require_valid,
+)
+from ..terms.formats import from_csv, from_tbx, to_csv, to_tbx, to_yaml
+from .common import ConfigOption, cli_errors
 
 PathsArgument = Annotated[
     Optional[list[Path]],
@@ -24,8 +33,6 @@ glossary_app = typer.Typer(help="Check, export and import glossaries (term files
 
 
 def _paths(paths: list[Path] | None, config: Path | None) -> list[Path]:
-    from ..config import load_config
-    from ..pipeline import glossary_paths
 
     if paths:
         return paths
@@ -39,12 +46,8 @@ def _paths(paths: list[Path] | None, config: Path | None) -> list[Path]:
 @glossary_app.command("check")
 def check(paths: PathsArgument = None, config: ConfigOption = None) -> None:
     """Validate term files: one line per problem (FILE:LINE: ENTRY: MESSAGE); exit 1 on any."""
-    from ..glossary import load_glossary
-
-    try:
+    with cli_errors():
         glossary, problems = load_glossary(_paths(paths, config))
-    except NewsL10nError as exc:
-        raise fail(exc) from None
     for problem in problems:
         typer.echo(str(problem))
     if problems:
@@ -65,10 +68,7 @@ def export(
     config: ConfigOption = None,
 ) -> None:
     """Write a glossary as TBX or as CSV with a header row of locale codes (DeepL, Amazon Translate)."""
-    from ..glossary import require_valid
-    from ..glossary_formats import to_csv, to_tbx
-
-    try:
+    with cli_errors():
         if format not in FORMATS:
             raise ConfigError(f"--format {format!r}: choose one of {', '.join(FORMATS)}")
         glossary = require_valid(_paths(paths, config))
@@ -77,9 +77,7 @@ def export(
         if out is None:
             typer.echo(data.decode("utf-8"), nl=False)
         else:
-            _write(out, data)
-    except NewsL10nError as exc:
-        raise fail(exc) from None
+            write_atomic(out, data)
 
 
 @glossary_app.command("import")
@@ -89,10 +87,7 @@ def import_(
     domain: Annotated[Optional[str], typer.Option(help="The file's domain (default: the output file's name).")] = None,
 ) -> None:
     """Convert a TBX or CSV glossary into a term file, and check it."""
-    from ..glossary import parse_glossary_text
-    from ..glossary_formats import from_csv, from_tbx, to_yaml
-
-    try:
+    with cli_errors():
         try:
             data = source.read_bytes()
         except OSError as exc:
@@ -111,16 +106,5 @@ def import_(
         _, problems = parse_glossary_text(text, source=str(out))
         if problems:
             raise GlossaryError(f"{source}: the imported entries are not valid: {problems[0]}")
-        _write(out, text.encode("utf-8"))
-    except NewsL10nError as exc:
-        raise fail(exc) from None
+        write_atomic(out, text.encode("utf-8"))
     typer.echo(f"{source}: {len(model.entries)} entries -> {out}")
-
-
-def _write(path: Path, data: bytes) -> None:
-    from ..errors import OutputError
-
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None

@@ -9,17 +9,27 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Optional
+from typing import IO, Annotated, Optional
 
 import typer
 
-from ..bundle_reader import LoadedBundle, find_bundles, load_bundle
-from ..errors import ConfigError, InputError, NewsL10nError
-from ..score import Gate, LocaleReport, Scores
-from .common import ConfigOption, fail
-
-if TYPE_CHECKING:
-    from ..qa import Issue, QASegment
+from ..bundle.reader import LoadedBundle, find_bundles, load_bundle
+from ..config import load_config
+from ..errors import ConfigError, InputError
+from ..locales import check_locale
+from ..qa import ERROR, WARNING, Issue, QASegment, check_segments, count_by_severity
+from ..score import (
+    Gate,
+    LocaleReport,
+    Scores,
+    check_gate,
+    compare,
+    gate_for,
+    regressions,
+    score_corpus,
+    term_compliance,
+)
+from .common import ConfigOption, cli_errors
 
 GATE_EXIT = 1
 
@@ -123,14 +133,13 @@ def engines_of(bundles: Sequence[LoadedBundle]) -> tuple[dict[str, object], ...]
     """Model and glossary versions from the manifests, shown beside the signatures."""
     seen: list[dict[str, object]] = []
     for bundle in bundles:
-        info = {k: v for k, v in bundle.manifest.items() if k in ENGINE_KEYS or k.startswith("glossary")}
+        info = {k: v for k, v in bundle.manifest.to_json().items() if k in ENGINE_KEYS or k.startswith("glossary")}
         if info and info not in seen:
             seen.append(info)
     return tuple(seen)
 
 
 def report_locale(item: LocaleInput, gate: Gate, samples: int) -> LocaleReport:
-    from ..score import check_gate, compare, score_corpus, term_compliance
 
     scores = score_corpus(item.hypotheses, item.references, item.locale)
     checked = any(b.term_checked for b in item.bundles)
@@ -258,17 +267,12 @@ def score(
 
     Exit 0: every gate passed; 1: a gate failed; 2: usage or input error.
     """
-    from ..config import load_config
-    from ..score import gate_for, regressions
-
     override = Gate(min_bleu, min_chrf, max_ter, min_term_compliance)
-    try:
+    with cli_errors():
         cfg, _ = load_config(config)
         items = _score_inputs(inputs or [], hyp, ref or [], refs, lang, baseline)
         gates = {item.locale: gate_for(item.locale, cfg.gates, override) for item in items}
         reports = [report_locale(item, gates[item.locale], samples) for item in items]
-    except NewsL10nError as exc:
-        raise fail(exc) from None
     if as_json:
         typer.echo(json.dumps(report_json(reports, gates), ensure_ascii=False, indent=2))
     else:
@@ -289,7 +293,6 @@ def _score_inputs(
     lang: str | None,
     baseline: Path | None,
 ) -> list[LocaleInput]:
-    from ..locales import check_locale
 
     if hyp is not None:
         if inputs or refs_dir is not None:
@@ -326,14 +329,9 @@ def qa(
 
     Exit 0: within the limits; 1: too many errors or warnings; 2: usage or input error.
     """
-    from ..config import load_config
-    from ..qa import ERROR, WARNING, check_segments, count_by_severity
-
-    try:
+    with cli_errors():
         cfg, _ = load_config(config)
         bundles = [load_bundle(p) for p in find_bundles(inputs)]
-    except NewsL10nError as exc:
-        raise fail(exc) from None
     results = [(b, check_segments(qa_segments(b, cfg.source_lang), cfg.qa)) for b in bundles]
     total = count_by_severity(i for _, issues in results for i in issues)
     if as_json:
@@ -361,8 +359,6 @@ def _first(*values: int | None) -> int | None:
 
 def qa_segments(bundle: LoadedBundle, source_lang: str) -> Iterator[QASegment]:
     """The segments of a bundle as the checkers see them (``terms`` only where a glossary ran)."""
-    from ..qa import QASegment
-
     for number, seg in enumerate(bundle.segments, 1):
         terms = seg.get("terms")
         yield QASegment(
@@ -376,7 +372,6 @@ def qa_segments(bundle: LoadedBundle, source_lang: str) -> Iterator[QASegment]:
 
 
 def qa_json(results: Sequence[tuple[LoadedBundle, list[Issue]]], total: Mapping[str, int]) -> dict[str, object]:
-    from ..qa import count_by_severity
 
     return {
         "bundles": [
@@ -394,7 +389,6 @@ def qa_json(results: Sequence[tuple[LoadedBundle, list[Issue]]], total: Mapping[
 
 
 def qa_table(results: Sequence[tuple[LoadedBundle, list[Issue]]], total: Mapping[str, int]) -> list[str]:
-    from ..qa import count_by_severity
 
     rows = [("bundle", "segment", "severity", "code", "message")]
     for bundle, issues in results:

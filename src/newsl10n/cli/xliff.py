@@ -7,7 +7,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import InputError, NewsL10nError
+from ..bundle.postedit import import_xliff as apply_edits
+from ..bundle.reader import load_bundle
+from ..config import load_config
+from ..fileio import read_bytes
+from ..tm.cached import store_reviewed
+from ..tm.store import TranslationMemory, memory_path
+from .common import cli_errors
 
 
 def import_xliff(
@@ -28,40 +34,25 @@ def import_xliff(
     The bundle (article files, segments.json, article.xlf, review.html) is rewritten atomically;
     a later `translate` run keeps reviewed segments instead of translating them again.
     """
-    from .common import fail
-    from ..config import load_config
-    from ..postedit import import_xliff as apply_edits
-
-    try:
+    with cli_errors():
         cfg, base = load_config(config)
-        try:
-            data = file.read_bytes()
-        except FileNotFoundError:
-            raise InputError(f"{file}: no such file") from None
-        except OSError as exc:
-            raise InputError(f"{file}: cannot read ({exc.strerror or exc})") from None
+        data = read_bytes(file, what="XLIFF file")
         result = apply_edits(
             data, source=str(file), bundle=bundle or file.parent, qa=cfg.qa, catalogs=base / cfg.catalogs
         )
         if cfg.tm.enabled:
             remember_reviewed(Path(result.bundle), cfg.tm.path, base)
-    except NewsL10nError as exc:
-        raise fail(exc) from None
     typer.echo(
         f"{result.bundle}: {result.changed} segments edited, "
         f"{result.reviewed} of {result.total} reviewed"
     )
 
 
-def remember_reviewed(bundle: Path, configured: Path | None, base: Path) -> None:
+def remember_reviewed(path: Path, configured: Path | None, base: Path) -> None:
     """Write the bundle's reviewed segments into the translation memory (OUT/.newsl10n-tm.sqlite
-    or ``tm.path``), marked reviewed."""
-    import json
-
-    from ..tm import TranslationMemory, memory_path, store_reviewed
-
-    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
-    segments = json.loads((bundle / "segments.json").read_text(encoding="utf-8"))["segments"]
-    pairs = [(s["source"], s["target"]) for s in segments if s.get("reviewed")]
-    with TranslationMemory(memory_path(bundle.parent.parent, configured, base)) as memory:
-        store_reviewed(memory, manifest, pairs)
+    or ``tm.path``), marked reviewed, under the engine signature its manifest records."""
+    bundle = load_bundle(path)
+    pairs = [(str(s["source"]), str(s["target"])) for s in bundle.segments if s.get("reviewed")]
+    manifest = bundle.manifest
+    with TranslationMemory(memory_path(path.parent.parent, configured, base)) as memory:
+        store_reviewed(memory, manifest.signature, manifest.locale, manifest.glossary_hash or "", pairs)

@@ -6,8 +6,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from itertools import groupby
 from operator import itemgetter
 
-from . import __version__
-from .locales import is_rtl
+from .. import __version__
+from ..jinja import page_environment
+from ..locales import is_rtl
 from .xliff import term_target
 
 
@@ -23,8 +24,6 @@ def review_chunks(
 ) -> Iterator[str]:
     """:func:`review_page` in pieces, each row made as the page is written (a 20 MB article has
     100,000 rows)."""
-    from .jinja import page_environment
-
     env = page_environment()
     return env.get_template("review.html").generate(
         page={

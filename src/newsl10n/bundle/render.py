@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 
-from ..article import Article, Block
-from ..markup import markdown_block_start, source_nodes, target_nodes, to_html, to_markdown
+from ..model import Article, Block
+from .markup import (
+    markdown_block_start,
+    source_nodes,
+    target_nodes,
+    to_html,
+    to_markdown,
+)
 
 
 def block_nodes(block: Block, targets: Mapping[str, str]) -> list:

@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from ..errors import ConfigError, InputError, NewsL10nError, OutputError
-from .common import ConfigOption, fail
+from ..catalog import (
+    DOMAIN,
+    TEMPLATE_NAME,
+    catalog_stats,
+    check_catalog,
+    compile_catalog,
+    extract_template,
+    locale_folder,
+    mo_path,
+    needs_translation,
+    po_bytes,
+    po_path,
+    prefill,
+    read_catalog,
+    read_mapping,
+    update_catalog,
+)
+from ..config import load_config
+from ..errors import ConfigError, InputError
+from ..fileio import open_bytes, open_text, write_atomic
+from ..locales import check_locale
+from ..translate.base import make_translator
+from ..translate.spec import engine_specs
+from .common import ConfigOption, cli_errors, parse_locales, parse_model_overrides
 
 catalog_app = typer.Typer(
     help="UI string catalogs (gettext via Babel): extract, update with MT prefill, compile.",
@@ -38,19 +58,14 @@ def extract(
     Same messages as `pybabel extract -F babel.cfg -c Translators: -o locales/messages.pot .`
     run in the mapping's folder.
     """
-    from ..catalog import TEMPLATE_NAME, extract_template, po_bytes, read_mapping
-    from ..config import load_config
-
-    try:
+    with cli_errors():
         cfg, base = load_config(config)
-        method_map, options_map = read_mapping(_open_text(mapping), source=str(mapping))
+        method_map, options_map = read_mapping(open_text(mapping), source=str(mapping))
         template = extract_template(mapping.resolve().parent, method_map, options_map, source=str(mapping))
         if not len(template):
             raise InputError(f"{mapping}: no UI strings found in the files it maps")
         target = output or base / cfg.catalogs / TEMPLATE_NAME
         write_atomic(target, po_bytes(template))
-    except NewsL10nError as exc:
-        raise fail(exc) from None
     typer.echo(f"{len(template)} UI strings -> {target}")
 
 
@@ -73,11 +88,7 @@ def update(
     translation a person made (not fuzzy) is never overwritten. A reworded string goes fuzzy
     with its previous msgid; a removed one becomes obsolete. Models load only when needed.
     """
-    from ..catalog import TEMPLATE_NAME, catalog_stats, po_bytes, po_path, read_catalog, update_catalog
-    from ..cli import parse_model_overrides
-    from ..config import load_config
-
-    try:
+    with cli_errors():
         cfg, base = load_config(config)
         locales = _locales(to, cfg)
         overrides = parse_model_overrides(model)
@@ -86,22 +97,20 @@ def update(
             raise ConfigError(f"--model given for {', '.join(sorted(unknown))}, not among --to locales")
         catalogs = base / cfg.catalogs
         template_path = template or catalogs / TEMPLATE_NAME
-        with _open_bytes(template_path, hint="run `newsl10n catalog extract` first") as fh:
+        with open_bytes(template_path, hint="run `newsl10n catalog extract` first") as fh:
             pot = read_catalog(fh, source=str(template_path))
         updated = {}
         for locale in locales:
             path = po_path(catalogs, locale)
             existing = None
             if path.is_file():
-                with _open_bytes(path) as fh:
+                with open_bytes(path) as fh:
                     existing = read_catalog(fh, source=str(path), locale=_folder(locale))
             updated[locale] = (path, *update_catalog(pot, existing, locale))
         if not no_mt:
             _prefill_all(cfg, base, updated, overrides)
         for path, catalog, _ in updated.values():
             write_atomic(path, po_bytes(catalog))
-    except NewsL10nError as exc:
-        raise fail(exc) from None
     for locale, (path, catalog, result) in updated.items():
         stats = catalog_stats(catalog)
         typer.echo(
@@ -114,10 +123,6 @@ def update(
 
 def _prefill_all(cfg, base: Path, updated: dict, overrides: dict[str, str]) -> None:
     """Load a model only for the locales that have untranslated strings, and pre-fill them."""
-    from ..catalog import needs_translation, prefill
-    from ..pipeline import engine_specs
-    from ..translate import make_translator
-
     pending = [loc for loc, (_, catalog, _) in updated.items() if any(needs_translation(m) for m in catalog)]
     if not pending:
         return
@@ -142,24 +147,19 @@ def compile_(
 
     Exits 1 when an entry fails Babel's checks (placeholders, plural forms).
     """
-    from ..catalog import catalog_stats, check_catalog, compile_catalog, mo_path, po_path, read_catalog
-    from ..config import load_config
-
-    try:
+    with cli_errors():
         cfg, base = load_config(config)
         catalogs = base / cfg.catalogs
         locales = parse_locales_or_found(to, catalogs)
         compiled = []
         for locale in locales:
             path = po_path(catalogs, locale)
-            with _open_bytes(path, hint="run `newsl10n catalog update` first") as fh:
+            with open_bytes(path, hint="run `newsl10n catalog update` first") as fh:
                 catalog = read_catalog(fh, source=str(path), locale=_folder(locale))
             check_catalog(catalog, source=str(path), include_fuzzy=use_fuzzy)
             compiled.append((locale, mo_path(catalogs, locale), catalog, compile_catalog(catalog, use_fuzzy=use_fuzzy)))
         for _, target, _, data in compiled:
             write_atomic(target, data)
-    except NewsL10nError as exc:
-        raise fail(exc) from None
     for locale, target, catalog, _ in compiled:
         stats = catalog_stats(catalog)
         used = stats["translated"] + (stats["fuzzy"] if use_fuzzy else 0)
@@ -169,9 +169,6 @@ def compile_(
 
 def parse_locales_or_found(to: str | None, catalogs: Path) -> list[str]:
     """--to locales, else every locale folder under ``catalogs`` that holds a messages.po."""
-    from ..catalog import DOMAIN
-    from ..cli import parse_locales
-
     if to:
         return parse_locales(to)
     found = sorted(p.parent.parent.name for p in catalogs.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
@@ -181,8 +178,6 @@ def parse_locales_or_found(to: str | None, catalogs: Path) -> list[str]:
 
 
 def _locales(to: str | None, cfg) -> list[str]:
-    from ..cli import parse_locales
-    from ..locales import check_locale
 
     locales = parse_locales(to) if to else list(cfg.locales)
     if not locales:
@@ -191,40 +186,5 @@ def _locales(to: str | None, cfg) -> list[str]:
 
 
 def _folder(locale: str) -> str:
-    from ..catalog import locale_folder
 
     return locale_folder(locale)
-
-
-def _open_text(path: Path):
-    try:
-        return path.open(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
-
-
-def _open_bytes(path: Path, hint: str = ""):
-    try:
-        return path.open("rb")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file" + (f" ({hint})" if hint else "")) from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, so a reader never sees half a file."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None

@@ -1,51 +1,36 @@
-"""The ``newsl10n`` command line: parse options, load the config, call the pipeline, map errors."""
+"""``newsl10n translate`` and ``newsl10n segment``: articles in, bundles (or segments) out."""
 
 from __future__ import annotations
 
 import json
-import logging
-import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from .commands.xliff import import_xliff
-from .errors import ConfigError, NewsL10nError
-
-app = typer.Typer(
-    name="newsl10n",
-    help="Translate and localize news articles with MarianMT models, glossaries and QA.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
+from ..batch import collect_articles
+from ..config import load_config
+from ..engines import ENGINE_NAMES
+from ..errors import ConfigError, NewsL10nError
+from ..executor import Executor
+from ..pipeline import run_translate
+from ..progress import SegmentProgress, make_reporter
+from ..source import read_article
+from ..terms.files import resolve_glossary
+from ..terms.source import SourceTerms
+from .common import (
+    ConfigOption,
+    GlossaryOption,
+    NoGlossaryOption,
+    cli_errors,
+    fail,
+    parse_locales,
+    parse_model_overrides,
 )
 
-GlossaryOption = Annotated[
-    list[Path],
-    typer.Option("--glossary", "-g", help="Term file or folder, instead of 'glossaries' in pipeline.yaml (repeatable)."),
-]
-NoGlossaryOption = Annotated[bool, typer.Option("--no-glossary", help="Use no glossary for this run.")]
 
-
-def parse_locales(value: str) -> list[str]:
-    locales = [v.strip() for v in value.split(",") if v.strip()]
-    if not locales:
-        raise ConfigError("--to needs at least one locale, e.g. --to de,fr")
-    return list(dict.fromkeys(locales))
-
-
-def parse_model_overrides(values: list[str]) -> dict[str, str]:
-    overrides: dict[str, str] = {}
-    for value in values:
-        locale, sep, ref = value.partition("=")
-        if not sep or not locale.strip() or not ref.strip():
-            raise ConfigError(f"--model {value!r}: expected LOCALE=ID_OR_PATH, e.g. de=models/en-de")
-        overrides[locale.strip()] = ref.strip()
-    return overrides
-
-
-@app.command()
 def translate(
     articles: Annotated[
         list[Path],
@@ -101,17 +86,11 @@ def translate(
     A bundle whose manifest records the same source checksum and model is kept (so a run can
     resume).
     """
-    from .batch import collect_articles
-    from .config import ENGINES, load_config
-    from .executor import open_executor
-    from .pipeline import resolve_glossary, run_translate
-    from .progress import make_reporter
-
     try:
         cfg, base = load_config(config)
         terms = resolve_glossary(cfg, base, glossary, enabled=not no_glossary)
-        if engine is not None and engine not in ENGINES:
-            raise ConfigError(f"--engine {engine!r}: choose one of {', '.join(ENGINES)}")
+        if engine is not None and engine not in ENGINE_NAMES:
+            raise ConfigError(f"--engine {engine!r}: choose one of {', '.join(ENGINE_NAMES)}")
         locales = parse_locales(to) if to else list(cfg.locales)
         if not locales:
             raise ConfigError("no target locales: pass --to or list them under 'locales:' in pipeline.yaml")
@@ -153,7 +132,6 @@ def translate(
             raise typer.Exit(1)
 
 
-@app.command()
 def segment(
     article: Annotated[Path, typer.Argument(help="Article file (plain text, UTF-8).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print blocks and segments as JSON.")] = False,
@@ -166,18 +144,11 @@ def segment(
     With a glossary (as translate uses it), misspellings are corrected and no sentence is split
     inside a term.
     """
-    from .config import load_config
-    from .glossary import SourceTerms
-    from .pipeline import SegmentProgress, read_article, resolve_glossary
-    from .progress import make_reporter
-
-    try:
+    with cli_errors():
         cfg, base = load_config(config)
         terms = resolve_glossary(cfg, base, glossary, enabled=not no_glossary)
         with SegmentProgress(make_reporter(), article.stem) as progress:
             source = read_article(article, cfg, SourceTerms(terms) if terms is not None else None, progress=progress)
-    except NewsL10nError as exc:
-        raise fail(exc) from None
     blocks = [
         {"kind": b.kind, "text": b.text, "segments": [s.text for s in b.segments]}
         for b in source.article.blocks
@@ -194,44 +165,18 @@ def segment(
     typer.echo(f"{count} segments in {len(blocks)} blocks")
 
 
-app.command("import-xliff")(import_xliff)
-
-from .commands.models import models_app  # noqa: E402 - sub-apps register after the shared helpers
-from .commands.tm import tm_app  # noqa: E402
-
-app.add_typer(models_app, name="models")
-app.add_typer(tm_app, name="tm")
-
-from .commands.catalog import catalog_app  # noqa: E402 - sub-app registration
-
-app.add_typer(catalog_app, name="catalog")
-
-
-from .commands import score as _score_commands  # noqa: E402  (score and qa)
-
-app.command()(_score_commands.score)
-app.command()(_score_commands.qa)
-
-
-from .commands.glossary import glossary_app  # noqa: E402  (check, export, import)
-from .commands.common import ConfigOption, fail
-
-app.add_typer(glossary_app, name="glossary")
-
-
-def main() -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-    logger = logging.getLogger("newsl10n")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-    import signal
-
-    # SIGTERM unwinds like Ctrl-C, so temporary bundle folders are removed on the way out.
-    signal.signal(signal.SIGTERM, lambda signum, frame: _raise_interrupt())
-    app()
-
-
-def _raise_interrupt() -> None:
-    raise KeyboardInterrupt
+@contextmanager
+def open_executor(cluster: str | None = None, scheduler: str | None = None) -> Iterator[Executor | None]:
+    """None (translate in this process) unless a Dask cluster is asked for; only then is dask imported."""
+    if not cluster and not scheduler:
+        yield None
+        return
+    try:
+        from ..distributed import connect  # imports dask: only for a cluster run
+    except ImportError as exc:
+        raise ConfigError(
+            f"--cluster/--scheduler need Dask ({exc.name or exc} is not installed): "
+            "pip install 'newsl10n[dask]'"
+        ) from None
+    with connect(cluster, scheduler) as executor:
+        yield executor

@@ -1,4 +1,5 @@
-"""Term files: load, validate, hash, and the source side of terminology (match and correct).
+"""Term files: load, validate and hash (the source side, matching and correcting, is
+:mod:`newsl10n.terms.source`).
 
 A glossary is a folder of YAML files, one per domain. Each entry is one concept, after TBX:
 
@@ -36,11 +37,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import ConfigError, GlossaryError
-from .locales import check_locale
-from .termmatch import Match, TermMatcher
-from .translate.base import TermConstraint
-from .yamlio import duplicate_keys, load_yaml_nodes, node_line
+from ..config import PipelineConfig
+from ..errors import ConfigError, GlossaryError
+from ..locales import check_locale
+from ..yamlio import duplicate_keys, load_yaml_nodes, node_line
 
 GLOSSARY_SUFFIXES = (".yaml", ".yml")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -390,88 +390,23 @@ def _entry_at_line(data: Any, root: Any, line: int) -> str | None:
     return name
 
 
-# --- the source side ------------------------------------------------------------------------
+def resolve_glossary(
+    config: PipelineConfig, base: Path, paths: Sequence[Path] = (), *, enabled: bool = True
+) -> Glossary | None:
+    """The run's glossary: ``paths`` (from the command line) or pipeline.yaml's ``glossaries``.
 
-
-@dataclass(frozen=True)
-class Correction:
-    """A misspelling replaced in the source; ``start``/``end`` are offsets in the corrected text."""
-
-    id: str
-    original: str
-    corrected: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class TermHit:
-    """A source term occurrence in a segment."""
-
-    id: str
-    source: str
-    start: int
-    end: int
-
-
-class SourceTerms:
-    """Finds a glossary's terms and misspellings in source text (built once per run)."""
-
-    def __init__(self, glossary: Glossary) -> None:
-        self.glossary = glossary
-        self.entries = {e.id: e for e in glossary.entries}
-        self._terms: TermMatcher[str] = TermMatcher(
-            (term, e.case_sensitive, e.id) for e in glossary.entries for term in e.source_terms
-        )
-        self._misspellings: TermMatcher[tuple[str, str]] = TermMatcher(
-            (wrong, e.case_sensitive, (e.id, right)) for e in glossary.entries for wrong, right in e.misspellings.items()
-        )
-
-    def find(self, text: str) -> list[TermHit]:
-        return [TermHit(m.payload, m.text, m.start, m.end) for m in self._terms.find(text)]
-
-    def protected(self, text: str) -> list[tuple[int, int]]:
-        """Spans that a sentence split must not fall into."""
-        return [(m.start, m.end) for m in self._terms.find(text)]
-
-    def correct(self, text: str) -> tuple[str, list[Correction]]:
-        """``text`` with each misspelling replaced, and the corrections made."""
-        matches: list[Match[tuple[str, str]]] = self._misspellings.find(text)
-        if not matches:
-            return text, []
-        out: list[str] = []
-        corrections: list[Correction] = []
-        pos = shift = 0
-        for m in matches:
-            entry_id, right = m.payload
-            if m.text.isupper() and not right.isupper():
-                right = right.upper()
-            out.append(text[pos : m.start])
-            out.append(right)
-            start = m.start + shift
-            corrections.append(Correction(entry_id, m.text, right, start, start + len(right)))
-            shift += len(right) - len(m.text)
-            pos = m.end
-        out.append(text[pos:])
-        return "".join(out), corrections
-
-    def constraint(self, hit: TermHit, locale: str) -> TermConstraint | None:
-        """What the translation into ``locale`` must contain for ``hit``; None when the entry has
-        no target for the locale (and is not do-not-translate)."""
-        entry = self.entries[hit.id]
-        forbidden = tuple(dict.fromkeys(entry.misspellings))
-        terms = _locale_terms(entry, locale)
-        if terms is not None:
-            return TermConstraint(entry.id, terms.forms, (*terms.forbidden, *forbidden), entry.case_sensitive)
-        if entry.do_not_translate:
-            forms = tuple(dict.fromkeys((hit.source, *entry.source_terms)))
-            return TermConstraint(entry.id, forms, forbidden, entry.case_sensitive)
+    The default folder ``glossaries`` may be absent; a folder named in pipeline.yaml may not.
+    A glossary with any problem is refused (GlossaryError naming file, line and entry).
+    """
+    if not enabled:
         return None
+    paths = paths or glossary_paths(config, base)
+    return require_valid(paths) if paths else None
 
 
-def _locale_terms(entry: Entry, locale: str) -> TargetTerms | None:
-    """The entry's terms for ``locale``, falling back from pt-BR to pt."""
-    if locale in entry.targets:
-        return entry.targets[locale]
-    base = re.split(r"[-_]", locale)[0]
-    return entry.targets.get(base)
+def glossary_paths(config: PipelineConfig, base: Path) -> list[Path]:
+    """pipeline.yaml's ``glossaries`` (relative to its folder); the default only where it exists."""
+    paths = [p if p.is_absolute() else base / p for p in config.glossaries]
+    if "glossaries" not in config.model_fields_set:
+        paths = [p for p in paths if p.exists()]
+    return paths

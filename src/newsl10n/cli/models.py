@@ -7,8 +7,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import ConfigError, NewsL10nError
-from .common import ConfigOption, fail
+from ..config import load_config
+from ..errors import ConfigError
+from ..fileio import read_text
+from ..locales import check_locale
+from ..terms.files import resolve_glossary
+from ..testing import ARCHITECTURES, build_random_marian
+from ..translate.ct2_models import cache_folder, convert_marian, model_revision
+from .common import ConfigOption, cli_errors
 
 models_app = typer.Typer(help="Manage translation models.", no_args_is_help=True)
 
@@ -29,12 +35,7 @@ def models_random(
 
     Their output is nonsense: they prove plumbing, speed and glossary enforcement, never quality.
     """
-    from ..config import load_config
-    from ..locales import check_locale
-    from ..pipeline import resolve_glossary
-    from ..testing import ARCHITECTURES, build_random_marian
-
-    try:
+    with cli_errors():
         cfg, base = load_config(config)
         if size not in ARCHITECTURES:
             raise ConfigError(f"--size {size!r}: choose one of {', '.join(ARCHITECTURES)}")
@@ -54,8 +55,6 @@ def models_random(
                 architecture=ARCHITECTURES[size],
             )
             typer.echo(f"{locale}: random {size} model -> {path}")
-    except NewsL10nError as exc:
-        raise fail(exc) from None
 
 
 def glossary_target_lines(glossary, locale: str) -> list[str]:
@@ -69,14 +68,9 @@ def glossary_target_lines(glossary, locale: str) -> list[str]:
 
 
 def _read_corpus(paths: list[Path]) -> list[str]:
-    from ..errors import InputError
-
     lines: list[str] = []
     for path in paths:
-        try:
-            lines.extend(path.read_text(encoding="utf-8").splitlines())
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: cannot read corpus ({exc})") from None
+        lines.extend(read_text(path, what="corpus file").splitlines())
     return lines or ["The quick brown fox jumps over the lazy dog."]
 
 
@@ -97,10 +91,7 @@ def models_convert(
     Without --out it goes into the models cache (`ctranslate2.models_cache` in pipeline.yaml),
     where the engine finds it; a conversion already there is reused.
     """
-    from ..config import load_config
-    from ..translate.ct2 import cache_folder, convert_marian, model_revision
-
-    try:
+    with cli_errors():
         if quantization not in QUANTIZATIONS:
             raise ConfigError(f"--quantization {quantization!r}: choose one of {', '.join(QUANTIZATIONS)}")
         cfg, base = load_config(config)
@@ -110,6 +101,4 @@ def models_convert(
         if out is not None and out.exists() and any(out.iterdir()):
             raise ConfigError(f"--out {out}: folder exists and is not empty")
         path = convert_marian(source, target, quantization)
-    except NewsL10nError as exc:
-        raise fail(exc) from None
     typer.echo(f"{model} ({revision}) -> {path} [{quantization}]")

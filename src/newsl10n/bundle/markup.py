@@ -21,7 +21,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .article import Block, Inline
+from ..model import Block, Inline
 
 ATOMS = frozenset({"br", "html"})
 """Inline elements without text."""

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
-from .errors import InputError
+from ..errors import InputError
 
 XLIFF2_NS = "urn:oasis:names:tc:xliff:document:2.0"
 

@@ -1,0 +1,179 @@
+"""A bundle's files, built from values: the localized article (:func:`localize`), then every
+file of the bundle (:func:`bundle_files`), for a fresh translation and a post-edit alike."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from datetime import datetime, timezone
+
+from ..catalog import UIStrings, ui_msgid
+from ..config import QASettings
+from ..fileio import dump_json, json_chunks
+from ..model import Article, Localized, SourceArticle, TermReport, rebuild_block
+from ..qa import QASegment, check_segment
+from .manifest import Manifest, counts_compliance
+from .pages import page_values, render_html_chunks, rich_html
+from .render import markdown_document
+from .review import review_chunks
+from .segments import article_layout
+from .xliff import xliff_chunks
+
+Files = dict[str, "str | Iterator[str]"]
+"""A bundle's files, name -> text (the big ones in pieces, made as they are written)."""
+
+
+def localize(
+    article: Article,
+    locale: str,
+    targets: Mapping[str, str],
+    ui: UIStrings | None = None,
+    reviewed: Collection[str] = (),
+    terms: Mapping[str, TermReport] | None = None,
+) -> Localized:
+    """The article in ``locale``: each segment replaced by its translation, layout kept; section
+    and UI lines from the UI catalog ``ui`` (English where it lacks one). ``reviewed``: ids of
+    post-edited segments among ``targets``; ``terms``: the glossary report per segment."""
+    block_texts = {b.index: rebuild_block(b, targets) for b in article.body_blocks}
+    ui_texts = {b.index: ui.gettext(ui_msgid(b.text)) for b in article.ui_blocks} if ui else {}
+    text = article.render({**block_texts, **ui_texts})
+    return Localized(
+        article, locale, dict(targets), text, ui_texts, reviewed=frozenset(reviewed), terms=terms or {}
+    )
+
+
+def new_manifest(
+    source: SourceArticle,
+    localized: Localized,
+    engine_info: Mapping[str, object],
+    timings: Mapping[str, float],
+    *,
+    ui: UIStrings | None,
+    source_lang: str,
+    glossary_hash: str | None,
+) -> Manifest:
+    """The manifest of a freshly translated bundle."""
+    counts = localized.term_counts()
+    return Manifest(
+        article=source.article.name,
+        locale=localized.locale,
+        source_file=source.path.name,
+        source_sha256=source.sha256,
+        source_lang=source_lang,
+        engine=dict(engine_info),
+        segments=len(source.article.segments),
+        glossary_hash=glossary_hash,
+        term_compliance=counts_compliance(counts, glossary_hash is not None),
+        terms=counts,
+        source_corrections=sum(len(c) for c in source.corrections.values()),
+        timings={k: round(v, 3) for k, v in timings.items()},
+        ui_catalog=ui.source if ui else None,
+        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    )
+
+
+def bundle_files(
+    localized: Localized,
+    segments: Sequence[Mapping[str, object]],
+    manifest: Manifest,
+    ui: UIStrings | None = None,
+    qa: QASettings | None = None,
+) -> Files:
+    """Every file of one bundle: article.txt, article.html, segments.json, manifest.json,
+    article.xlf, review.html, and for HTML/Markdown input the rich article.html (and article.md)."""
+    created = datetime.fromisoformat(manifest.created) if manifest.created else datetime.now(timezone.utc)
+    page = page_values(localized, published=created.date())
+    files: Files = {
+        "article.txt": localized.text,
+        "article.html": render_html_chunks(page, ui),
+        "segments.json": json_chunks({"segments": list(segments), "article": article_layout(localized.article)}),
+        "manifest.json": dump_json(manifest.to_json()),
+    }
+    files.update(format_files(localized, segments, page, manifest.source_lang, qa))
+    return files
+
+
+def format_files(
+    localized: Localized,
+    segments: Sequence[Mapping[str, object]],
+    page: Mapping[str, object],
+    source_lang: str,
+    qa: QASettings | None = None,
+) -> dict[str, str | Iterator[str]]:
+    """article.xlf and review.html always, with the QA checks' findings as flags; for
+    HTML/Markdown input, article.html with the inline markup restored, and article.md for
+    Markdown input. The two big files come in pieces (see :func:`newsl10n.bundle.store.write_bundle`)."""
+    article = localized.article
+    flags = qa_flags(segments, source_lang, localized.locale, qa or QASettings())
+    entries = _Entries(segments, flags, markup_runs(article))
+    original = f"{article.name}{_SUFFIX.get(article.format, '.txt')}"
+    title = str(page.get("title") or article.name)
+    files: dict[str, str | Iterator[str]] = {
+        "article.xlf": xliff_chunks(entries, source_lang=source_lang, target_lang=localized.locale, original=original),
+        "review.html": review_chunks(entries, title=title, source_lang=source_lang, target_lang=localized.locale),
+    }
+    if article.format in ("html", "markdown"):
+        files["article.html"] = rich_html(localized, page)
+    if article.format == "markdown":
+        files["article.md"] = markdown_document(article, localized.targets)
+    return files
+
+
+class _Entries(Sequence):
+    """The segments.json entries with their QA flags and formatted runs, each copy made when it
+    is read (two whole copies of a big article's entries would double the bundle's memory)."""
+
+    def __init__(
+        self, segments: Sequence[Mapping[str, object]], flags: Sequence[list[str]], runs: Mapping[str, list[str]]
+    ):
+        self.segments, self.flags, self.runs = segments, flags, runs
+
+    def __len__(self) -> int:
+        return len(self.segments)
+
+    def __getitem__(self, index: int) -> dict[str, object]:  # type: ignore[override]
+        entry = self.segments[index]
+        return {**entry, "qa": self.flags[index], "markup": self.runs.get(str(entry["id"]), [])}
+
+
+_SUFFIX = {"html": ".html", "markdown": ".md"}
+
+
+def markup_runs(article: Article) -> dict[str, list[str]]:
+    """Per segment id, its formatted runs (``strong: United States``), for the translator."""
+    runs: dict[str, list[str]] = {}
+    for block in article.blocks:
+        for inline in block.inline:
+            seg = next((s for s in block.segments if s.start <= inline.start and inline.end <= s.end), None)
+            if seg is None or inline.end <= inline.start:
+                continue
+            href = dict(inline.attrs).get("href")
+            text = block.text[inline.start : inline.end]
+            runs.setdefault(seg.id, []).append(f"{inline.tag}: {text}" + (f" ({href})" if href else ""))
+    return runs
+
+
+def with_qa_flags(
+    segments: Sequence[Mapping[str, object]], source_lang: str, target_lang: str, settings: QASettings
+) -> list[dict[str, object]]:
+    """Copies of the segments.json entries with ``qa``: what ``newsl10n qa`` would report."""
+    flags = qa_flags(segments, source_lang, target_lang, settings)
+    return [{**entry, "qa": found} for entry, found in zip(segments, flags)]
+
+
+def qa_flags(
+    segments: Sequence[Mapping[str, object]], source_lang: str, target_lang: str, settings: QASettings
+) -> list[list[str]]:
+    """Per segments.json entry, the QA checks' findings as flag lines."""
+    flags = []
+    for entry in segments:
+        terms = entry.get("terms")
+        seg = QASegment(
+            id=str(entry["id"]),
+            source=str(entry["source"]),
+            target=str(entry["target"]),
+            source_lang=source_lang,
+            target_lang=target_lang,
+            terms=tuple(terms) if isinstance(terms, list) else None,
+        )
+        flags.append([f"{i.severity} {i.code}: {i.message}" for i in check_segment(seg, settings)])
+    return flags

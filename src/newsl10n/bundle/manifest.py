@@ -1,0 +1,100 @@
+"""manifest.json: what made a bundle (source checksum, engine signature, glossary, catalog) and
+what it holds (segments, term counts, timings). One type, written and read here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+
+from .. import __version__
+from ..errors import InputError
+from ..translate.spec import EngineSignature
+
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class Manifest:
+    """One bundle's manifest. ``engine`` holds the engine's description
+    (:meth:`EngineSignature.describe`, plus the memory's hits and misses), written at the top
+    level of the JSON object as before; keys this version does not know are kept in ``extra``."""
+
+    article: str
+    locale: str
+    source_file: str = ""
+    source_sha256: str = ""
+    source_lang: str = "en"
+    engine: dict[str, object] = field(default_factory=dict)
+    segments: int = 0
+    glossary_hash: str | None = None
+    term_compliance: float | None = None
+    terms: dict[str, int] = field(default_factory=dict)
+    source_corrections: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+    ui_catalog: str | None = None
+    created: str = ""
+    reviewed_segments: int | None = None
+    imported: str | None = None
+    newsl10n_version: str = __version__
+    extra: dict[str, object] = field(default_factory=dict)
+
+    ORDER = (
+        "newsl10n_version", "article", "source_file", "source_sha256", "source_lang", "locale", "engine",
+        "segments", "glossary_hash", "term_compliance", "terms", "source_corrections", "timings",
+        "ui_catalog", "created", "reviewed_segments", "imported",
+    )  # fmt: skip
+    OPTIONAL = frozenset({"reviewed_segments", "imported"})
+    """Written only once set (by a post-edit)."""
+
+    @property
+    def signature(self) -> EngineSignature:
+        return EngineSignature.from_description(self.engine)
+
+    @property
+    def model(self) -> str:
+        return str(self.engine.get("model", ""))
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {}
+        for name in self.ORDER:
+            value = getattr(self, name)
+            if name == "engine":
+                data.update(value)
+            elif name not in self.OPTIONAL or value is not None:
+                data[name] = value
+        data.update(self.extra)
+        return data
+
+    @classmethod
+    def from_json(cls, data: object, *, source: str) -> Manifest:
+        if not isinstance(data, dict):
+            raise InputError(f"{source}: expected a JSON object")
+        own = {f.name for f in fields(cls)} - {"engine", "extra"}
+        engine_keys = ENGINE_KEYS
+        values = {k: v for k, v in data.items() if k in own}
+        try:
+            return cls(
+                **values,
+                engine={k: v for k, v in data.items() if k in engine_keys},
+                extra={k: v for k, v in data.items() if k not in own and k not in engine_keys},
+            )
+        except TypeError as exc:
+            raise InputError(f"{source}: not a bundle manifest ({exc})") from None
+
+    @classmethod
+    def fallback(cls, article: str, locale: str) -> Manifest:
+        """For a bundle without manifest.json: article and locale from its folder names."""
+        return cls(article=article, locale=locale)
+
+
+ENGINE_KEYS = frozenset({"engine", "model", "model_revision", "target_token", "decoding", "quantization", "tm"})
+"""The engine description's keys in a manifest (:meth:`EngineSignature.describe`, and ``tm``)."""
+
+
+def counts_compliance(counts: Mapping[str, int], glossary: bool) -> float | None:
+    """Share of a bundle's glossary terms kept (enforced or present); 1.0 with a glossary and no
+    term, None without a glossary."""
+    ok = counts.get("enforced", 0) + counts.get("present", 0)
+    if counts.get("total"):
+        return round(ok / counts["total"], 4)
+    return 1.0 if glossary else None

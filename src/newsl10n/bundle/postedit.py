@@ -1,0 +1,89 @@
+"""Post-editing: human edits from XLIFF replace machine output, and later runs keep them.
+
+segments.json carries the article's layout (``"article"``), so a bundle can be rebuilt from
+its own files: importing an edited XLIFF needs neither the source file nor a model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..catalog import load_ui_strings
+from ..config import QASettings
+from ..errors import InputError
+from ..fileio import load_json
+from .build import bundle_files, localize
+from .manifest import MANIFEST, Manifest
+from .segments import SEGMENTS, article_from_layout
+from .store import write_bundle
+from .xliff import read_xliff
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    bundle: Path
+    changed: int
+    reviewed: int
+    total: int
+
+
+def import_xliff(
+    data: bytes,
+    *,
+    source: str,
+    bundle: Path,
+    qa: QASettings | None = None,
+    catalogs: Path | None = None,
+) -> ImportResult:
+    """Apply an edited XLIFF file to ``bundle`` and rewrite the bundle atomically.
+
+    A unit whose target differs from the bundle, or whose state is reviewed/final, becomes a
+    reviewed segment; units must match the bundle's segment ids and source texts. ``catalogs``:
+    the UI catalog folder, for the page chrome of article.html (English without it).
+    """
+    files = _read_bundle(bundle)
+    seg_data = load_json(files[SEGMENTS], source=str(bundle / SEGMENTS))
+    manifest = Manifest.from_json(load_json(files[MANIFEST], source=str(bundle / MANIFEST)), source=str(bundle / MANIFEST))
+    if not isinstance(seg_data, dict) or "article" not in seg_data:
+        raise InputError(f"{bundle}: bundle has no article layout in segments.json (written by an older newsl10n)")
+    locale = manifest.locale
+    target_lang, units = read_xliff(data, source=source)
+    if target_lang and target_lang != locale:
+        raise InputError(f"{source}: target language {target_lang!r} does not match the bundle's locale {locale!r}")
+    entries = {e["id"]: e for e in seg_data["segments"]}
+    changed = 0
+    for unit in units:
+        entry = entries.get(unit.id)
+        if entry is None:
+            raise InputError(f"{source}: unit {unit.id!r} is not a segment of {bundle}")
+        if unit.source != entry["source"]:
+            raise InputError(f"{source}: unit {unit.id!r} has a different source text than {bundle}")
+        edited = bool(unit.target.strip()) and unit.target != entry["target"]
+        if edited:
+            entry["target"] = unit.target
+            changed += 1
+        if edited or (unit.target.strip() and unit.state in ("reviewed", "final")):
+            entry["reviewed"] = True
+    article = article_from_layout(seg_data["article"])
+    segments = [entries[s.id] for s in article.segments]
+    ui = load_ui_strings(catalogs, locale) if catalogs is not None else None
+    localized = localize(
+        article, locale, {e["id"]: e["target"] for e in segments}, ui, [e["id"] for e in segments if e.get("reviewed")]
+    )
+    manifest.reviewed_segments = len(localized.reviewed)
+    manifest.imported = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    files.update(bundle_files(localized, segments, manifest, ui, qa))
+    write_bundle(bundle, files)
+    return ImportResult(bundle, changed, len(localized.reviewed), len(segments))
+
+
+def _read_bundle(bundle: Path) -> dict[str, str]:
+    """Every file of the bundle (those this version does not write are kept as they are)."""
+    if not (bundle / SEGMENTS).is_file() or not (bundle / MANIFEST).is_file():
+        raise InputError(f"{bundle}: not a bundle (segments.json or manifest.json missing)")
+    try:
+        return {p.name: p.read_text(encoding="utf-8") for p in bundle.iterdir() if p.is_file()}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{bundle}: cannot read the bundle ({exc})") from None

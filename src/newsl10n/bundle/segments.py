@@ -1,0 +1,110 @@
+"""segments.json: one entry per segment (source, target, terms, corrections, reviewed) and the
+article's layout, so that a bundle can be rebuilt from its own files. Written and read here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO
+
+from ..errors import InputError
+from ..fileio import load_json
+from ..model import Article, Block, Inline, Localized, Segment, SourceArticle
+
+SEGMENTS = "segments.json"
+
+
+def segment_entries(source: SourceArticle, localized: Localized) -> list[dict[str, object]]:
+    """The ``segments`` list of a bundle's segments.json."""
+    return [
+        {
+            "id": s.id,
+            "block": s.block,
+            "kind": s.kind,
+            "source": s.text,
+            "target": localized.targets[s.id],
+            "terms": localized.terms.get(s.id, []),
+            "corrections": [
+                {"id": c.id, "original": c.original, "corrected": c.corrected}
+                for c in source.corrections.get(s.id, ())
+            ],
+        }
+        | ({"reviewed": True} if s.id in localized.reviewed else {})
+        for s in source.article.segments
+    ]
+
+
+def article_layout(article: Article) -> dict[str, object]:
+    """An article's structure as JSON data (the inverse of :func:`article_from_layout`)."""
+    return {
+        "name": article.name,
+        "format": article.format,
+        "gaps": list(article.gaps),
+        "blocks": [
+            {
+                "kind": b.kind,
+                "text": b.text,
+                "tag": b.tag,
+                "container": b.container,
+                "inline": [[i.start, i.end, i.tag, dict(i.attrs)] for i in b.inline],
+                "segments": [[s.id, s.start, s.end] for s in b.segments],
+            }
+            for b in article.blocks
+        ],
+    }
+
+
+def article_from_layout(data: Mapping[str, object]) -> Article:
+    blocks = []
+    for index, b in enumerate(data["blocks"]):
+        segments = tuple(
+            Segment(sid, index, b["kind"], b["text"][start:end], start, end) for sid, start, end in b["segments"]
+        )
+        inline = tuple(Inline(s, e, tag, tuple(attrs.items())) for s, e, tag, attrs in b["inline"])
+        blocks.append(Block(index, b["kind"], b["text"], segments, b["tag"], b["container"], inline))
+    return Article(
+        name=data["name"], blocks=tuple(blocks), gaps=tuple(data["gaps"]), source="", format=data["format"]
+    )
+
+
+def read_segments(fh: IO[str], *, source: str) -> list[Mapping[str, object]]:
+    """The segment list of a segments.json file object; ``source`` names it in errors."""
+    data = _read_json(fh, source=source)
+    segments = data.get("segments") if isinstance(data, dict) else None
+    if not isinstance(segments, list) or not all(isinstance(s, dict) for s in segments):
+        raise InputError(f"{source}: expected {{\"segments\": [...]}} with one object per segment")
+    return segments
+
+
+def _read_json(fh: IO[str], *, source: str) -> object:
+    try:
+        return load_json(fh.read(), source=source)
+    except UnicodeDecodeError:
+        raise InputError(f"{source}: not UTF-8 text") from None
+
+
+def load_reviewed(bundle: Path, article: Article) -> dict[str, str]:
+    """Reviewed targets of an earlier bundle, for segments of ``article`` with the same source.
+
+    Matched by source text (the same id first), so an edited article whose segment ids moved
+    keeps its reviewed sentences; a segment whose source changed is translated afresh.
+    """
+    path = bundle / SEGMENTS
+    try:
+        with path.open(encoding="utf-8") as fh:
+            entries = read_segments(fh, source=str(path))
+    except FileNotFoundError:
+        return {}
+    except (OSError, InputError) as exc:
+        raise InputError(f"{path}: cannot read the earlier bundle's segments ({exc})") from None
+    reviewed = [e for e in entries if e.get("reviewed")]
+    by_id = {e.get("id"): e for e in reviewed}
+    by_source = {e.get("source"): e["target"] for e in reversed(reviewed)}
+    kept: dict[str, str] = {}
+    for seg in article.segments:
+        same = by_id.get(seg.id)
+        if same is not None and same.get("source") == seg.text:
+            kept[seg.id] = same["target"]
+        elif seg.text in by_source:
+            kept[seg.id] = by_source[seg.text]
+    return kept

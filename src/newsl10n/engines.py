@@ -1,0 +1,41 @@
+"""The engine registry: each engine's name, where its translator lives, and which of its settings
+change its output. Config validation, the CLI, the factory and the engine signature all read
+this one table.
+
+It imports nothing of the project, so that ``config`` can validate engine names without loading
+an engine (engines import heavy libraries on first use).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Engine:
+    name: str
+    loader: str
+    """``module:Class`` of the translator; the class has ``load(spec)``."""
+    decoding_keys: tuple[str, ...] = ()
+    """``decoding`` settings beyond beam_size, batch_size and max_length that this engine's
+    output depends on (described in manifests and part of the translation memory's key)."""
+    ct2_keys: tuple[str, ...] = ()
+    """``ctranslate2`` settings that this engine's output depends on."""
+    summary: str = ""
+
+
+ENGINES: dict[str, Engine] = {
+    "transformers": Engine(
+        "transformers",
+        "newsl10n.translate.marian:MarianTranslator",
+        decoding_keys=("term_bias",),
+        summary="MarianMT in PyTorch; terms enforced while decoding",
+    ),
+    "ctranslate2": Engine(
+        "ctranslate2",
+        "newsl10n.translate.ct2:CT2Translator",
+        ct2_keys=("quantization",),
+        summary="CTranslate2, int8 by default: fast on a CPU",
+    ),
+}
+ENGINE_NAMES: tuple[str, ...] = tuple(ENGINES)

@@ -1,0 +1,222 @@
+"""The values that flow between the stages: the article (Article, Block, Segment, Inline), the
+glossary's source hits and corrections, the terms a translation must hold, the engine's output,
+and one article localized. This module imports nothing of the project.
+
+An :class:`Article` keeps every character of its source: ``gaps[i]`` is the exact text (blank
+lines, indentation, line endings) before block ``i`` and ``gaps[-1]`` the text after the last
+block. Joining gaps and blocks gives the input back byte for byte, and joining them with
+translated blocks gives the localized article in the same layout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+BlockKind = Literal["section", "headline", "heading", "paragraph", "ui", "verbatim"]
+BODY_KINDS: frozenset[str] = frozenset({"headline", "heading", "paragraph"})
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A unit of translation: one sentence, or one whole headline or heading."""
+
+    id: str
+    block: int
+    kind: BlockKind
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Inline:
+    """Inline markup over ``[start, end)`` of a block's plain text (HTML and Markdown input).
+
+    ``tag`` is an HTML name (strong, em, a, code, ...); ``attrs`` are (name, value) pairs.
+    ``br`` and ``html`` (raw inline HTML from Markdown, in attrs ``raw``) have no text.
+    A block's inlines are properly nested and listed in document (pre-)order.
+    """
+
+    start: int
+    end: int
+    tag: str
+    attrs: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of an article. ``text`` is plain text; HTML and Markdown input also set
+    ``tag`` (h1..h6, p, li, pre), ``container`` (ul/ol for list items) and ``inline``."""
+
+    index: int
+    kind: BlockKind
+    text: str
+    segments: tuple[Segment, ...] = ()
+    tag: str = ""
+    container: str = ""
+    inline: tuple[Inline, ...] = ()
+
+    @property
+    def is_body(self) -> bool:
+        return self.kind in BODY_KINDS
+
+
+@dataclass(frozen=True)
+class Article:
+    name: str
+    blocks: tuple[Block, ...]
+    gaps: tuple[str, ...]
+    source: str = field(repr=False)
+    format: str = "text"
+    """Input format: text, html or markdown."""
+
+    @property
+    def segments(self) -> list[Segment]:
+        return [seg for block in self.blocks for seg in block.segments]
+
+    @property
+    def body_blocks(self) -> list[Block]:
+        return [b for b in self.blocks if b.is_body]
+
+    @property
+    def ui_blocks(self) -> list[Block]:
+        return [b for b in self.blocks if not b.is_body and b.kind != "verbatim"]
+
+    def render(self, block_texts: dict[int, str] | None = None) -> str:
+        """The article text with some blocks replaced (by index), layout kept exactly."""
+        block_texts = block_texts or {}
+        parts: list[str] = []
+        for gap, block in zip(self.gaps, self.blocks):
+            parts.append(gap)
+            parts.append(block_texts.get(block.index, block.text))
+        parts.append(self.gaps[-1])
+        return "".join(parts)
+
+
+def rebuild_block(block: Block, translations: dict[str, str]) -> str:
+    """Block text with each segment replaced by its translation; text between segments kept."""
+    out: list[str] = []
+    pos = 0
+    for seg in block.segments:
+        out.append(block.text[pos : seg.start])
+        out.append(translations.get(seg.id, seg.text))
+        pos = seg.end
+    out.append(block.text[pos:])
+    return "".join(out)
+
+
+# --- terms -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A misspelling replaced in the source; ``start``/``end`` are offsets in the corrected text."""
+
+    id: str
+    original: str
+    corrected: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class TermHit:
+    """A source term occurrence in a segment."""
+
+    id: str
+    source: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class TermConstraint:
+    """A glossary term the output of one segment must contain.
+
+    ``forms``: the preferred target term first, then allowed (inflected) forms; any one satisfies
+    the constraint. ``forbidden``: target variants that must not appear. ``case_sensitive``: whether
+    a form found in the output must match its case exactly. A segment lists a constraint once per
+    source occurrence: two occurrences need two target terms.
+    """
+
+    id: str
+    forms: tuple[str, ...]
+    forbidden: tuple[str, ...] = ()
+    case_sensitive: bool = True
+    source_span: tuple[int, int] | None = None
+    """Character offsets of the term's occurrence in the segment's source text, when known: the
+    ctranslate2 engine places a missing term where the model translated that span."""
+
+
+TermStatus = Literal["present", "violated"]
+
+
+@dataclass(frozen=True)
+class TermCheck:
+    """What the output holds for one constraint: ``found`` is the form found, ``problem`` says
+    what is wrong when the status is violated."""
+
+    id: str
+    status: TermStatus
+    found: str | None = None
+    problem: str | None = None
+
+
+Constraints = Sequence[Sequence[TermConstraint]]
+"""Per source segment, the terms its translation must contain."""
+
+
+# --- translation -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One segment's output. ``forced``: ids of the constraints the engine had to impose
+    (the rest, if present, the model produced unaided); ``method``: how they were imposed."""
+
+    text: str
+    forced: tuple[str, ...] = ()
+    method: str = ""
+
+
+@dataclass(frozen=True)
+class SourceArticle:
+    """A parsed article; ``terms`` and ``corrections`` per segment id (empty without a glossary)."""
+
+    path: Path
+    article: Article
+    sha256: str
+    terms: Mapping[str, tuple[TermHit, ...]] = field(default_factory=dict)
+    corrections: Mapping[str, tuple[Correction, ...]] = field(default_factory=dict)
+
+
+TermReport = list[dict[str, object]]
+"""One segment's glossary report: per required term ``{"id", "source", "expected", "status",
+"method"}`` and, where they apply, ``found`` and ``problem`` (as in segments.json)."""
+
+
+@dataclass(frozen=True)
+class Localized:
+    """One article in one locale: the segment translations, the rebuilt text and, per segment,
+    the glossary terms' report."""
+
+    article: Article
+    locale: str
+    targets: Mapping[str, str]
+    text: str
+    ui_texts: Mapping[int, str] = field(default_factory=dict)
+    """Block index -> the localized text of a section or UI line (from the UI catalog)."""
+    reviewed: frozenset[str] = frozenset()
+    """Ids of segments whose target a person post-edited (kept from an earlier bundle)."""
+    terms: Mapping[str, TermReport] = field(default_factory=dict)
+
+    def term_counts(self) -> dict[str, int]:
+        counts = {"total": 0, "enforced": 0, "present": 0, "violated": 0}
+        for report in self.terms.values():
+            for term in report:
+                counts["total"] += 1
+                counts[str(term["status"])] += 1
+        return counts

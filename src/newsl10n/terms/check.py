@@ -1,0 +1,118 @@
+"""Whether a translation holds its glossary terms: the one definition of present and violated.
+
+Both engines (to decide what to force), the bundle's term report, QA and the XLIFF and review
+renderers use it, so an engine can never force a term that the report calls present, nor the
+other way round. Forms are matched as whole words with each entry's case rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..model import TermCheck, TermConstraint, TermHit, TermReport, Translation
+from .match import TermMatcher
+
+
+def check(text: str, constraints: Sequence[TermConstraint]) -> list[TermCheck]:
+    """One result per constraint, in order. A term listed twice needs two occurrences.
+
+    Each term is looked for on its own (whole words, leftmost-longest among its forms and
+    forbidden variants), so one term may lie inside another's: "МИД России" holds "России".
+    """
+    needed: dict[str, int] = {}
+    for c in constraints:
+        needed[c.id] = needed.get(c.id, 0) + 1
+    found, forbidden = _scan(text, constraints)
+    seen: dict[str, int] = {}
+    results: list[TermCheck] = []
+    for c in constraints:
+        n = seen[c.id] = seen.get(c.id, 0) + 1
+        hits = found.get(c.id, [])
+        if c.id in forbidden:
+            results.append(TermCheck(c.id, "violated", None, f"forbidden variant {forbidden[c.id]!r}"))
+        elif n <= len(hits):
+            results.append(TermCheck(c.id, "present", hits[n - 1]))
+        else:
+            missing = "missing" if needed[c.id] == 1 else f"missing ({len(hits)} of {needed[c.id]} found)"
+            results.append(TermCheck(c.id, "violated", None, missing))
+    return results
+
+
+def _scan(text: str, constraints: Sequence[TermConstraint]) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Per term id, the forms found in ``text`` (in order) and the first forbidden variant."""
+    found: dict[str, list[str]] = {}
+    forbidden: dict[str, str] = {}
+    for c in {c.id: c for c in constraints}.values():
+        terms = [(t, c.case_sensitive, "form") for t in c.forms]
+        terms += [(t, c.case_sensitive, "forbidden") for t in c.forbidden]
+        for match in TermMatcher(terms).find(text):
+            if match.payload == "form":
+                found.setdefault(c.id, []).append(match.text)
+            else:
+                forbidden.setdefault(c.id, match.text)
+    return found, forbidden
+
+
+def has_forbidden(text: str, constraints: Sequence[TermConstraint]) -> bool:
+    """Whether ``text`` holds a forbidden variant of one of ``constraints`` (whole words, each
+    term's case rule), as ``check`` would report it."""
+    variants = [(v, c.case_sensitive, c.id) for c in constraints for v in c.forbidden]
+    return bool(variants) and bool(TermMatcher(variants).find(text))
+
+
+def case_variants(term: TermConstraint) -> tuple[str, ...]:
+    """Other spellings of a case-insensitive term's forms that :func:`check` accepts and a model
+    is likely to write (lower, upper, title case, first letter changed), for engines that must
+    recognise a term token by token; none for a case-sensitive term."""
+    if term.case_sensitive:
+        return ()
+    variants = []
+    for form in term.forms:
+        variants += [form.lower(), form.upper(), form.title(), form[:1].upper() + form[1:], form[:1].lower() + form[1:]]
+    return tuple(v for v in dict.fromkeys(variants) if v not in term.forms)
+
+
+def missing_terms(text: str, terms: Sequence[TermConstraint]) -> list[TermConstraint]:
+    """The constraints among ``terms`` whose forms :func:`check` does not find in ``text``, as
+    many times as they are listed (a term listed twice and found once is missing once). A
+    forbidden variant does not make a term missing: the engines suppress those apart."""
+    found, _ = _scan(text, terms)
+    seen: dict[str, int] = {}
+    missing = []
+    for c in terms:
+        seen[c.id] = seen.get(c.id, 0) + 1
+        if seen[c.id] > len(found.get(c.id, ())):
+            missing.append(c)
+    return missing
+
+
+def contains_term(text: str, term: TermConstraint) -> bool:
+    """Whether ``text`` holds one of the term's forms, as :func:`check` reads it."""
+    return not missing_terms(text, [term])
+
+
+def term_report(required: Sequence[tuple[TermHit, TermConstraint]], translation: Translation) -> TermReport:
+    """Per required term: ``enforced`` (the engine imposed it), ``present`` (the model produced it
+    unaided) or ``violated`` (missing, or a forbidden variant in the output)."""
+    results = check(translation.text, [c for _, c in required])
+    report: TermReport = []
+    for (hit, constraint), result in zip(required, results):
+        if result.status == "violated":
+            status, method = "violated", translation.method or "none"
+        elif constraint.id in translation.forced:
+            status, method = "enforced", translation.method
+        else:
+            status, method = "present", "model"
+        item: dict[str, object] = {
+            "id": constraint.id,
+            "source": hit.source,
+            "expected": constraint.forms[0],
+            "status": status,
+            "method": method,
+        }
+        if result.found is not None and result.found != constraint.forms[0]:
+            item["found"] = result.found
+        if result.problem:
+            item["problem"] = result.problem
+        report.append(item)
+    return report

@@ -1,0 +1,93 @@
+"""The source side of terminology: a glossary's terms and misspellings found in source text,
+and the target constraints each occurrence brings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from ..model import Correction, SourceArticle, TermConstraint, TermHit
+from .files import Entry, Glossary, TargetTerms
+from .match import Match, TermMatcher
+
+
+class SourceTerms:
+    """Finds a glossary's terms and misspellings in source text (built once per run)."""
+
+    def __init__(self, glossary: Glossary) -> None:
+        self.glossary = glossary
+        self.entries = {e.id: e for e in glossary.entries}
+        self._terms: TermMatcher[str] = TermMatcher(
+            (term, e.case_sensitive, e.id) for e in glossary.entries for term in e.source_terms
+        )
+        self._misspellings: TermMatcher[tuple[str, str]] = TermMatcher(
+            (wrong, e.case_sensitive, (e.id, right)) for e in glossary.entries for wrong, right in e.misspellings.items()
+        )
+
+    def find(self, text: str) -> list[TermHit]:
+        return [TermHit(m.payload, m.text, m.start, m.end) for m in self._terms.find(text)]
+
+    def protected(self, text: str) -> list[tuple[int, int]]:
+        """Spans that a sentence split must not fall into."""
+        return [(m.start, m.end) for m in self._terms.find(text)]
+
+    def correct(self, text: str) -> tuple[str, list[Correction]]:
+        """``text`` with each misspelling replaced, and the corrections made."""
+        matches: list[Match[tuple[str, str]]] = self._misspellings.find(text)
+        if not matches:
+            return text, []
+        out: list[str] = []
+        corrections: list[Correction] = []
+        pos = shift = 0
+        for m in matches:
+            entry_id, right = m.payload
+            if m.text.isupper() and not right.isupper():
+                right = right.upper()
+            out.append(text[pos : m.start])
+            out.append(right)
+            start = m.start + shift
+            corrections.append(Correction(entry_id, m.text, right, start, start + len(right)))
+            shift += len(right) - len(m.text)
+            pos = m.end
+        out.append(text[pos:])
+        return "".join(out), corrections
+
+    def constraint(self, hit: TermHit, locale: str) -> TermConstraint | None:
+        """What the translation into ``locale`` must contain for ``hit``; None when the entry has
+        no target for the locale (and is not do-not-translate)."""
+        entry = self.entries[hit.id]
+        forbidden = tuple(dict.fromkeys(entry.misspellings))
+        terms = _locale_terms(entry, locale)
+        if terms is not None:
+            return TermConstraint(entry.id, terms.forms, (*terms.forbidden, *forbidden), entry.case_sensitive)
+        if entry.do_not_translate:
+            forms = tuple(dict.fromkeys((hit.source, *entry.source_terms)))
+            return TermConstraint(entry.id, forms, forbidden, entry.case_sensitive)
+        return None
+
+
+def _locale_terms(entry: Entry, locale: str) -> TargetTerms | None:
+    """The entry's terms for ``locale``, falling back from pt-BR to pt."""
+    if locale in entry.targets:
+        return entry.targets[locale]
+    base = re.split(r"[-_]", locale)[0]
+    return entry.targets.get(base)
+
+
+def required_terms(
+    source: SourceArticle, seg_ids: Sequence[str], locale: str, terms: SourceTerms | None
+) -> list[list[tuple[TermHit, TermConstraint]]]:
+    """Per segment, its glossary terms with their target constraints in ``locale``."""
+    required: list[list[tuple[TermHit, TermConstraint]]] = []
+    starts = {seg.id: seg.start for seg in source.article.segments} if terms else {}
+    for seg_id in seg_ids:
+        pairs = [(hit, terms.constraint(hit, locale)) for hit in source.terms.get(seg_id, ())] if terms else []
+        required.append(
+            [
+                (hit, replace(c, source_span=(hit.start - starts[seg_id], hit.end - starts[seg_id])))
+                for hit, c in pairs
+                if c is not None
+            ]
+        )
+    return required

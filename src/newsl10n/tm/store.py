@@ -1,0 +1,197 @@
+"""Translation memory: segment translations kept in SQLite, so unchanged text is never re-translated.
+
+An entry is keyed by the normalized source segment, the locale, the model and its revision, the
+glossary hash ("" without a glossary) and the decoding settings that change the output; it keeps
+the target, the glossary terms the engine forced and how, when it was made, and a ``reviewed``
+flag. A machine run never overwrites a reviewed entry.
+
+The file uses WAL mode, a busy timeout and one short write transaction per store, so concurrent
+runs on one memory neither corrupt it nor fail on a lock.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..errors import InputError
+from ..model import Translation
+from ..translate.spec import EngineSignature
+
+DEFAULT_NAME = ".newsl10n-tm.sqlite"
+BUSY_TIMEOUT_S = 60.0
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS segments (
+    source_key TEXT NOT NULL,
+    locale TEXT NOT NULL,
+    model TEXT NOT NULL,
+    glossary TEXT NOT NULL,
+    decoding TEXT NOT NULL,
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    forced TEXT NOT NULL,
+    method TEXT NOT NULL,
+    created TEXT NOT NULL,
+    reviewed INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (source_key, locale, model, glossary, decoding)
+) WITHOUT ROWID
+"""
+UPSERT = """
+INSERT INTO segments (source_key, locale, model, glossary, decoding, source, target, forced, method, created, reviewed)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (source_key, locale, model, glossary, decoding) DO UPDATE SET
+    source = excluded.source, target = excluded.target, forced = excluded.forced,
+    method = excluded.method, created = excluded.created, reviewed = excluded.reviewed
+WHERE segments.reviewed = 0 OR excluded.reviewed = 1
+"""
+
+
+def normalize(text: str) -> str:
+    """The lookup key of a segment: NFC, whitespace runs collapsed, ends stripped."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+@dataclass(frozen=True)
+class MemoryContext:
+    """Everything in an entry's key except the source: what makes two translations comparable."""
+
+    locale: str
+    model: str
+    glossary: str
+    decoding: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    source: str
+    target: str
+    locale: str
+    forced: tuple[str, ...]
+    method: str
+    created: str
+    reviewed: bool
+
+
+def memory_context(signature: EngineSignature, locale: str, glossary_hash: str = "") -> MemoryContext:
+    """The key parts for one locale's engine: model@revision and the output-changing settings,
+    both from the engine's signature (the one its bundles' manifests describe)."""
+    return MemoryContext(
+        locale=locale, model=signature.model_key, glossary=glossary_hash, decoding=signature.settings_key
+    )
+
+
+class TranslationMemory:
+    """One SQLite file, opened on first use and created on the first store (a run that fails
+    before translating anything leaves no file). Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+
+    def __enter__(self) -> TranslationMemory:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def connect(self, *, create: bool = True) -> sqlite3.Connection | None:
+        """The open connection; None when the file does not exist and ``create`` is false."""
+        if self._db is not None:
+            return self._db
+        if not create and not self.path.exists():
+            return None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute(SCHEMA)
+            db.execute("SELECT 1 FROM segments LIMIT 1").fetchall()
+        except (sqlite3.Error, OSError) as exc:
+            raise InputError(f"{self.path}: cannot use translation memory ({exc})") from None
+        self._db = db
+        return db
+
+    def lookup(self, context: MemoryContext, sources: Sequence[str]) -> dict[str, Translation]:
+        """Stored translations of ``sources``, keyed by normalized source."""
+        keys = list(dict.fromkeys(normalize(s) for s in sources))
+        found: dict[str, Translation] = {}
+        db = self.connect(create=False)
+        if db is None:
+            return found
+        for start in range(0, len(keys), 500):  # stay under SQLite's bound-parameter limit
+            chunk = keys[start : start + 500]
+            rows = db.execute(
+                "SELECT source_key, target, forced, method FROM segments WHERE locale = ? AND model = ? "
+                f"AND glossary = ? AND decoding = ? AND source_key IN ({','.join('?' * len(chunk))})",
+                (context.locale, context.model, context.glossary, context.decoding, *chunk),
+            )
+            for key, target, forced, method in rows:
+                found[key] = Translation(target, tuple(json.loads(forced)), method)
+        return found
+
+    def store(
+        self, context: MemoryContext, pairs: Sequence[tuple[str, Translation]], *, reviewed: bool = False
+    ) -> None:
+        """Store machine (or, with ``reviewed``, human) translations in one transaction.
+
+        A reviewed entry is only ever replaced by another reviewed one.
+        """
+        created = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        rows = [
+            (
+                normalize(source), context.locale, context.model, context.glossary, context.decoding,
+                source, out.text, json.dumps(list(out.forced)), out.method, created, int(reviewed),
+            )
+            for source, out in pairs
+        ]  # fmt: skip
+        db = self.connect()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany(UPSERT, rows)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def entries(self, locale: str | None = None, *, reviewed_only: bool = False) -> Iterator[Entry]:
+        """All entries (of one locale), oldest first."""
+        sql = "SELECT source, target, locale, forced, method, created, reviewed FROM segments WHERE 1=1"
+        args: list[object] = []
+        if locale:
+            sql += " AND locale = ?"
+            args.append(locale)
+        if reviewed_only:
+            sql += " AND reviewed = 1"
+        db = self.connect(create=False)
+        if db is None:
+            return
+        for source, target, loc, forced, method, created, reviewed in db.execute(
+            sql + " ORDER BY created, locale, source", args
+        ):
+            yield Entry(source, target, loc, tuple(json.loads(forced)), method, created, bool(reviewed))
+
+
+def open_memory(path: Path) -> TranslationMemory:
+    """Open an existing memory file for reading; errors name the file."""
+    if not path.is_file():
+        raise InputError(f"{path}: no translation memory here (run `newsl10n translate` first)")
+    memory = TranslationMemory(path)
+    memory.connect(create=False)
+    return memory
+
+
+def memory_path(out: Path, configured: Path | None, base: Path) -> Path:
+    """The memory file: ``tm.path`` from pipeline.yaml (relative to it), else OUT/.newsl10n-tm.sqlite."""
+    return base / configured if configured is not None else out / DEFAULT_NAME

@@ -1,0 +1,146 @@
+"""What to load for one locale (:class:`EngineSpec`) and what determines its output
+(:class:`EngineSignature`).
+
+The signature is the one description of an engine's output, after sacrebleu's ``Signature``:
+the manifest's engine fields, every engine's ``describe()`` and the translation memory's key are
+all made from it, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import CT2Settings, DecodingSettings, PipelineConfig
+from ..engines import ENGINES
+from ..errors import ConfigError
+from ..locales import check_locale
+from .models import resolve_model
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """What to load for one locale: engine name, model reference and decoding settings."""
+
+    engine: str
+    model: str
+    source_lang: str
+    target_lang: str
+    decoding: DecodingSettings
+    target_token: str | None = None
+    ct2: CT2Settings = CT2Settings()
+
+
+@dataclass(frozen=True)
+class EngineSignature:
+    """Everything that determines one engine's output for one locale, and how it is described.
+
+    ``decoding``: beam_size, batch_size, max_length and the engine's own decoding settings;
+    ``extra``: the engine's other output-changing settings (quantization), in describe order.
+    """
+
+    engine: str
+    model: str
+    revision: str
+    target_token: str | None
+    decoding: tuple[tuple[str, object], ...]
+    extra: tuple[tuple[str, object], ...] = ()
+
+    UNKEYED = frozenset({"batch_size"})
+    """Described but not part of the memory key: batching does not change a segment's output."""
+
+    @classmethod
+    def of(cls, spec: EngineSpec, revision: str) -> EngineSignature:
+        engine = ENGINES.get(spec.engine)
+        d = spec.decoding
+        names = ("beam_size", "batch_size", "max_length", *(engine.decoding_keys if engine else ()))
+        extra = tuple((k, getattr(spec.ct2, k)) for k in (engine.ct2_keys if engine else ()))
+        return cls(
+            spec.engine, spec.model, revision, spec.target_token, tuple((k, getattr(d, k)) for k in names), extra
+        )
+
+    @classmethod
+    def from_description(cls, info: Mapping[str, object]) -> EngineSignature:
+        """The signature a manifest (or ``describe()``) records; settings it lacks take their
+        defaults, as the run that wrote it did."""
+        engine = ENGINES.get(str(info.get("engine", "transformers")))
+        decoding = dict(info.get("decoding") or {})  # type: ignore[call-overload]
+        defaults, ct2 = DecodingSettings(), CT2Settings()
+        names = ("beam_size", "batch_size", "max_length", *(engine.decoding_keys if engine else ()))
+        return cls(
+            engine=str(info.get("engine", "transformers")),
+            model=str(info.get("model", "")),
+            revision=str(info.get("model_revision", "")),
+            target_token=info.get("target_token"),  # type: ignore[arg-type]
+            decoding=tuple((k, decoding.get(k, getattr(defaults, k))) for k in names),
+            extra=tuple((k, info.get(k, getattr(ct2, k))) for k in (engine.ct2_keys if engine else ())),
+        )
+
+    def describe(self) -> dict[str, object]:
+        """The engine fields of a bundle's manifest."""
+        return {
+            "engine": self.engine,
+            "model": self.model,
+            "model_revision": self.revision,
+            "target_token": self.target_token,
+            "decoding": dict(self.decoding),
+            **dict(self.extra),
+        }
+
+    @property
+    def model_key(self) -> str:
+        return f"{self.model}@{self.revision}"
+
+    @property
+    def settings_key(self) -> str:
+        """The output-changing settings as canonical JSON (the memory's ``decoding`` column)."""
+        settings: dict[str, object] = {"engine": self.engine}
+        settings.update((k, v) for k, v in self.decoding if k not in self.UNKEYED)
+        if self.target_token:
+            settings["target_token"] = self.target_token
+        settings.update(self.extra)
+        return json.dumps(settings, sort_keys=True, separators=(",", ":"))
+
+
+def engine_specs(
+    config: PipelineConfig,
+    base: Path,
+    locales: Sequence[str],
+    overrides: Mapping[str, str],
+    engine: str | None = None,
+) -> dict[str, EngineSpec]:
+    """One engine spec per locale: the model from ``--model`` overrides, else pipeline.yaml."""
+    unknown = set(overrides) - set(locales)
+    if unknown:
+        raise ConfigError(f"--model given for {', '.join(sorted(unknown))}, not among --to locales")
+    specs: dict[str, EngineSpec] = {}
+    for locale in locales:
+        check_locale(locale)
+        settings = config.locales.get(locale)
+        if locale in overrides:
+            model = _absolute_if_local(overrides[locale], Path.cwd())
+        elif settings is not None:
+            model = _absolute_if_local(settings.model, base)
+        else:
+            known = ", ".join(sorted(config.locales)) or "none"
+            raise ConfigError(
+                f"no model for locale {locale!r}: add it under 'locales:' in pipeline.yaml "
+                f"(configured: {known}) or pass --model {locale}=ID_OR_PATH"
+            )
+        specs[locale] = EngineSpec(
+            engine=engine or config.engine,
+            model=model,
+            source_lang=config.source_lang,
+            target_lang=locale,
+            decoding=config.decoding,
+            target_token=settings.target_token if settings else None,
+            ct2=config.ctranslate2.model_copy(update={"models_cache": base / config.ctranslate2.models_cache}),
+        )
+    return specs
+
+
+def _absolute_if_local(ref: str, base: Path) -> str:
+    resolved = resolve_model(ref, base)
+    return str(resolved.path) if resolved.path else resolved.ref
