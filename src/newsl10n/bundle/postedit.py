@@ -6,6 +6,7 @@ its own files: importing an edited XLIFF needs neither the source file nor a mod
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,6 +30,17 @@ class ImportResult:
     total: int
 
 
+@dataclass(frozen=True)
+class Edit:
+    """A person's target for one segment. ``reviewed``: mark it reviewed even when the text is
+    the bundle's (a translator confirmed it); ``source`` must be the segment's source text."""
+
+    id: str
+    source: str
+    target: str
+    reviewed: bool = False
+
+
 def import_xliff(
     data: bytes,
     *,
@@ -43,28 +55,45 @@ def import_xliff(
     reviewed segment; units must match the bundle's segment ids and source texts. ``catalogs``:
     the UI catalog folder, for the page chrome of article.html (English without it).
     """
+    target_lang, units = read_xliff(data, source=source)
+    edits = [Edit(u.id, u.source, u.target, u.state in ("reviewed", "final")) for u in units]
+    return apply_edits(bundle, edits, origin=source, target_lang=target_lang, qa=qa, catalogs=catalogs)
+
+
+def apply_edits(
+    bundle: Path,
+    edits: Sequence[Edit],
+    *,
+    origin: str,
+    target_lang: str | None = None,
+    qa: QASettings | None = None,
+    catalogs: Path | None = None,
+) -> ImportResult:
+    """Apply a person's edits to ``bundle`` and rewrite it atomically, through the same builder
+    as a fresh translation. An edit whose target differs from the bundle's (and is not empty),
+    or that is marked reviewed, makes its segment reviewed. ``origin`` names the edits' source
+    in errors; ``target_lang``, when given, must be the bundle's locale."""
     files = _read_bundle(bundle)
     seg_data = load_json(files[SEGMENTS], source=str(bundle / SEGMENTS))
     manifest = Manifest.from_json(load_json(files[MANIFEST], source=str(bundle / MANIFEST)), source=str(bundle / MANIFEST))
     if not isinstance(seg_data, dict) or "article" not in seg_data:
         raise InputError(f"{bundle}: bundle has no article layout in segments.json (written by an older newsl10n)")
     locale = manifest.locale
-    target_lang, units = read_xliff(data, source=source)
     if target_lang and target_lang != locale:
-        raise InputError(f"{source}: target language {target_lang!r} does not match the bundle's locale {locale!r}")
+        raise InputError(f"{origin}: target language {target_lang!r} does not match the bundle's locale {locale!r}")
     entries = {e["id"]: e for e in seg_data["segments"]}
     changed = 0
-    for unit in units:
-        entry = entries.get(unit.id)
+    for edit in edits:
+        entry = entries.get(edit.id)
         if entry is None:
-            raise InputError(f"{source}: unit {unit.id!r} is not a segment of {bundle}")
-        if unit.source != entry["source"]:
-            raise InputError(f"{source}: unit {unit.id!r} has a different source text than {bundle}")
-        edited = bool(unit.target.strip()) and unit.target != entry["target"]
+            raise InputError(f"{origin}: unit {edit.id!r} is not a segment of {bundle}")
+        if edit.source != entry["source"]:
+            raise InputError(f"{origin}: unit {edit.id!r} has a different source text than {bundle}")
+        edited = bool(edit.target.strip()) and edit.target != entry["target"]
         if edited:
-            entry["target"] = unit.target
+            entry["target"] = edit.target
             changed += 1
-        if edited or (unit.target.strip() and unit.state in ("reviewed", "final")):
+        if edited or (edit.target.strip() and edit.reviewed):
             entry["reviewed"] = True
     article = article_from_layout(seg_data["article"])
     segments = [entries[s.id] for s in article.segments]
