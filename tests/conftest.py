@@ -53,6 +53,7 @@ TARGET_TEXT = {
 LOCALES = tuple(TARGET_TEXT)
 TARGET_TOKENS = {"ar": [">>ara<<"]}
 GLOSSARIES = ROOT / "glossaries"
+pytest_plugins = ["copymodel_fixture"]
 
 
 def glossary_target_lines(locale: str) -> list[str]:

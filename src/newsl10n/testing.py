@@ -49,9 +49,50 @@ def build_random_marian(
     corpus as small as one article learns whole words and so cuts text into about as many tokens
     as opus-mt's large vocabulary does (benchmarks want realistic lengths).
     """
-    import sentencepiece as spm
     import torch
-    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
+    from transformers import MarianMTModel
+
+    out_dir = Path(out_dir)
+    vocab = write_marian_tokenizer(
+        out_dir,
+        corpus,
+        pieces=min(architecture.vocab_size, 8000),
+        pad_to=architecture.vocab_size,
+        source_lang=source_lang,
+        target_lang=target_lang,
+        target_tokens=target_tokens,
+        piece_model=piece_model,
+    )
+    torch.manual_seed(seed)
+    model = MarianMTModel(marian_config(vocab, architecture))
+    save_marian(model, out_dir, vocab)
+    (out_dir / "README.md").write_text(
+        "Random-weight MarianMT model built by newsl10n.testing for plumbing tests.\n"
+        "It knows no language: its output is nonsense.\n",
+        encoding="utf-8",
+    )
+    return out_dir
+
+
+def write_marian_tokenizer(
+    out_dir: Path,
+    corpus: Iterable[str],
+    *,
+    pieces: int,
+    pad_to: int = 0,
+    source_lang: str = "en",
+    target_lang: str = "de",
+    target_tokens: Iterable[str] = (),
+    piece_model: str = "unigram",
+    split_digits: bool = False,
+) -> dict[str, int]:
+    """Train one joint SentencePiece model on ``corpus`` and save a MarianTokenizer to ``out_dir``.
+
+    Returns the vocabulary: ``</s>`` 0, ``<unk>`` 1, the pieces, ``target_tokens``, fillers up
+    to ``pad_to - 1`` entries, and ``<pad>`` last (the opus-mt layout CTranslate2 needs).
+    """
+    import sentencepiece as spm
+    from transformers import MarianTokenizer
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
@@ -67,7 +108,7 @@ def build_random_marian(
         spm.SentencePieceTrainer.train(
             input=str(corpus_file),
             model_prefix=str(tmp_path / "sp"),
-            vocab_size=min(architecture.vocab_size, 8000),
+            vocab_size=pieces,
             hard_vocab_limit=False,
             model_type=piece_model,
             character_coverage=1.0,
@@ -77,13 +118,15 @@ def build_random_marian(
             pad_id=-1,
             user_defined_symbols=special,
             minloglevel=2,
+            # Passed only when set: an explicit default changes the saved model's bytes.
+            **({"split_digits": True} if split_digits else {}),
         )
         processor = spm.SentencePieceProcessor(model_file=str(tmp_path / "sp.model"))
         vocab = {"</s>": 0, "<unk>": 1}
         for piece in [processor.id_to_piece(i) for i in range(processor.get_piece_size())] + special:
             vocab.setdefault(piece, len(vocab))
         filler = 0
-        while len(vocab) < architecture.vocab_size - 1:  # pad to the architecture's vocab size
+        while len(vocab) < pad_to - 1:  # pad to the architecture's vocab size
             vocab.setdefault(f"<unused{filler}>", len(vocab))
             filler += 1
         vocab["<pad>"] = len(vocab)
@@ -98,8 +141,15 @@ def build_random_marian(
             target_lang=target_lang,
         )
         tokenizer.save_pretrained(out_dir)
+    return vocab
+
+
+def marian_config(vocab: dict[str, int], architecture: Architecture):
+    """The opus-mt layout at ``architecture``'s size: ``<pad>`` starts decoding, ``</s>`` ends it."""
+    from transformers import MarianConfig
+
     pad = vocab["<pad>"]
-    config = MarianConfig(
+    return MarianConfig(
         vocab_size=len(vocab),
         d_model=architecture.d_model,
         encoder_layers=architecture.layers,
@@ -117,14 +167,10 @@ def build_random_marian(
         max_position_embeddings=512,
         share_encoder_decoder_embeddings=True,
     )
-    torch.manual_seed(seed)
-    model = MarianMTModel(config)
-    model.generation_config.bad_words_ids = [[pad]]
+
+
+def save_marian(model, out_dir: Path, vocab: dict[str, int]) -> None:
+    """Save ``model`` as safetensors with opus-mt's generation settings (never emit ``<pad>``)."""
+    model.generation_config.bad_words_ids = [[vocab["<pad>"]]]
     model.generation_config.max_length = 512
     model.save_pretrained(out_dir, safe_serialization=True)
-    (out_dir / "README.md").write_text(
-        "Random-weight MarianMT model built by newsl10n.testing for plumbing tests.\n"
-        "It knows no language: its output is nonsense.\n",
-        encoding="utf-8",
-    )
-    return out_dir

@@ -1,0 +1,209 @@
+"""Placement benchmark: do forced glossary terms sit where their source term was?
+
+    python bench/bench_placement.py                  # the cached copy model (built on first use)
+    python bench/bench_placement.py --model PATH     # any en->en copy model folder
+
+Runs ``newsl10n translate`` (one subprocess per engine, with the repository's glossaries) with
+the en->en copy model (newsl10n.copymodel) mapped to de, fr and es, over examples/*.txt, then
+reads each bundle's segments.json. The copy model writes its source back, so a forced term is in
+context when the text before it in the target equals the text before the source term in the
+source (whitespace-normalised). It copies by position: after a forced term whose length differs
+from the source span what follows drifts, so only the words before a term are evidence. Term-free
+segments should come back verbatim. One more run per engine without a glossary gives the
+decoding time that enforcement adds (the manifests' translate_s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ENGINES = ("ctranslate2", "transformers")
+LOCALES = ("de", "fr", "es")
+
+
+@dataclass
+class Placement:
+    """Counts for one engine and locale, over every article."""
+
+    engine: str
+    locale: str
+    forced: int = 0
+    in_context: int = 0
+    model_terms: int = 0
+    violated: int = 0
+    term_free: int = 0
+    verbatim: int = 0
+    translate_s: float = 0.0
+    translate_s_no_glossary: float | None = None
+    misplaced: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.in_context / self.forced if self.forced else 100.0
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+def occurrence(text: str, needle: str, index: int) -> int:
+    """Start of the ``index``-th (0-based) occurrence of ``needle`` in ``text``, or -1."""
+    start = -1
+    for _ in range(index + 1):
+        start = text.find(needle, start + 1)
+        if start < 0:
+            return -1
+    return start
+
+
+def term_in_context(source: str, target: str, term: Mapping[str, object], nth: int = 0) -> bool:
+    """The target's text before the term equals the source's text before the source term."""
+    form = str(term.get("found") or term["expected"])
+    at_source = occurrence(source, str(term["source"]), nth)
+    at_target = occurrence(target, form, nth)
+    found = at_source >= 0 and at_target >= 0
+    return found and normalise(source[:at_source]) == normalise(target[:at_target])
+
+
+def score_segments(placement: Placement, segments: Sequence[Mapping[str, object]]) -> None:
+    """Add one bundle's segments to ``placement``."""
+    for segment in segments:
+        source, target = str(segment["source"]), str(segment["target"])
+        terms = segment.get("terms") or []
+        if not terms:
+            placement.term_free += 1
+            placement.verbatim += source == target
+            continue
+        seen: dict[str, int] = {}
+        for term in terms:
+            nth = seen.get(str(term["source"]), 0)
+            seen[str(term["source"])] = nth + 1
+            if term["status"] == "present":
+                placement.model_terms += 1
+            elif term["status"] == "violated":
+                placement.violated += 1
+            elif term["status"] == "enforced":
+                placement.forced += 1
+                if term_in_context(source, target, term, nth):
+                    placement.in_context += 1
+                else:
+                    placement.misplaced.append({"id": str(term["id"]), "source": source, "target": target})
+
+
+def write_config(folder: Path, model: Path, locales: Sequence[str], glossary: bool) -> Path:
+    """A pipeline.yaml with the copy model for every locale; outputs and caches inside ``folder``."""
+    lines = [
+        "source_lang: en",
+        f"out: {json.dumps(str(folder / 'out'))}",
+        f"glossaries: [{json.dumps(str(ROOT / 'glossaries'))}]" if glossary else "glossaries: []",
+        "decoding: {beam_size: 4, batch_size: 16}",
+        f"ctranslate2: {{models_cache: {json.dumps(str(folder / 'ct2'))}}}",
+        "tm: {enabled: false}",
+        "locales:",
+        *[f"  {locale}: {{model: {json.dumps(str(model))}}}" for locale in locales],
+    ]
+    path = folder / "pipeline.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def translate(folder: Path, model: Path, engine: str, locales: Sequence[str], articles: Sequence[Path],
+              glossary: bool = True) -> Path:
+    """Run ``newsl10n translate`` in a subprocess; returns its output folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    config = write_config(folder, model, locales, glossary)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
+    command = [sys.executable, "-m", "newsl10n", "translate", *map(str, articles), "--config", str(config),
+               "--engine", engine, "--to", ",".join(locales), "--quiet", "--force"]
+    subprocess.run(command, check=True, env=env, cwd=folder, capture_output=True, text=True)
+    return folder / "out"
+
+
+def bundles(out: Path) -> list[tuple[str, list[Mapping[str, object]], Mapping[str, object]]]:
+    """(locale, segments, manifest) of every bundle under ``out``."""
+    found = []
+    for segments_file in sorted(out.glob("*/*/segments.json")):
+        manifest = json.loads((segments_file.parent / "manifest.json").read_text(encoding="utf-8"))
+        segments = json.loads(segments_file.read_text(encoding="utf-8"))["segments"]
+        found.append((str(manifest["locale"]), segments, manifest))
+    return found
+
+
+def measure(model: Path, *, engines: Sequence[str] = ENGINES, locales: Sequence[str] = LOCALES,
+            articles: Sequence[Path] | None = None, work: Path | None = None,
+            timing: bool = True) -> list[Placement]:
+    """Placement counts per engine and locale (the harness as a function, for tests to reuse)."""
+    articles = list(articles or sorted((ROOT / "examples").glob("*.txt")))
+    with tempfile.TemporaryDirectory(prefix="placement-") as tmp:
+        work = work or Path(tmp)
+        results = []
+        for engine in engines:
+            table = {locale: Placement(engine, locale) for locale in locales}
+            out = translate(work / engine, model, engine, locales, articles)
+            for locale, segments, manifest in bundles(out):
+                score_segments(table[locale], segments)
+                table[locale].translate_s += float(manifest["timings"]["translate_s"])
+            if timing:
+                plain = translate(work / f"{engine}-plain", model, engine, locales, articles, glossary=False)
+                for locale, _, manifest in bundles(plain):
+                    spent = table[locale].translate_s_no_glossary or 0.0
+                    table[locale].translate_s_no_glossary = spent + float(manifest["timings"]["translate_s"])
+            results.extend(table.values())
+        return results
+
+
+def format_table(results: Sequence[Placement]) -> str:
+    head = ("engine", "locale", "forced", "in context", "%", "model terms", "violated",
+            "verbatim term-free", "translate s", "without glossary s")
+    rows = [head]
+    for r in results:
+        plain = f"{r.translate_s_no_glossary:.2f}" if r.translate_s_no_glossary is not None else "-"
+        rows.append((r.engine, r.locale, str(r.forced), str(r.in_context), f"{r.percent:.0f}",
+                     str(r.model_terms), str(r.violated), f"{r.verbatim}/{r.term_free}",
+                     f"{r.translate_s:.2f}", plain))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |" for row in rows]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def format_misplaced(results: Sequence[Placement]) -> str:
+    out = []
+    for r in results:
+        for m in r.misplaced:
+            out.append(f"[{r.engine} {r.locale}] {m['id']}\n  source: {m['source']}\n  target: {m['target']}")
+    return "\n".join(out)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", type=Path, help="copy model folder (default: the cached copy model)")
+    parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--locales", default=",".join(LOCALES))
+    parser.add_argument("--no-timing", action="store_true", help="skip the runs without a glossary")
+    parser.add_argument("--show", action="store_true", help="print every misplaced term's segment")
+    args = parser.parse_args(argv)
+    if args.model is None:
+        sys.path.insert(0, str(ROOT / "src"))
+        from newsl10n.copymodel import cached_copy_model
+
+        args.model = cached_copy_model(log=lambda m: print(m, file=sys.stderr))
+    results = measure(args.model, engines=args.engines.split(","), locales=args.locales.split(","),
+                      timing=not args.no_timing)
+    print(format_table(results))
+    if args.show:
+        print(format_misplaced(results))
+
+
+if __name__ == "__main__":
+    main()
