@@ -58,7 +58,7 @@ pytest_plugins = ["copymodel_fixture"]
 
 def glossary_target_lines(locale: str) -> list[str]:
     """Every target term of the shipped glossaries for ``locale``, one a line."""
-    from newsl10n.cli.models import glossary_target_lines as target_lines
+    from newsl10n.terms.files import glossary_target_lines as target_lines
     from newsl10n.terms.files import require_valid
 
     return target_lines(require_valid([GLOSSARIES]), locale)

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from .terms.files import glossary_target_lines, require_valid
 from .testing import Architecture, marian_config, save_marian, write_marian_tokenizer
 
 ARCHITECTURE = Architecture(d_model=128, layers=2, heads=4, ffn=512, vocab_size=2000)
@@ -127,9 +128,6 @@ def glossary_terms(folder: Path, locales: Sequence[str] = CORPUS_LOCALES) -> lis
     """Every target form of the glossaries in ``folder`` for ``locales`` (none if it is missing)."""
     if not folder.is_dir():
         return []
-    from .commands.models import glossary_target_lines
-    from .glossary import require_valid
-
     glossary = require_valid([folder])
     return [line for locale in locales for line in glossary_target_lines(glossary, locale)]
 

@@ -11,7 +11,7 @@ from ..config import load_config
 from ..errors import ConfigError
 from ..fileio import read_text
 from ..locales import check_locale
-from ..terms.files import resolve_glossary
+from ..terms.files import glossary_target_lines, resolve_glossary
 from ..testing import ARCHITECTURES, build_random_marian
 from ..translate.ct2_models import cache_folder, convert_marian, model_revision
 from .common import ConfigOption, cli_errors
@@ -55,16 +55,6 @@ def models_random(
                 architecture=ARCHITECTURES[size],
             )
             typer.echo(f"{locale}: random {size} model -> {path}")
-
-
-def glossary_target_lines(glossary, locale: str) -> list[str]:
-    """Every target form (preferred, allowed, forbidden) of ``glossary`` for ``locale``."""
-    lines: list[str] = []
-    for entry in glossary.entries if glossary is not None else ():
-        terms = entry.targets.get(locale)
-        if terms:
-            lines.extend([*terms.forms, *terms.forbidden])
-    return lines
 
 
 def _read_corpus(paths: list[Path]) -> list[str]:

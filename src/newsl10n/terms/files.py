@@ -410,3 +410,13 @@ def glossary_paths(config: PipelineConfig, base: Path) -> list[Path]:
     if "glossaries" not in config.model_fields_set:
         paths = [p for p in paths if p.exists()]
     return paths
+
+
+def glossary_target_lines(glossary: Glossary | None, locale: str) -> list[str]:
+    """Every target form (preferred, allowed, forbidden) of ``glossary`` for ``locale``."""
+    lines: list[str] = []
+    for entry in glossary.entries if glossary is not None else ():
+        terms = entry.targets.get(locale)
+        if terms:
+            lines.extend([*terms.forms, *terms.forbidden])
+    return lines
