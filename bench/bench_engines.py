@@ -1,7 +1,7 @@
 """Throughput and memory of the translation engines, and the end-to-end run with the memory.
 
     bash bench/run.sh                                  # sets up .venv, then writes bench/RESULTS.md
-    .venv/bin/python bench/bench_engines.py            # the same, with .venv already set up
+    .venv/bin/python bench/bench_engines.py            # the same, with .venv (and bench/.work/argos-venv) set up
 
 Builds a random-weight model with the opus-mt-en-de architecture (74M parameters, no
 download), then measures each engine in a child process of its own (clean peak RSS), every
@@ -11,6 +11,7 @@ engine decoding exactly the same number of tokens per sentence (EOS suppressed u
 - the newsl10n engines: transformers and ctranslate2 (int8), at greedy and beam 4,
 - its peers on the same int8 model (``peers.py``): raw CTranslate2 ``translate_batch`` (the
   engine's limit) and Argos Translate; and the sample article through Argos and newsl10n,
+- latency per 800-word story into 1 and 5 locales, cold and warm (``latency.py``),
 - end to end: the sample article into five locales with the ctranslate2 engine, cold (empty
   translation memory) and warm (every segment in the memory: no model load, no model call),
 - ``newsl10n --help`` start-up time.
@@ -32,6 +33,7 @@ import sys
 import time
 from pathlib import Path
 
+import latency
 import peers
 from benchlib import (
     ROOT,
@@ -350,6 +352,7 @@ def main() -> None:
     parser.add_argument("--beam", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--skip-e2e", action="store_true")
     parser.add_argument("--skip-peers", action="store_true", help="no raw CTranslate2 and Argos rows")
+    parser.add_argument("--latency-runs", default="3,5", help="COLD,WARM runs per locale count; 0,0 skips latency")
     parser.add_argument("--e2e-only", action="store_true", help="rerun end to end, keep the last engine rows")
     parser.add_argument("--size", choices=("opus-mt", "tiny"), default="opus-mt", help="tiny: a quick smoke run")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -397,13 +400,18 @@ def main() -> None:
             e2e[name] = warm_cli(args, config) if name == "warm" else run_child("e2e", args, config=config)
             print(f"end to end, {name}: {e2e[name]['wall_s']:.1f} s ({e2e[name]['engine_calls']} engine calls)", flush=True)
     article = {} if args.skip_e2e or args.skip_peers else peers.article_runs(args.work, model, argos)
+    cold_runs, warm_runs = (int(n) for n in args.latency_runs.split(","))
+    latency_runs = {}
+    if cold_runs and warm_runs and not args.skip_e2e:
+        latency_runs = latency.run(args.work, write_e2e_config(args.work, model), cold_runs, warm_runs)
     help_s, heavy = help_time()
     print(f"newsl10n --help: {help_s:.2f} s", flush=True)
     peer_lines, peer_checks = peers.render(args, rows, argos, article)
+    peer_lines += latency.render(latency_runs)
     text = render(args, rows, e2e, conversion_s, help_s, heavy, load_before, os.getloadavg()[0], machine(), peer_lines, peer_checks)
     write_section(args.results, text, SECTION_START, SECTION_END)
     article_rows = [{"name": name, "beam": beam, **r} for (name, beam), r in article.items()]
-    results = {"rows": rows, "e2e": e2e, "article": article_rows, "argos": argos}
+    results = {"rows": rows, "e2e": e2e, "article": article_rows, "argos": argos, "latency": latency_runs}
     (args.work / "results.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
     print(f"-> {args.results}")
 
