@@ -352,7 +352,7 @@ def main() -> None:
     parser.add_argument("--beam", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--skip-e2e", action="store_true")
     parser.add_argument("--skip-peers", action="store_true", help="no raw CTranslate2 and Argos rows")
-    parser.add_argument("--latency-runs", default="3,5", help="COLD,WARM runs per locale count; 0,0 skips latency")
+    parser.add_argument("--latency-runs", type=int, default=4, help="cold and warm runs per locale count; 0: none")
     parser.add_argument("--e2e-only", action="store_true", help="rerun end to end, keep the last engine rows")
     parser.add_argument("--size", choices=("opus-mt", "tiny"), default="opus-mt", help="tiny: a quick smoke run")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -400,10 +400,9 @@ def main() -> None:
             e2e[name] = warm_cli(args, config) if name == "warm" else run_child("e2e", args, config=config)
             print(f"end to end, {name}: {e2e[name]['wall_s']:.1f} s ({e2e[name]['engine_calls']} engine calls)", flush=True)
     article = {} if args.skip_e2e or args.skip_peers else peers.article_runs(args.work, model, argos)
-    cold_runs, warm_runs = (int(n) for n in args.latency_runs.split(","))
     latency_runs = {}
-    if cold_runs and warm_runs and not args.skip_e2e:
-        latency_runs = latency.run(args.work, write_e2e_config(args.work, model), cold_runs, warm_runs)
+    if args.latency_runs and not args.skip_e2e:
+        latency_runs = latency.run(args.work, write_e2e_config(args.work, model), args.latency_runs)
     help_s, heavy = help_time()
     print(f"newsl10n --help: {help_s:.2f} s", flush=True)
     peer_lines, peer_checks = peers.render(args, rows, argos, article)

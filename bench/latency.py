@@ -11,14 +11,17 @@ segment goes to a model, as for a new story), each batch decoded to 1.1x its lon
   or a long-running service): ``pipeline.run_translate`` per story, with an executor whose
   engines were loaded once before the first timed story; the glossary is read once.
 
-Every run gets a story of its own (the sample article's paragraphs, rotated and varied).
+Cold and warm runs alternate on the same stories, one story per pair (the sample article's
+paragraphs, rotated and varied).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -30,11 +33,11 @@ STORY_WORDS = 800
 
 
 def make_story(index: int, words: int = STORY_WORDS) -> str:
-    """An English story of ``words`` words (cut at a sentence end), its own for each ``index``:
-    a headline, then the sample article's paragraphs from a rotated start, and past the end of
-    them the same paragraphs again with their sentences reversed (so no segment repeats)."""
+    """An English story of about ``words`` words (cut at a sentence end), its own for each ``index``:
+    the sample's section line, a headline, then the sample article's paragraphs from a rotated start,
+    and past their end the same paragraphs again with their sentences reversed (no segment repeats)."""
     paragraphs = [p.strip() for p in SAMPLE.read_text(encoding="utf-8").split("\n\n") if p.strip()][1:]
-    out, count, round_ = [f"Story {index}: military dialogue resumes"], 5, 0
+    out, count, round_ = ["World News", f"Story {index}: military dialogue resumes"], 7, 0
     while count < words:
         start = index % len(paragraphs)
         for paragraph in paragraphs[start:] + paragraphs[:start]:
@@ -88,7 +91,8 @@ def child_cold(a: argparse.Namespace) -> dict:
 
 
 def child_warm(a: argparse.Namespace) -> dict:
-    """Models loaded once (untimed warm-up story), then each story timed from article to bundles."""
+    """A process that keeps its models: one story path per stdin line, translated from article to
+    bundles and answered with its seconds on stdout (the first story loads the models)."""
     from newsl10n.config import load_config
     from newsl10n.executor import LocalExecutor
     from newsl10n.pipeline import resolve_glossary, run_translate
@@ -107,15 +111,21 @@ def child_warm(a: argparse.Namespace) -> dict:
 
     executor = LocalExecutor(keep_loaded)
     locales = a.to.split(",")
-    seconds = []
-    for story in a.stories.split(","):
+    for line in sys.stdin:
         started = time.perf_counter()
         result = run_translate(
-            config, base, [Path(story)], locales, out=Path(a.out), executor=executor, use_tm=False, glossary=glossary
+            config,
+            base,
+            [Path(line.strip())],
+            locales,
+            out=Path(a.out),
+            executor=executor,
+            use_tm=False,
+            glossary=glossary,
         )
-        seconds.append(time.perf_counter() - started)
         assert len(result.bundles) == len(locales), result
-    return {"warmup_s": seconds[0], "seconds": seconds[1:], "models": len(loaded)}
+        print(json.dumps({"seconds": time.perf_counter() - started}), flush=True)
+    return {"models": len(loaded)}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -129,43 +139,49 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def run(work: Path, config: Path, cold_runs: int, warm_runs: int) -> dict:
-    """Cold and warm latencies into 1 and 5 locales; stories written under ``work``."""
+def run(work: Path, config: Path, runs: int) -> dict:
+    """Cold and warm latencies into 1 and 5 locales, interleaved (a cold run, then the same story
+    in the warm process), so that the machine's load moves both alike."""
     stories = work / "latency-stories"
     stories.mkdir(parents=True, exist_ok=True)
-    made: list[Path] = []
-
-    def story() -> Path:
-        path = stories / f"story-{len(made):02d}.txt"
-        path.write_text(make_story(len(made)), encoding="utf-8")
-        made.append(path)
-        return path
-
+    paths = []
+    for index in range(runs + 1):
+        paths.append(stories / f"story-{index:02d}.txt")
+        paths[-1].write_text(make_story(index), encoding="utf-8")
     results = {}
     for to in ("de", ",".join(LOCALES)):
         out = work / "latency-out"
-        cold = []
-        for _ in range(cold_runs):
-            r = run_json_child(_command("cold", config=config, story=story(), to=to, out=out), child_env(), work)
-            cold.append(r["wall_s"])
-        paths = [story() for _ in range(warm_runs + 1)]
-        warm = run_json_child(
-            _command("warm", config=config, stories=",".join(map(str, paths)), to=to, out=out), child_env(), work
+        command = _command("warm", config=config, to=to, out=out)
+        warm_process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=child_env(), cwd=work
         )
+
+        warmup_s = _ask(warm_process, paths[-1])  # loads the models; not counted
+        cold, warm_s, cold_rss = [], [], []
+        for story in paths[:runs]:
+            r = run_json_child(_command("cold", config=config, story=story, to=to, out=out), child_env(), work)
+            cold.append(r["wall_s"])
+            cold_rss.append(r["peak_rss_mb"])
+            warm_s.append(_ask(warm_process, story))
+        warm_process.stdin.close()
+        last = json.loads(warm_process.stdout.read().strip().splitlines()[-1])
+        warm_process.wait()
         n = len(to.split(","))
-        results[n] = {
-            "cold": cold,
-            "warm": warm["seconds"],
-            "warmup_s": warm["warmup_s"],
-            "warm_rss_mb": warm["peak_rss_mb"],
-        }
+        results[n] = {"cold": cold, "warm": warm_s, "warmup_s": warmup_s, "warm_rss_mb": last["peak_rss_mb"],
+                      "cold_rss_mb": max(cold_rss)}  # fmt: skip
         print(
-            f"latency into {n}: cold p50 {statistics.median(cold):.1f} s, "
-            f"warm p50 {statistics.median(warm['seconds']):.1f} s",
+            f"latency into {n}: cold p50 {statistics.median(cold):.1f} s, warm p50 {statistics.median(warm_s):.1f} s",
             flush=True,
         )
-    words = [len(p.read_text(encoding="utf-8").split()) for p in made]
+    words = [len(p.read_text(encoding="utf-8").split()) for p in paths]
     return {"locales": results, "words": [min(words), max(words)]}
+
+
+def _ask(process: subprocess.Popen, story: Path) -> float:
+    """Seconds the warm process took for ``story``."""
+    process.stdin.write(f"{story}\n")
+    process.stdin.flush()
+    return json.loads(process.stdout.readline())["seconds"]
 
 
 def _command(mode: str, **options: object) -> list[str]:
@@ -185,14 +201,16 @@ def render(latency: dict) -> list[str]:
         "",
         (
             f"Seconds from an {STORY_WORDS}-word story ({lo}-{hi} words, cut at a sentence end; a story of its own for "
-            "every run) to its finished bundles, with the settings of the end-to-end runs above (ctranslate2, int8, "
+            "each cold/warm pair) to its finished bundles, with the settings of the end-to-end runs above (ctranslate2, int8, "
             "beam 4, batch 16, glossaries on, every batch decoded to 1.1x its longest source) and the translation "
             "memory bypassed (`--no-tm`: every segment goes to a model). **Cold**: `newsl10n translate STORY --to ... "
             "--no-tm --force` in a fresh interpreter, the whole command (start-up, imports, model loads, translation, "
             "bundles). **Warm**: one process that keeps its models loaded, as the Dask workers under `--scheduler` or a "
             "long-running service do: `pipeline.run_translate` per story, its engines loaded once during an untimed "
-            "first story, the glossary read once. p95 is interpolated between the order statistics: with this few "
-            "runs it sits near the slowest run. The random model writes no glossary term itself, so every term is "
+            "first story, the glossary read once. Cold and warm runs alternate on the same stories (cold, then the "
+            "same story warm), so the machine's load moves both alike. p95 is interpolated between the order "
+            "statistics: with this few runs it sits near the slowest run. The random model writes no glossary term "
+            "itself, so every term is "
             "forced: the worst case for enforcement, as in the end-to-end runs."
         ),
         "",
@@ -212,9 +230,9 @@ def render(latency: dict) -> list[str]:
         + ", ".join(
             f"{r['warmup_s']:.1f} s into {n}" for n, r in sorted(latency["locales"].items(), key=lambda kv: int(kv[0]))
         )
-        + "; peak RSS "
+        + "; peak RSS, warm process / largest cold run: "
         + ", ".join(
-            f"{r['warm_rss_mb']:.0f} MB into {n}"
+            f"{r['warm_rss_mb']:.0f} / {r['cold_rss_mb']:.0f} MB into {n}"
             for n, r in sorted(latency["locales"].items(), key=lambda kv: int(kv[0]))
         )
         + "."
@@ -228,7 +246,7 @@ CHILDREN = {"cold": child_cold, "warm": child_warm}
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--child", choices=sorted(CHILDREN), required=True)
-    for name in ("config", "story", "stories", "to", "out"):
+    for name in ("config", "story", "to", "out"):
         parser.add_argument(f"--{name}")
     a = parser.parse_args()
     print_result(CHILDREN[a.child](a))
