@@ -1,7 +1,7 @@
 """Throughput and memory of the translation engines, and the end-to-end run with the memory.
 
     bash bench/run.sh                                  # sets up .venv, then writes bench/RESULTS.md
-    .venv/bin/python bench/bench_engines.py            # the same, with .venv already set up
+    .venv/bin/python bench/bench_engines.py            # the same, with .venv (and bench/.work/argos-venv) set up
 
 Builds a random-weight model with the opus-mt-en-de architecture (74M parameters, no
 download), then measures each engine in a child process of its own (clean peak RSS), every
@@ -9,12 +9,14 @@ engine decoding exactly the same number of tokens per sentence (EOS suppressed u
 
 - a per-sentence transformers loop (what a naive script does), batched transformers,
 - the newsl10n engines: transformers and ctranslate2 (int8), at greedy and beam 4,
+- its peers on the same int8 model (``peers.py``): raw CTranslate2 ``translate_batch`` (the
+  engine's limit) and Argos Translate; and the sample article through Argos and newsl10n,
+- latency per 800-word story into 1 and 5 locales, cold and warm (``latency.py``),
 - end to end: the sample article into five locales with the ctranslate2 engine, cold (empty
   translation memory) and warm (every segment in the memory: no model load, no model call),
 - ``newsl10n --help`` start-up time.
 
-A random model never emits EOS, so the end-to-end run caps each batch's output at 1.1 times
-its longest source (a realistic en->de length) instead of the engine's safety limit.
+The end-to-end runs live in ``e2e.py``, what the scripts share in ``benchlib.py``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ import json
 import math
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -32,28 +33,24 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "examples" / "new-start-dialogue.txt"
-LOCALES = {"de": None, "fr": None, "es": None, "ru": None, "ar": ">>ara<<"}
-# A random model never emits EOS: end to end, each batch is decoded to this many times its
-# longest source (German runs about 10% longer than English in opus-mt's pieces).
-E2E_LENGTH_RATIO = 1.1
+import latency
+import peers
+from benchlib import (
+    ROOT,
+    SAMPLE,
+    child_env,
+    make_sources,
+    peak_rss_mb,
+    print_result,
+    run_json_child,
+    write_section,
+)
+from e2e import E2E_LENGTH_RATIO, LOCALES, child_e2e, warm_cli, write_e2e_config
+
 HEAVY = ("torch", "transformers", "ctranslate2", "sentencepiece", "dask", "lxml", "translate")
 
 
 # -- child processes -------------------------------------------------------------------------
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident set. On Linux, VmHWM: ru_maxrss also counts what the parent
-    held when it forked this child (the parent that just built the model holds about 900 MB)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def child_hf(args: argparse.Namespace, sources: list[str]) -> dict:
@@ -123,9 +120,12 @@ def child_engine(args: argparse.Namespace, sources: list[str]) -> dict:
         translator.model.generation_config.min_new_tokens = args.out_tokens
     load_s = time.perf_counter() - started
     rss_loaded = peak_rss_mb()
-    started = time.perf_counter()
-    outputs = translator.translate(sources)
-    seconds = time.perf_counter() - started
+    # The CTranslate2 rows (this one, raw CTranslate2 and Argos) are the best of --repeat passes.
+    seconds = math.inf
+    for _ in range(args.repeat if engine == "ctranslate2" else 1):
+        started = time.perf_counter()
+        outputs = translator.translate(sources)
+        seconds = min(seconds, time.perf_counter() - started)
     return {
         "sentences": len(sources),
         "tokens": len(sources) * args.out_tokens,
@@ -137,90 +137,15 @@ def child_engine(args: argparse.Namespace, sources: list[str]) -> dict:
     }
 
 
-def child_e2e(args: argparse.Namespace) -> dict:
-    """``newsl10n translate`` in this process, counting model loads, engine calls and the time
-    inside the engine; the glossary terms come from the bundles' manifests."""
-    from newsl10n import pipeline
-    from newsl10n.cli import app
-    from newsl10n.config import load_config
-    from newsl10n.translate import ct2
-
-    counts = {"loads": 0, "engine_calls": 0, "segments": 0, "engine_s": 0.0}
-    real_make = pipeline.make_translator
-    real_translate = ct2.CT2Translator.translate
-
-    def counting_make(spec):
-        counts["loads"] += 1
-        return real_make(spec)
-
-    def counting_translate(self, sources, progress=None, constraints=None):
-        counts["engine_calls"] += 1
-        counts["segments"] += len(sources)
-        started = time.perf_counter()
-        try:
-            return real_translate(self, sources, progress, constraints)
-        finally:
-            counts["engine_s"] += time.perf_counter() - started
-
-    def realistic_length(self, longest: int) -> tuple[int, int]:
-        n = math.ceil(E2E_LENGTH_RATIO * longest)
-        return n, n
-
-    pipeline.make_translator = counting_make
-    ct2.CT2Translator.translate = counting_translate
-    ct2.CT2Translator.length_limits = realistic_length
-    # --force: every bundle is written again, so a warm run takes each segment from the memory.
-    app(["translate", str(SAMPLE), "--config", args.config, "--quiet", "--force"], standalone_mode=False)
-    config, base = load_config(Path(args.config))
-    terms = {"total": 0, "enforced": 0, "present": 0, "violated": 0}
-    for manifest in (base / config.out).glob("*/*/manifest.json"):
-        for key, value in (json.loads(manifest.read_text(encoding="utf-8")).get("terms") or {}).items():
-            terms[key] += value
-    counts["terms"] = terms
-    return counts
-
-
 def run_child(mode: str, args: argparse.Namespace, **extra: object) -> dict:
     """Run one measurement in a fresh interpreter; its last stdout line is a JSON result."""
     command = [sys.executable, __file__, "--child", mode, "--work", str(args.work)]
-    for key in ("beam", "threads", "batch_size", "sentences", "loop_sentences", "src_tokens", "out_tokens"):
+    for key in ("beam", "threads", "batch_size", "sentences", "loop_sentences", "src_tokens", "out_tokens", "repeat"):
         command += [f"--{key.replace('_', '-')}", str(extra.get(key, getattr(args, key)))]
     for key in ("model", "config"):
         if key in extra:
             command += [f"--{key}", str(extra[key])]
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
-    started = time.perf_counter()
-    proc = subprocess.run(command, capture_output=True, text=True, env=env, cwd=args.work)
-    wall = time.perf_counter() - started
-    if proc.returncode != 0:
-        raise SystemExit(f"child {mode} failed:\n{proc.stderr[-3000:]}")
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
-    result["wall_s"] = wall
-    return result
-
-
-def warm_cli(args: argparse.Namespace, config: Path) -> dict:
-    """The warm re-run exactly as a user types it (``newsl10n translate ... --force``), with no
-    instrumentation in the process: the bundles' manifests say how many segments came from the
-    memory, and the engine is loaded only on a miss, so no miss means no load and no model call."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "HF_HUB_OFFLINE": "1"}
-    command = [sys.executable, "-m", "newsl10n", "translate", str(SAMPLE), "--config", str(config), "--quiet", "--force"]
-    started = time.perf_counter()
-    proc = subprocess.run(command, capture_output=True, text=True, env=env, cwd=args.work)
-    wall = time.perf_counter() - started
-    if proc.returncode != 0:
-        raise SystemExit(f"warm run failed:\n{proc.stderr[-3000:]}")
-    hits = misses = 0
-    terms = {"total": 0, "enforced": 0, "present": 0, "violated": 0}
-    for path in (args.work / f"{config.stem}-out").glob("*/*/manifest.json"):
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        hits, misses = hits + manifest["tm"]["hits"], misses + manifest["tm"]["misses"]
-        for key, value in (manifest.get("terms") or {}).items():
-            terms[key] += value
-    return {
-        "wall_s": wall, "engine_s": 0.0, "segments": misses, "terms": terms, "memory_hits": hits,
-        "loads": 0 if misses == 0 else "1+", "engine_calls": 0 if misses == 0 else "1+", "peak_rss_mb": float("nan"),
-    }  # fmt: skip
+    return run_json_child(command, child_env(), args.work)
 
 
 def child_main(args: argparse.Namespace) -> None:
@@ -229,27 +154,10 @@ def child_main(args: argparse.Namespace) -> None:
     else:
         sources = make_sources(Path(args.model), args.sentences, args.src_tokens)
         result = child_hf(args, sources) if args.child.startswith("hf-") else child_engine(args, sources)
-    result["peak_rss_mb"] = peak_rss_mb()
-    print(json.dumps(result))
+    print_result(result)
 
 
 # -- set-up ----------------------------------------------------------------------------------
-
-
-def make_sources(model: Path, count: int, src_tokens: int) -> list[str]:
-    """``count`` sentences from the sample article, each about ``src_tokens`` source tokens."""
-    import sentencepiece as spm
-
-    sp = spm.SentencePieceProcessor(model_file=str(model / "source.spm"))
-    words = SAMPLE.read_text(encoding="utf-8").split()
-    sentences, current, start = [], [], 0
-    while len(sentences) < count:
-        current.append(words[start % len(words)])
-        start += 1
-        if len(sp.encode(" ".join(current))) >= src_tokens - 1:  # + EOS
-            sentences.append(" ".join(current))
-            current = []
-    return sentences
 
 
 def build_model(work: Path, size: str) -> Path:
@@ -282,8 +190,9 @@ def build_model(work: Path, size: str) -> Path:
     )
 
 
-def convert_model(model: Path, cache: Path) -> float:
-    """Convert once into the cache the engines use; seconds taken (0 when already there)."""
+def convert_model(model: Path, cache: Path) -> tuple[float, Path]:
+    """Convert once into the cache the engines use: seconds taken (0 when already there), and
+    the converted model's folder."""
     sys.path.insert(0, str(ROOT / "src"))
     from newsl10n.config import CT2Settings, DecodingSettings
     from newsl10n.translate.spec import EngineSpec
@@ -292,35 +201,12 @@ def convert_model(model: Path, cache: Path) -> float:
 
     spec = EngineSpec("ctranslate2", str(model), "en", "de", DecodingSettings(), ct2=CT2Settings(models_cache=cache))
     _, revision = model_revision(str(model), "de", cache)
-    if is_ct2_folder(cache_folder(cache, str(model), revision, "int8")):
-        return 0.0
+    folder = cache_folder(cache, str(model), revision, "int8")
+    if is_ct2_folder(folder):
+        return 0.0, folder
     started = time.perf_counter()
     ensure_converted(spec)
-    return time.perf_counter() - started
-
-
-def write_e2e_config(work: Path, model: Path, *, glossary: bool = True) -> Path:
-    """The repository's pipeline.yaml settings (engine, decoding, glossaries, UI catalogs), with
-    every locale on the random model and outputs, memory and models cache under ``work``."""
-    name = "e2e" if glossary else "e2e-no-glossary"
-    glossaries = f"['{ROOT / 'glossaries'}']" if glossary else "[]"
-    lines = [
-        "source_lang: en",
-        f"out: '{work / name}-out'",
-        f"catalogs: '{ROOT / 'locales'}'",
-        f"glossaries: {glossaries}",
-        "engine: ctranslate2",
-        "decoding: {beam_size: 4, batch_size: 16, max_length: 512, threads: 0}",
-        f"ctranslate2: {{quantization: int8, models_cache: '{work / 'ct2-cache'}'}}",
-        f"tm: {{path: '{work / name}-tm.sqlite'}}",
-        "locales:",
-    ]
-    for locale, token in LOCALES.items():
-        extra = f", target_token: '{token}'" if token else ""
-        lines.append(f"  {locale}: {{model: '{model}'{extra}}}")
-    path = work / f"{name}.yaml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    return time.perf_counter() - started, folder
 
 
 def help_time() -> tuple[float, list[str]]:
@@ -360,7 +246,7 @@ def machine() -> str:
     )
 
 
-def render(args, rows, e2e, conversion_s, help_s, heavy, load_before, load_after, machine_line) -> str:
+def render(args, rows, e2e, conversion_s, help_s, heavy, load_before, load_after, machine_line, peer_lines, peer_checks) -> str:
     by = {(r["name"], r["beam"]): r for r in rows}
     lines = [
         "# Engine benchmark",
@@ -378,7 +264,9 @@ def render(args, rows, e2e, conversion_s, help_s, heavy, load_before, load_after
         f"({args.loop_sentences} for the per-sentence loop); every engine decodes exactly {args.out_tokens} "
         f"tokens per sentence. {args.threads} threads (the ctranslate2 engine lays them out itself: greedy, one "
         f"single-threaded batch per core; beam search, one batch on all cores), batch {args.batch_size}. Peak RSS is each child "
-        "process's own maximum resident set (model load + translation).",
+        "process's own maximum resident set (model load + translation). The rows on the CTranslate2 runtime "
+        f"(newsl10n ctranslate2, raw CTranslate2, Argos) are each the best of {args.repeat} passes over the same "
+        "inputs in one process; the transformers rows are one pass.",
         "",
         "| engine | beam | tokens/s | vs loop | vs batched transformers | load s | RSS after load MB | peak RSS MB |",
         "|---|---|---|---|---|---|---|---|",
@@ -386,7 +274,7 @@ def render(args, rows, e2e, conversion_s, help_s, heavy, load_before, load_after
     for r in rows:
         loop = by.get(("transformers, one sentence at a time", r["beam"]))
         batched = by.get((f"transformers, batch {args.batch_size}", r["beam"]))
-        ratio = lambda ref: f"{r['tok_s'] / ref['tok_s']:.1f}x" if ref else "-"  # noqa: E731
+        ratio = lambda ref: f"{r['tok_s'] / ref['tok_s']:.1f}x" if ref else "-"
         lines.append(
             f"| {r['name']} | {r['beam']} | {r['tok_s']:.0f} | {ratio(loop)} | {ratio(batched)} | "
             f"{r['load_s']:.1f} | {r['rss_loaded_mb']:.0f} | {r['peak_rss_mb']:.0f} |"
@@ -418,6 +306,7 @@ def render(args, rows, e2e, conversion_s, help_s, heavy, load_before, load_after
                 f"| {name} | {r['wall_s']:.2f} | {r['engine_s']:.2f} | {r['loads']} | {r['engine_calls']} | "
                 f"{r['segments']} | {term_cell} | {'-' if math.isnan(r['peak_rss_mb']) else round(r['peak_rss_mb'])} |"
             )
+    lines += peer_lines
     lines += ["", "## Targets", ""]
     checks = []
     for b in (1, 4):
@@ -434,6 +323,7 @@ def render(args, rows, e2e, conversion_s, help_s, heavy, load_before, load_after
             ("warm re-run < 1 s with zero model calls", f"{warm['wall_s']:.2f} s, {warm['engine_calls']} calls, {warm['loads']} loads",
              warm["wall_s"] < 1 and warm["engine_calls"] == 0 and warm["loads"] == 0)
         )
+    checks += peer_checks
     checks.append(("`newsl10n --help` < 0.5 s, nothing heavy imported", f"{help_s:.2f} s; heavy: {', '.join(heavy) or 'none'}", help_s < 0.5 and not heavy))
     lines += ["| target | measured | met |", "|---|---|---|"]
     lines += [f"| {name} | {value} | {'yes' if ok else 'NO'} |" for name, value, ok in checks]
@@ -442,18 +332,6 @@ def render(args, rows, e2e, conversion_s, help_s, heavy, load_before, load_after
 
 SECTION_START = "<!-- bench_engines.py: start (generated; edit the notes below it instead) -->"
 SECTION_END = "<!-- bench_engines.py: end -->"
-
-
-def write_section(results: Path, text: str) -> None:
-    """Replace this benchmark's section of ``results``, keeping the other benchmarks' sections."""
-    section = f"{SECTION_START}\n{text}{SECTION_END}\n"
-    old = results.read_text(encoding="utf-8") if results.is_file() else "# Benchmark results\n\n"
-    if SECTION_START in old and SECTION_END in old:
-        head, rest = old.split(SECTION_START, 1)
-        new = head + section + rest.split(SECTION_END, 1)[1].removeprefix("\n")
-    else:
-        new = old.rstrip("\n") + "\n\n" + section
-    results.write_text(new, encoding="utf-8")
 
 
 def main() -> None:
@@ -466,8 +344,11 @@ def main() -> None:
     parser.add_argument("--out-tokens", type=int, default=40)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--repeat", type=int, default=3, help="passes of each CTranslate2 row (the best counts)")
     parser.add_argument("--beam", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--skip-e2e", action="store_true")
+    parser.add_argument("--skip-peers", action="store_true", help="no raw CTranslate2 and Argos rows")
+    parser.add_argument("--latency-runs", type=int, default=4, help="cold and warm runs per locale count; 0: none")
     parser.add_argument("--e2e-only", action="store_true", help="rerun end to end, keep the last engine rows")
     parser.add_argument("--size", choices=("opus-mt", "tiny"), default="opus-mt", help="tiny: a quick smoke run")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -482,8 +363,10 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     print("building the random opus-mt model ...", flush=True)
     model = build_model(args.work, args.size)
-    conversion_s = convert_model(model, args.work / "ct2-cache")
+    conversion_s, ct2_model = convert_model(model, args.work / "ct2-cache")
     print(f"converted to CTranslate2 in {conversion_s:.1f} s", flush=True)
+    argos = {} if args.skip_peers else peers.install_argos(args.work, ct2_model)
+    print(f"Argos Translate: {argos.get('error') or argos.get('package_file', 'skipped')}", flush=True)
     runs = [
         ("transformers, one sentence at a time", "hf-loop"),
         (f"transformers, batch {args.batch_size}", "hf-batch"),
@@ -499,6 +382,9 @@ def main() -> None:
             result.update(name=name, beam=beam, tok_s=result["tokens"] / result["seconds"])
             rows.append(result)
             print(f"{name}, beam {beam}: {result['tok_s']:.0f} tokens/s, peak RSS {result['peak_rss_mb']:.0f} MB", flush=True)
+        for result in [] if args.skip_peers else peers.engine_rows(args, beam, model, ct2_model, argos):
+            rows.append(result)
+            print(f"{result['name']}, beam {beam}: {result['tok_s']:.0f} tokens/s, peak RSS {result['peak_rss_mb']:.0f} MB", flush=True)
     e2e = None
     if not args.skip_e2e:
         e2e = {}
@@ -509,11 +395,19 @@ def main() -> None:
                 shutil.rmtree(args.work / f"{config.stem}-out", ignore_errors=True)
             e2e[name] = warm_cli(args, config) if name == "warm" else run_child("e2e", args, config=config)
             print(f"end to end, {name}: {e2e[name]['wall_s']:.1f} s ({e2e[name]['engine_calls']} engine calls)", flush=True)
+    article = {} if args.skip_e2e or args.skip_peers else peers.article_runs(args.work, model, argos)
+    latency_runs = {}
+    if args.latency_runs and not args.skip_e2e:
+        latency_runs = latency.run(args.work, write_e2e_config(args.work, model), args.latency_runs)
     help_s, heavy = help_time()
     print(f"newsl10n --help: {help_s:.2f} s", flush=True)
-    text = render(args, rows, e2e, conversion_s, help_s, heavy, load_before, os.getloadavg()[0], machine())
-    write_section(args.results, text)
-    (args.work / "results.json").write_text(json.dumps({"rows": rows, "e2e": e2e}, indent=1), encoding="utf-8")
+    peer_lines, peer_checks = peers.render(args, rows, argos, article)
+    peer_lines += latency.render(latency_runs)
+    text = render(args, rows, e2e, conversion_s, help_s, heavy, load_before, os.getloadavg()[0], machine(), peer_lines, peer_checks)
+    write_section(args.results, text, SECTION_START, SECTION_END)
+    article_rows = [{"name": name, "beam": beam, **r} for (name, beam), r in article.items()]
+    results = {"rows": rows, "e2e": e2e, "article": article_rows, "argos": argos, "latency": latency_runs}
+    (args.work / "results.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
     print(f"-> {args.results}")
 
 
