@@ -65,13 +65,20 @@ def occurrence(text: str, needle: str, index: int) -> int:
     return start
 
 
-def term_in_context(source: str, target: str, term: Mapping[str, object], nth: int = 0) -> bool:
-    """The target's text before the term equals the source's text before the source term."""
+def term_in_context(
+    source: str, target: str, term: Mapping[str, object], nth: int = 0, earlier: Sequence[Mapping[str, object]] = ()
+) -> bool:
+    """The target's text before the term equals the source's text before the source term, with
+    the segment's earlier terms (``earlier``) in their target forms."""
     form = str(term.get("found") or term["expected"])
     at_source = occurrence(source, str(term["source"]), nth)
     at_target = occurrence(target, form, nth)
-    found = at_source >= 0 and at_target >= 0
-    return found and normalise(source[:at_source]) == normalise(target[:at_target])
+    if at_source < 0 or at_target < 0:
+        return False
+    before = source[:at_source]
+    for other in earlier:
+        before = before.replace(str(other["source"]), str(other.get("found") or other["expected"]), 1)
+    return normalise(before) == normalise(target[:at_target])
 
 
 def score_segments(placement: Placement, segments: Sequence[Mapping[str, object]]) -> None:
@@ -93,7 +100,7 @@ def score_segments(placement: Placement, segments: Sequence[Mapping[str, object]
                 placement.violated += 1
             elif term["status"] == "enforced":
                 placement.forced += 1
-                if term_in_context(source, target, term, nth):
+                if term_in_context(source, target, term, nth, terms[: terms.index(term)]):
                     placement.in_context += 1
                 else:
                     placement.misplaced.append({"id": str(term["id"]), "source": source, "target": target})

@@ -53,8 +53,8 @@ SAMPLE_TERMS = [
 
 
 ENGINE_METHODS = {
-    "transformers": {"constrained-decoding", "model"},
-    "ctranslate2": {"ct2+prefix", "ct2+append", "model"},
+    "transformers": {"codeswitch", "place", "model"},
+    "ctranslate2": {"ct2+codeswitch", "ct2+place", "model"},
 }
 
 

@@ -29,7 +29,6 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from .terms.files import glossary_target_lines, require_valid
 from .testing import Architecture, marian_config, save_marian, write_marian_tokenizer
 
 ARCHITECTURE = Architecture(d_model=128, layers=2, heads=4, ffn=512, vocab_size=2000)
@@ -45,8 +44,6 @@ MIX = {"real": 0.5, "perturbed": 0.3, "random": 0.2}
 THREADS = 2
 SENTENCE_LIMIT = 20000
 DOCSTRING_FILES = 400
-CORPUS_LOCALES = ("de", "fr", "es")
-ROOT = Path(__file__).resolve().parents[2]  # the repository, for examples/ and glossaries/
 
 SPELLING = [
     "Äpfel, Öl und Übermut: Größe, Maß, Straße, Fuß, weiß, süß, schön, müde, hören, Bär.",
@@ -90,13 +87,18 @@ def package_texts(site: Path, docstring_files: int = DOCSTRING_FILES) -> Iterabl
     """Package descriptions (dist-info METADATA), READMEs and docstrings under ``site``, in a
     fixed order so that the same installed packages give the same corpus."""
     docs = sorted(site.glob("*.dist-info/METADATA")) + sorted(
-        p for p in site.rglob("*") if p.suffix in (".md", ".rst") and p.is_file()
+        p for p in site.rglob("*") if p.suffix in (".md", ".rst") and p.is_file() and _own(p, site)
     )
     for path in docs:
         yield path.read_text(encoding="utf-8", errors="replace")
-    sources = sorted(p for p in site.rglob("*.py") if "test" not in p.as_posix().lower())
+    sources = sorted(p for p in site.rglob("*.py") if "test" not in p.as_posix().lower() and _own(p, site))
     for path in sources[:: max(1, len(sources) // docstring_files)][:docstring_files]:
         yield from _docstrings(path)
+
+
+def _own(path: Path, site: Path) -> bool:
+    """Not inside an installed package's folder (the standard library holds site-packages)."""
+    return not {"site-packages", "dist-packages"} & set(path.relative_to(site).parts)
 
 
 def _docstrings(path: Path) -> list[str]:
@@ -108,28 +110,22 @@ def _docstrings(path: Path) -> list[str]:
     return [d for node in ast.walk(tree) if isinstance(node, kinds) and (d := ast.get_docstring(node))]
 
 
-def corpus_lines(root: Path = ROOT, site: Path | None = None) -> list[str]:
-    """The training text: prose sentences (deduplicated, at most SENTENCE_LIMIT), the sample
-    articles' lines, the spelling lines and the glossaries' de/fr/es target terms."""
-    site = site or Path(sysconfig.get_paths()["purelib"])
+def corpus_lines(site: Path | None = None) -> list[str]:
+    """The training text: English prose sentences from the docstrings and documents of Python's
+    own standard library (deduplicated, at most SENTENCE_LIMIT) and the spelling lines.
+
+    Nothing of this repository nor of the installed packages goes in: the articles the tests and
+    the placement bench translate stay unseen, and a new dependency, an edited glossary or a new
+    example article does not change the model (SentencePiece spells any term from the letters
+    the spelling lines cover)."""
+    site = site or Path(sysconfig.get_paths()["stdlib"])
     seen: dict[str, None] = {}
     for text in package_texts(site):
         for sentence in prose_sentences(text):
             seen.setdefault(sentence)
         if len(seen) >= SENTENCE_LIMIT:
             break
-    lines = list(seen)[:SENTENCE_LIMIT]
-    for path in sorted((root / "examples").glob("*.txt")):
-        lines += [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return lines + SPELLING + glossary_terms(root / "glossaries")
-
-
-def glossary_terms(folder: Path, locales: Sequence[str] = CORPUS_LOCALES) -> list[str]:
-    """Every target form of the glossaries in ``folder`` for ``locales`` (none if it is missing)."""
-    if not folder.is_dir():
-        return []
-    glossary = require_valid([folder])
-    return [line for locale in locales for line in glossary_target_lines(glossary, locale)]
+    return list(seen)[:SENTENCE_LIMIT] + SPELLING
 
 
 # -- training examples ------------------------------------------------------------------------

@@ -96,6 +96,7 @@ class SegmentPlan:
         *,
         eos_id: int,
         bias: float = 0.0,
+        force_missing: bool = True,
     ) -> None:
         grouped: dict[str, list[TermConstraint]] = {}
         for c in constraints:
@@ -110,6 +111,13 @@ class SegmentPlan:
         self.terms = tuple(terms)
         self.eos_id = eos_id
         self.bias = bias
+        self.force_missing = force_missing
+        """Continue a term the model started, start a missing one where the model wants to end,
+        and forbid the end while one is missing. Off, the plan only masks forbidden variants
+        and glue after a term (and, with a ``bias``, favours and continues the terms' starts):
+        the model's own output, whose missing terms the engine leaves to
+        :mod:`.placement` (a term's first pieces are often common ones, "▁A" for "Abu Dhabi",
+        and continuing every such start derails the sentence)."""
         # Forms longer than their term's shortest can fail to fit before the budget forces a start.
         self._spread = max((t.longest - t.shortest for t in self.terms), default=0)
         # Forbidden variants: one-token ones always banned, longer ones indexed by the token
@@ -181,7 +189,8 @@ class SegmentPlan:
         slots = remaining - 1  # tokens left before the end of sentence
         # Tokens the missing terms need at least (each occurrence in its shortest form).
         need = sum((self.terms[g].needed - state.met[g]) * self.terms[g].shortest for g in unmet)
-        in_progress = [(g, f, k) for g, f, k in state.active if g in unmet]
+        continues = self.force_missing or self.bias > 0  # a term the bias made the model start
+        in_progress = [(g, f, k) for g, f, k in state.active if g in unmet] if continues else []
         if in_progress:
             nexts = {
                 self.terms[g].forms[f][k]
@@ -191,14 +200,14 @@ class SegmentPlan:
             if not nexts:  # nothing fits any more: finish what was started
                 nexts = {self.terms[g].forms[f][k] for g, f, k in in_progress}
             return self._force(state, best, nexts, {g for g, _, _ in in_progress})
-        if unmet and (best == self.eos_id or slots <= need):
+        if unmet and self.force_missing and (best == self.eos_id or slots <= need):
             g = unmet[0]
             term = self.terms[g]
             room = slots - need + term.shortest
             starts = {form[0] for form in term.own if len(form) <= room} or {term.forms[0][0]}
             return self._force(state, best, starts, {g})
         banned = set(self._banned_always)
-        if unmet and slots - need < self._spread:
+        if unmet and self.force_missing and slots - need < self._spread:
             # Near the end, a form the model starts must still fit, or it would run past the limit.
             fits = {g: slots - need + self.terms[g].shortest for g in unmet}
             too_long = {f[0] for g in unmet for f in self.terms[g].own if len(f) > fits[g]}
@@ -212,7 +221,8 @@ class SegmentPlan:
             state.forced |= {g for g, t in enumerate(self.terms) if any(f[-1] == best for f in t.forbidden)}
         boost: frozenset[int] = frozenset()
         if unmet:
-            banned.add(self.eos_id)
+            if self.force_missing:
+                banned.add(self.eos_id)
             if self.bias:
                 boost = frozenset(form[0] for g in unmet for form in self.terms[g].own)
         return Decision(None, frozenset(banned), boost, state.after_term)

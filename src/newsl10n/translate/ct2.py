@@ -1,18 +1,13 @@
 """MarianMT through CTranslate2: int8 on the CPU, several times faster than transformers.
 
-The model is converted once into the models cache (:mod:`.ct2_models`). Tokenization uses the model's own
-SentencePiece files, so neither torch nor transformers is imported to translate.
+The model is converted once into the models cache (:mod:`.ct2_models`). Tokenization uses
+the model's own SentencePiece files, so neither torch nor transformers is imported to translate.
 
-CTranslate2 has no lexical constraints. Glossary terms are enforced by construction: decode
-(with the attention over the source when the terms' source spans are known); for each segment
-whose output lacks terms, decode once more with a ``target_prefix`` that forces them
-(``method`` "ct2+prefix"). A missing term takes the place of the output words whose attention
-peaks on the term's source words, and the model writes the rest of the sentence after it; a
-term the model gave no compact span goes before the closing punctuation. That second decode is
-greedy: the prefix fixes most of the sentence, and CTranslate2 decodes a prefix step by step,
-so beam search there would only multiply its cost. A term still missing after that (the model
-glued a piece onto it: one retry with a word boundary) is appended ("ct2+append"). Forbidden
-variants are suppressed with ``suppress_sequences`` in the segments whose output holds one.
+CTranslate2 has no lexical constraints. Glossary terms are enforced after the decode: the
+output's missing terms are put where the model scores them best (:mod:`.placement`, ``method``
+"ct2+place"), with the attention over the source (when the terms' source spans are known)
+keeping the candidates near the words the model wrote for the term. Forbidden variants are
+suppressed with ``suppress_sequences`` in the segments whose output holds one.
 """
 
 from __future__ import annotations
@@ -24,17 +19,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Constraints, TermConstraint, Translation
-from ..terms.check import has_forbidden, missing_terms
+from ..terms.check import has_forbidden
 from .base import Progress, length_sorted_batches
 from .ct2_models import ResolvedModel, available_cores, ensure_converted, thread_layout
 from .models import not_available
+from .placement import Hint, enforce, words
 from .spec import EngineSignature, EngineSpec
 
 log = logging.getLogger("newsl10n")
 
 EOS = "</s>"
 SPECIAL_PIECES = frozenset({EOS, "<pad>", "<unk>"})
-TRAILING_PUNCTUATION = frozenset(".!?;:,…。؟،\"'»”)")
 
 
 @dataclass
@@ -88,7 +83,11 @@ class CT2Translator:
         return self._known(self.target_sp.encode(text, out_type=str))
 
     def decode_pieces(self, pieces: Sequence[str]) -> str:
-        return self.target_sp.decode_pieces([p for p in pieces if p not in SPECIAL_PIECES]).strip()
+        """The text of target pieces. SentencePiece keeps the word marker of a piece it does not
+        know (one the vocabulary has and target.spm lacks) as a literal "▁": read as a space,
+        the way transformers' MarianTokenizer reads it."""
+        text = self.target_sp.decode_pieces([p for p in pieces if p not in SPECIAL_PIECES])
+        return " ".join(text.replace("\u2581", " ").split()) if "\u2581" in text else text.strip()
 
     def _known(self, pieces: list[str]) -> list[str]:
         return [p if p in self.vocab else "<unk>" for p in pieces]
@@ -219,85 +218,51 @@ class CT2Translator:
         wanted: list[Sequence[TermConstraint]],
         alignments: dict[int, list[int]],
     ) -> list[Translation]:
-        """Re-decode the segments that miss terms, once, with every missing term forced through
-        the target prefix (see ``_term_prefix``). A term none of whose forms the vocabulary can
-        spell is never forced (it stays violated)."""
+        """Put the terms each output lacks into it (:func:`.placement.enforce`): code-switched
+        sources decoded in one call, then the candidates of the rest scored in one call. A term
+        none of whose forms the vocabulary can spell is never forced (it stays violated)."""
         unique = {t.id: t for terms in wanted for t in terms}  # one spelling (and warning) per term
-        spellings = {term_id: self._spelling(t) for term_id, t in unique.items()}
-        enforceable = [[t for t in terms if spellings[t.id]] for terms in wanted]
+        spellings = {term_id: self._spellable(t) for term_id, t in unique.items()}
         texts = [self.decode_pieces(p) for p in outputs]
-        forced = [tuple(t.id for t in missing_terms(texts[i], terms)) for i, terms in enumerate(enforceable)]
-        methods = ["ct2+prefix" if f else "" for f in forced]
-        prefixes: dict[int, list[str]] = {}
-        for retry in (False, True):
-            todo = [i for i, terms in enumerate(enforceable) if missing_terms(texts[i], terms)]
-            if not todo:
-                break
-            for i in todo:
-                missing = missing_terms(texts[i], enforceable[i])
-                if retry:
-                    prefixes[i] = self._boundary_after(prefixes[i])
-                else:
-                    spans = [self._aligned_span(sources[i], outputs[i], alignments.get(i), t) for t in missing]
-                    prefixes[i] = self._term_prefix(outputs[i], missing, spellings, spans)
-            # One call for every row being forced: their forbidden variants suppressed together.
-            suppress = self._forbidden_sequences([t for i in todo for t in wanted[i]])
-            decoded = self._decode_rows(tokens, {suppress: todo}, {i: prefixes[i] for i in todo}, beam_size=1)
-            for i, pieces in decoded.items():
-                outputs[i], texts[i] = pieces, self.decode_pieces(pieces)
-        for i, terms in enumerate(enforceable):
-            for term in missing_terms(texts[i], terms):
-                outputs[i] = [p for p in outputs[i] if p not in SPECIAL_PIECES] + spellings[term.id]
-                texts[i] = self.decode_pieces(outputs[i])
-                methods[i] = "ct2+append"
-        return [Translation(texts[i], forced[i], methods[i]) for i in range(len(texts))]
 
-    def _spelling(self, term: TermConstraint) -> list[str]:
-        """Target pieces of the first form of ``term`` the vocabulary can spell; [] when none."""
-        for form in term.forms:
-            pieces = self.target_pieces(form)
-            if pieces and "<unk>" not in pieces:
-                return pieces
-        log.warning("term %s: no form of it can be spelled with the model's vocabulary", term.id)
-        return []
+        def decode(rows: Sequence[int], switched: Sequence[str]) -> list[str]:
+            suppress = self._forbidden_sequences([t for i in rows for t in wanted[i]])
+            switched_tokens = self.encode(switched)
+            decoded = self._decode_rows(switched_tokens, {suppress: list(range(len(rows)))}, {})
+            return [self.decode_pieces(decoded[j]) for j in range(len(rows))]
 
-    def _term_prefix(
-        self,
-        output: list[str],
-        missing: Sequence[TermConstraint],
-        spellings: dict[str, list[str]],
-        spans: Sequence[tuple[int, int] | None],
-    ) -> list[str]:
-        """The target prefix that forces the ``missing`` terms into ``output``.
+        def hint(i: int, term: TermConstraint) -> Hint | None:
+            span = self._aligned_span(sources[i], outputs[i], alignments.get(i), term)
+            if span is None:
+                return None
+            before = (self.decode_pieces(outputs[i][:end]) for end in span)
+            return Hint(*(len(words(text)) for text in before))
 
-        A term with an aligned span (``spans``, one per missing term: the output words the model
-        wrote for the term's source words) takes that span's place, and the model writes the
-        rest of the sentence after the last such term. The other terms go after the output,
-        before its closing punctuation. If that does not fit the decoder's positions
-        (max_length, with room for one more piece), every term goes at the end and the output
-        is cut to fit; a term lost that way is appended afterwards.
-        """
-        end = self._insertion_point(output)
-        placed: list[tuple[int, int, TermConstraint]] = []
-        loose: list[TermConstraint] = []
-        for term, span in zip(missing, spans):
-            if span and span[1] <= end and not any(s < span[1] and span[0] < e for s, e, _ in placed):
-                placed.append((span[0], span[1], term))
-            else:
-                loose.append(term)
-        prefix: list[str] = []
-        pos = 0
-        for start, stop, term in sorted(placed, key=lambda p: p[0]):
-            prefix += output[pos:start] + spellings[term.id]
-            pos = stop
-        if loose:
-            prefix += output[pos:end]
-        prefix = [p for p in prefix if p not in SPECIAL_PIECES]
-        tail = [piece for term in loose for piece in spellings[term.id]]
-        room = max(0, self.spec.decoding.max_length - 3 - len(tail))
-        if placed and len(prefix) > room:
-            return self._term_prefix(output, missing, spellings, [None] * len(missing))
-        return prefix[:room] + tail
+        def source_words(i: int, term: TermConstraint) -> int:
+            span = term.source_span
+            return len(words(sources[i][span[0] : span[1]])) if span else len(words(term.forms[0]))
+
+        done = enforce(
+            sources, texts, wanted, lambda term: spellings[term.id], decode,
+            lambda pairs: self._score([tokens[i] for i, _ in pairs], [text for _, text in pairs]),
+            source_words=source_words, hints=hint,
+        )  # fmt: skip
+        return [Translation(text, ids, f"ct2+{method}" if method else "") for text, ids, method in done]
+
+    def _score(self, sources: Sequence[list[str]], targets: Sequence[str]) -> list[float]:
+        """The model's log-probability of each target text for its source pieces."""
+        pieces = [self._known(p) for p in self.target_sp.encode(list(targets), out_type=str)]
+        results = self.translator.score_batch(
+            list(sources), pieces, max_batch_size=4 * self.spec.decoding.batch_size, max_input_length=0
+        )
+        return [sum(r.log_probs) for r in results]
+
+    def _spellable(self, term: TermConstraint) -> tuple[str, ...]:
+        """The forms of ``term`` the vocabulary can spell, in order; () when none."""
+        forms = tuple(f for f in term.forms if (p := self.target_pieces(f)) and "<unk>" not in p)
+        if not forms:
+            log.warning("term %s: no form of it can be spelled with the model's vocabulary", term.id)
+        return forms
 
     def _aligned_span(
         self, source: str, output: list[str], alignment: list[int] | None, term: TermConstraint
@@ -327,25 +292,6 @@ class CT2Translator:
         first = len(self.source_sp.encode(source[: span[0]]))
         last = len(self.source_sp.encode(source[: span[1]]))
         return offset + first, offset + last
-
-    def _boundary_after(self, prefix: list[str]) -> list[str]:
-        """The same prefix with a word boundary (``▁``) after the last term, for a model that
-        glued a piece onto it."""
-        if prefix[-1:] == ["▁"] or "▁" not in self.vocab:
-            return prefix
-        return [*prefix, "▁"]
-
-    @staticmethod
-    def _insertion_point(output: list[str]) -> int:
-        """Where the output's closing punctuation (and any special piece) starts: missing terms
-        without a span of their own are inserted there."""
-        cut = len(output)
-        while cut > 0 and (
-            output[cut - 1] in SPECIAL_PIECES
-            or (output[cut - 1].lstrip("▁") and set(output[cut - 1].lstrip("▁")) <= TRAILING_PUNCTUATION)
-        ):
-            cut -= 1
-        return cut
 
 
 def _argmax(row: Sequence[float]) -> int:

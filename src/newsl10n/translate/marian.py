@@ -12,6 +12,7 @@ from ..model import Constraints, TermConstraint, Translation
 from .base import Progress, length_sorted_batches
 from .constraints import SegmentPlan, TermLogitsProcessor, glue_flags
 from .models import check_marian_folder, folder_hash, not_available, resolve_model
+from .placement import enforce, words
 from .spec import EngineSignature, EngineSpec
 
 METHOD = "constrained-decoding"
@@ -73,10 +74,40 @@ class MarianTranslator:
         constraints: Constraints | None = None,
     ) -> list[Translation]:
         """Segments with constraints are decoded apart from the rest, through a logits processor
-        that makes every required term appear (see :mod:`.constraints`); the others pay nothing."""
+        that continues a term the model starts and masks forbidden variants (see
+        :mod:`.constraints`); terms still missing are put in place by :mod:`.placement`. The
+        segments without terms pay nothing."""
+        wanted: list[Sequence[TermConstraint]] = list(constraints) if constraints else [()] * len(sources)
         ids = self.encode(sources)
-        results: list[Translation] = [Translation("")] * len(sources)
-        plans = [self.plan(c) if c else None for c in (constraints or [()] * len(sources))]
+        first = self._decode(ids, wanted, progress)
+        if not any(wanted):
+            return first
+        spellings = {t.id: self._spellable(t) for terms in wanted for t in terms}
+
+        def decode(rows: Sequence[int], switched: Sequence[str]) -> list[str]:
+            return [out.text for out in self._decode(self.encode(switched), [wanted[i] for i in rows])]
+
+        def source_words(i: int, term: TermConstraint) -> int:
+            span = term.source_span
+            return len(words(sources[i][span[0] : span[1]])) if span else len(words(term.forms[0]))
+
+        done = enforce(
+            sources, [out.text for out in first], wanted, lambda term: spellings[term.id], decode,
+            lambda pairs: self._score([ids[i] for i, _ in pairs], [text for _, text in pairs]),
+            source_words=source_words,
+        )  # fmt: skip
+        results = []
+        for out, (text, placed, method) in zip(first, done):
+            if method:
+                out = Translation(text, tuple(dict.fromkeys((*out.forced, *placed))), method)
+            results.append(out)
+        return results
+
+    def _decode(
+        self, ids: list[list[int]], wanted: Sequence[Sequence[TermConstraint]], progress: Progress | None = None
+    ) -> list[Translation]:
+        results: list[Translation] = [Translation("")] * len(ids)
+        plans = [self.plan(c) if c else None for c in wanted]
         free = [i for i, plan in enumerate(plans) if not plan]
         constrained = [i for i, plan in enumerate(plans) if plan]
         d = self.spec.decoding
@@ -96,7 +127,31 @@ class MarianTranslator:
             self._target_ids,
             eos_id=self.model.config.eos_token_id,
             bias=self.spec.decoding.term_bias,
+            force_missing=False,
         )
+
+    def _spellable(self, term: TermConstraint) -> tuple[str, ...]:
+        return tuple(form for form in term.forms if self._target_ids(form) is not None)
+
+    def _score(self, ids: Sequence[list[int]], texts: Sequence[str]) -> list[float]:
+        """The model's log-probability of each target text for its source token ids
+        (teacher-forced: one forward pass per batch, no decoding)."""
+        import torch
+
+        scores: list[float] = []
+        step = 4 * self.spec.decoding.batch_size
+        for start in range(0, len(texts), step):
+            chunk = list(texts[start : start + step])
+            limit = self.spec.decoding.max_length
+            labels = self.tokenizer(text_target=chunk, truncation=True, max_length=limit, padding=True, return_tensors="pt")
+            target = labels["input_ids"]
+            keep = target != self.model.config.pad_token_id
+            padded = self.tokenizer.pad({"input_ids": list(ids[start : start + step])}, return_tensors="pt")
+            with torch.inference_mode():
+                logits = self.model(**padded, labels=target.masked_fill(~keep, -100)).logits
+            picked = torch.log_softmax(logits, -1).gather(-1, target.unsqueeze(-1)).squeeze(-1)
+            scores += (picked * keep).sum(-1).tolist()
+        return scores
 
     def _generate(self, ids: list[list[int]], plans: list[SegmentPlan | None]) -> list[Translation]:
         import torch

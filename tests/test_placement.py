@@ -1,0 +1,83 @@
+"""Model-scored placement and code-switching (translate/placement.py), with a scorer that stands
+in for a model: the candidates, the choice, and what a placement may never do."""
+
+from __future__ import annotations
+
+from newsl10n.model import TermConstraint
+from newsl10n.translate.placement import Hint, candidates, enforce, keep_own_words, place_terms, switched_source
+
+
+def test_candidates_replace_runs_of_words_and_insert_before_words_never_after_the_end():
+    out = "Die Kanäle (Deeskalationslinien) bleiben offen."
+    texts = [c.text for c in candidates(out, "Kanäle zur Konfliktvermeidung", 2)]
+    assert "Die Kanäle (Kanäle zur Konfliktvermeidung) bleiben offen." in texts  # the run inside ( )
+    assert "Die Kanäle (Deeskalationslinien) bleiben offen Kanäle zur Konfliktvermeidung." in texts
+    assert not any(t.endswith(".") is False for t in texts)  # the closing full stop stays last
+    assert not any("(Kanäle zur Konfliktvermeidung bleiben" in t for t in texts)  # a run never takes ")"
+
+
+def test_a_hint_keeps_candidates_near_the_aligned_words():
+    out = " ".join(f"w{i}" for i in range(30)) + "."
+    near = candidates(out, "T", 1, Hint(10, 11))
+    far = candidates(out, "T", 1)
+    assert len(near) < len(far) / 3
+    assert all(abs(len(out[: c.start].split()) - 10) <= 3 for c in near)
+
+
+def scorer_preferring(best: str):
+    return lambda pairs: [1.0 if text == best else 0.0 for _, text in pairs]
+
+
+def test_the_best_scored_candidate_wins_and_keeps_the_words_before_it():
+    term = TermConstraint("ec", ("US-Europakommando",))
+    out = "Das Europäische Kommando der USA gab eine Erklärung ab."
+    best = "Das US-Europakommando gab eine Erklärung ab."
+    [(text, placed)] = place_terms([out], [[term]], lambda t: t.forms, scorer_preferring(best), source_words=lambda r, t: 3)
+    assert (text, placed) == (best, ("ec",))
+
+
+def test_a_placement_never_takes_the_place_of_a_term_already_there():
+    first = TermConstraint("a", ("Alpha",))
+    second = TermConstraint("b", ("Beta",))
+    out = "Alpha and Gamma."
+    wanted = [[first, second]]
+    # a scorer that would love to replace Alpha: that candidate is not allowed
+    [(text, placed)] = place_terms(
+        [out], [[second]], lambda t: t.forms, scorer_preferring("Beta and Gamma."),
+        source_words=lambda r, t: 1, required=wanted,
+    )  # fmt: skip
+    assert "Alpha" in text and "Beta" in text and placed == ("b",)
+
+
+def test_forms_are_chosen_by_the_model_at_the_chosen_place():
+    term = TermConstraint("ecb", ("Europäische Zentralbank", "Europäischen Zentralbank"))
+    out = "Der Präsident der Bank sprach."
+    best = "Der Präsident der Europäischen Zentralbank sprach."
+    score = lambda pairs: [2.0 if t == best else (1.0 if "Europäische Zentralbank" in t and "der Europäische" in t else 0.0)
+                           for _, t in pairs]  # fmt: skip
+    [(text, _)] = place_terms([out], [[term]], lambda t: t.forms, score, source_words=lambda r, t: 1)
+    assert text == best
+
+
+def test_code_switched_source_and_the_models_own_words_before_the_term():
+    term = TermConstraint("dl", ("Kanäle zur Konfliktvermeidung",), source_span=(10, 29))
+    source = "channels (deconfliction lines) become tools."
+    assert switched_source(source, [term], lambda t: t.forms) == "channels (Kanäle zur Konfliktvermeidung) become tools."
+    assert switched_source(source, [TermConstraint("x", ("X",))], lambda t: t.forms) is None  # no span
+    first = "channels (deconfliction lines) become tools."
+    switched = "chanels (Kanäle zur Konfliktvermeidung) become tools."  # a word before it changed
+    kept = keep_own_words(first, switched, [term])
+    assert kept == "channels (Kanäle zur Konfliktvermeidung) become tools."
+
+
+def test_enforce_uses_code_switching_when_it_verifies_and_placement_otherwise():
+    held = TermConstraint("h", ("Held",), source_span=(0, 4))
+    lost = TermConstraint("l", ("Lost",), source_span=(5, 9))
+    sources = ["keep it.", "drop it."]
+    decode = lambda rows, switched: [s if "Held" in s else "nothing here." for s in switched]
+    results = enforce(
+        sources, ["keep it.", "drop it."], [[held], [lost]], lambda t: t.forms, decode,
+        lambda pairs: [0.0 for _ in pairs], source_words=lambda i, t: 1,
+    )  # fmt: skip
+    assert results[0] == ("Held it.", ("h",), "codeswitch")
+    assert results[1][1:] == (("l",), "place") and "Lost" in results[1][0]
