@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -53,12 +54,27 @@ class _Strict(BaseModel):
 Term = Field(min_length=1)
 
 
+class TermInfo(_Strict):
+    """What a term base says about one term (kept from TBX; the pipeline does not use it).
+    ``status``: the TBX administrative status where the term's list does not say it (superseded)."""
+
+    part_of_speech: str = ""
+    term_type: str = ""
+    status: str = ""
+    context: str = ""
+    note: str = ""
+
+
 class TargetTerms(_Strict):
-    """One locale's terms for a concept."""
+    """One locale's terms for a concept; ``definition``, ``note`` and ``terms`` (per term, its
+    :class:`TermInfo`) are the language section's data in a term base."""
 
     preferred: str = Term
     allowed: list[str] = Field(default_factory=list)
     forbidden: list[str] = Field(default_factory=list)
+    definition: str = ""
+    note: str = ""
+    terms: dict[str, TermInfo] = Field(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod
@@ -82,6 +98,13 @@ class Entry(_Strict):
     case_sensitive: bool = False
     note: str = ""
     targets: dict[str, TargetTerms] = Field(default_factory=dict)
+    definition: str = ""
+    subject_field: str = ""
+    deprecated: list[str] = Field(default_factory=list)
+    """Source-language terms a term base marks deprecated (kept for the record, not matched)."""
+    source_definition: str = ""
+    source_note: str = ""
+    source_info: dict[str, TermInfo] = Field(default_factory=dict)
 
     @property
     def source_terms(self) -> tuple[str, ...]:
@@ -131,7 +154,7 @@ class Glossary:
         """sha256 of the entries' content: independent of file layout, comments and key order."""
         canonical = json.dumps(
             {"source_lang": self.source_lang, "entries": sorted(
-                (e.model_dump(mode="json") for e in self.entries), key=lambda e: e["id"]
+                (_hashed(e) for e in self.entries), key=lambda e: e["id"]
             )},
             ensure_ascii=False,
             sort_keys=True,
@@ -144,6 +167,27 @@ class Glossary:
 
 
 # --- loading and validation ---------------------------------------------------------------
+
+
+_LATER_FIELDS = frozenset({"definition", "subject_field", "deprecated", "source_definition", "source_note",
+                           "source_info", "note", "terms"})  # fmt: skip
+
+
+def slug(text: str) -> str:
+    """An entry id from a term: ASCII letters and digits joined by hyphens ("term" if none)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_text)) or "term"
+
+
+def _hashed(entry: Entry) -> dict[str, Any]:
+    """An entry's content for the hash: fields added after the first glossaries left out when
+    empty, so that adding them changed no existing glossary's hash."""
+    data = entry.model_dump(mode="json")
+    for terms in data["targets"].values():
+        for key in ("definition", "note", "terms"):
+            if not terms[key]:
+                del terms[key]
+    return {k: v for k, v in data.items() if k == "note" or k not in _LATER_FIELDS or v}
 
 
 def glossary_files(paths: Iterable[Path]) -> list[Path]:
