@@ -16,7 +16,8 @@ from .pages import page_values, render_html_chunks, rich_html
 from .render import markdown_document
 from .review import review_chunks
 from .segments import article_layout
-from .xliff import xliff_chunks
+from .xliff import bundle_run, xliff_chunks
+from .xliff_codes import Code, article_codes, placements
 
 Files = dict[str, "str | Iterator[str]"]
 """A bundle's files, name -> text (the big ones in pieces, made as they are written)."""
@@ -88,7 +89,8 @@ def bundle_files(
         "segments.json": json_chunks({"segments": list(segments), "article": article_layout(localized.article)}),
         "manifest.json": dump_json(manifest.to_json()),
     }
-    files.update(format_files(localized, segments, page, manifest.source_lang, qa))
+    run = bundle_run(manifest.source_sha256, manifest.created)
+    files.update(format_files(localized, segments, page, manifest.source_lang, qa, run=run))
     return files
 
 
@@ -98,41 +100,52 @@ def format_files(
     page: Mapping[str, object],
     source_lang: str,
     qa: QASettings | None = None,
+    *,
+    run: str = "",
 ) -> dict[str, str | Iterator[str]]:
     """article.xlf and review.html always, with the QA checks' findings as flags; for
     HTML/Markdown input, article.html with the inline markup restored, and article.md for
     Markdown input. The two big files come in pieces (see :func:`newsl10n.bundle.store.write_bundle`)."""
     article = localized.article
     flags = qa_flags(segments, source_lang, localized.locale, qa or QASettings())
-    entries = _Entries(segments, flags, markup_runs(article))
+    placed = placements(segments)
+    entries = _Entries(segments, flags, markup_runs(article), article_codes(article, localized.targets, placed))
     original = f"{article.name}{_SUFFIX.get(article.format, '.txt')}"
     title = str(page.get("title") or article.name)
     files: dict[str, str | Iterator[str]] = {
-        "article.xlf": xliff_chunks(entries, source_lang=source_lang, target_lang=localized.locale, original=original),
+        "article.xlf": xliff_chunks(
+            entries, source_lang=source_lang, target_lang=localized.locale, original=original, run=run
+        ),
         "review.html": review_chunks(entries, title=title, source_lang=source_lang, target_lang=localized.locale),
     }
     if article.format in ("html", "markdown"):
-        files["article.html"] = rich_html(localized, page)
+        files["article.html"] = rich_html(localized, page, placed)
     if article.format == "markdown":
-        files["article.md"] = markdown_document(article, localized.targets)
+        files["article.md"] = markdown_document(article, localized.targets, placed)
     return files
 
 
 class _Entries(Sequence):
-    """The segments.json entries with their QA flags and formatted runs, each copy made when it
-    is read (two whole copies of a big article's entries would double the bundle's memory)."""
+    """The segments.json entries with their QA flags, formatted runs and their XLIFF inline codes,
+    each copy made when it is read (two whole copies of a big article's entries would double the
+    bundle's memory)."""
 
     def __init__(
-        self, segments: Sequence[Mapping[str, object]], flags: Sequence[list[str]], runs: Mapping[str, list[str]]
+        self,
+        segments: Sequence[Mapping[str, object]],
+        flags: Sequence[list[str]],
+        runs: Mapping[str, list[str]],
+        codes: Mapping[str, list[Code]],
     ):
-        self.segments, self.flags, self.runs = segments, flags, runs
+        self.segments, self.flags, self.runs, self.codes = segments, flags, runs, codes
 
     def __len__(self) -> int:
         return len(self.segments)
 
     def __getitem__(self, index: int) -> dict[str, object]:  # type: ignore[override]
         entry = self.segments[index]
-        return {**entry, "qa": self.flags[index], "markup": self.runs.get(str(entry["id"]), [])}
+        sid = str(entry["id"])
+        return {**entry, "qa": self.flags[index], "markup": self.runs.get(sid, []), "codes": self.codes.get(sid, [])}
 
 
 _SUFFIX = {"html": ".html", "markdown": ".md"}

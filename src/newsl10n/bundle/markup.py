@@ -64,7 +64,8 @@ def span_tree(inlines: Sequence[Inline]) -> list[_Span]:
 
 
 def _contains(outer: Inline, inner: Inline) -> bool:
-    if outer.tag in ATOMS:
+    """Whether ``inner`` nests in ``outer``; text-less ``inner`` at ``outer``'s end follows it."""
+    if outer.tag in ATOMS or (inner.start == inner.end == outer.end > outer.start):
         return False
     return outer.start <= inner.start and inner.end <= outer.end
 
@@ -75,9 +76,14 @@ def source_nodes(block: Block) -> list:
     return _build(span_tree(block.inline), block.text, 0, len(block.text), intervals, block.text)
 
 
-def target_nodes(block: Block, targets: Mapping[str, str]) -> tuple[str, list]:
+Placed = Mapping[str, Mapping[int, tuple[int, int]]]
+"""Per segment id, a person's placement of inline runs: index in ``block.inline`` -> (start, end)
+in the segment's target (from the inline codes of an edited XLIFF); they override the alignment."""
+
+
+def target_nodes(block: Block, targets: Mapping[str, str], placed: Placed | None = None) -> tuple[str, list]:
     """The translated plain text of ``block`` and its inline tree with tags restored."""
-    text, mapping = _rebuild_with_map(block, targets)
+    text, mapping = _rebuild_with_map(block, targets, placed)
     intervals = {id(i): mapping.interval(i) for i in block.inline}
     limits = {id(i): mapping.sentence(i) for i in block.inline}
     return text, _build(span_tree(block.inline), text, 0, len(text), intervals, block.text, limits)
@@ -190,10 +196,10 @@ class _SegmentMap:
         starts, ends = _word_boundaries(target)
         return cls(source, target, [(0, 0), (len(source), len(target))], starts, ends)
 
-    def anchor(self, start: int, end: int) -> tuple[int, int] | None:
+    def anchor(self, start: int, end: int, minimum: int = _MIN_ANCHOR) -> tuple[int, int] | None:
         """Anchor source ``[start, end)`` where the translation contains it verbatim."""
         needle = self.source[start:end]
-        if len(needle.strip()) < _MIN_ANCHOR:
+        if len(needle.strip()) < minimum:
             return None
         (low_s, low_t), (high_s, high_t) = self._around(start, end)
         found = self.target.find(needle, low_t, high_t)
@@ -278,6 +284,19 @@ class _BlockMap:
         last_start, last_end, target_start, seg_map = self.pieces[-1]
         return target_start, target_start + (len(seg_map.target) if seg_map else last_end - last_start)
 
+    def place(self, block: Block, placed: Placed) -> None:
+        """Runs a person placed (see :data:`Placed`) go where they put them."""
+        starts = dict(zip((s.id for s in block.segments), (r[0] for r in self.segment_ranges())))
+        for seg_id, runs in placed.items():
+            if seg_id in starts:
+                for k, (start, end) in runs.items():
+                    if 0 <= k < len(block.inline):
+                        self.anchored[id(block.inline[k])] = (starts[seg_id] + start, starts[seg_id] + end)
+
+    def segment_ranges(self) -> list[tuple[int, int]]:
+        """Target range of each segment, in order."""
+        return [(t, t + len(m.target)) for _, _, t, m in self.pieces if m is not None]
+
     def _source_end(self) -> int:
         return self.pieces[-1][1]
 
@@ -288,13 +307,43 @@ class _BlockMap:
                 continue
             for start, end, target_start, seg_map in self.pieces:
                 if seg_map and start <= inline.start and inline.end <= end:
-                    found = seg_map.anchor(inline.start - start, inline.end - start)
+                    minimum = 1 if inline.tag in VERBATIM else _MIN_ANCHOR  # code is copied: find it
+                    found = seg_map.anchor(inline.start - start, inline.end - start, minimum)
                     if found is not None:
                         self.anchored[id(inline)] = (target_start + found[0], target_start + found[1])
                     break
 
 
-def _rebuild_with_map(block: Block, targets: Mapping[str, str]) -> tuple[str, _BlockMap]:
+def segment_intervals(
+    block: Block, targets: Mapping[str, str], placed: Placed | None = None
+) -> dict[str, dict[int, tuple[int, int]]]:
+    """Per segment, where each run inside it (index in ``block.inline``) falls in its target:
+    offsets in the segment's target, nested like the source runs (for XLIFF inline codes)."""
+    _, mapping = _rebuild_with_map(block, targets, placed)
+    out: dict[str, dict[int, tuple[int, int]]] = {}
+    index = {id(i): k for k, i in enumerate(block.inline)}
+    for seg, (target_start, target_end) in zip(block.segments, mapping.segment_ranges()):
+        inside = [i for i in block.inline if seg.start <= i.start and i.end <= seg.end]
+        spans: dict[int, tuple[int, int]] = {}
+        _nest_into(span_tree(inside), target_start, target_end, mapping, spans)
+        out[seg.id] = {index[key]: (s - target_start, e - target_start) for key, (s, e) in spans.items()}
+    return out
+
+
+def _nest_into(spans: Sequence[_Span], lo: int, hi: int, mapping: _BlockMap, out: dict) -> None:
+    cursor = lo
+    for span in spans:
+        start, end = mapping.interval(span.inline)
+        start = min(max(start, cursor), hi)
+        end = start if span.inline.tag in ATOMS else min(max(end, start), hi)
+        out[id(span.inline)] = (start, end)
+        _nest_into(span.children, start, end, mapping, out)
+        cursor = end
+
+
+def _rebuild_with_map(
+    block: Block, targets: Mapping[str, str], placed: Placed | None = None
+) -> tuple[str, _BlockMap]:
     """Like :func:`article.rebuild_block`, also returning the offset map."""
     out: list[str] = []
     pieces: list[tuple[int, int, int, _SegmentMap | None]] = []
@@ -314,6 +363,7 @@ def _rebuild_with_map(block: Block, targets: Mapping[str, str]) -> tuple[str, _B
     out.append(block.text[pos:])
     block_map = _BlockMap(pieces, block.text)
     block_map.anchor_runs(block.inline)
+    block_map.place(block, placed or {})
     return "".join(out), block_map
 
 

@@ -11,6 +11,7 @@ from ..catalog import UIStrings, chrome_msgids, ui_msgid
 from ..jinja import page_environment
 from ..locales import is_rtl
 from ..model import Localized, rebuild_block
+from .markup import Placed
 from .render import html_body
 
 TEMPLATE = "article.html"
@@ -97,10 +98,11 @@ def page_values(
     }
 
 
-def rich_html(localized: Localized, page: Mapping[str, object]) -> str:
-    """article.html of an HTML or Markdown article: the body with its inline markup restored."""
+def rich_html(localized: Localized, page: Mapping[str, object], placed: Placed | None = None) -> str:
+    """article.html of an HTML or Markdown article: the body with its inline markup restored
+    (``placed``: runs a translator placed with XLIFF inline codes)."""
     from markupsafe import Markup
 
     env = page_environment()
-    body = Markup(html_body(localized.article, localized.targets))  # built escaped, tag by tag
+    body = Markup(html_body(localized.article, localized.targets, placed))  # built escaped, tag by tag
     return env.get_template("article_rich.html").render(page={**page, "body": body})

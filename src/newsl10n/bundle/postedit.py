@@ -6,7 +6,7 @@ its own files: importing an edited XLIFF needs neither the source file nor a mod
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,7 +19,7 @@ from .build import bundle_files, localize
 from .manifest import MANIFEST, Manifest
 from .segments import SEGMENTS, article_from_layout
 from .store import write_bundle
-from .xliff import read_xliff
+from .xliff import bundle_run, read_xliff
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,9 @@ class Edit:
     source: str
     target: str
     reviewed: bool = False
+    placed: Mapping[int, tuple[int, int]] | None = None
+    """Where the person put the segment's formatting runs (index in the block's inlines ->
+    offsets in ``target``), from XLIFF inline codes; None: the alignment places them."""
 
 
 def import_xliff(
@@ -55,9 +58,23 @@ def import_xliff(
     reviewed segment; units must match the bundle's segment ids and source texts. ``catalogs``:
     the UI catalog folder, for the page chrome of article.html (English without it).
     """
-    target_lang, units = read_xliff(data, source=source)
-    edits = [Edit(u.id, u.source, u.target, u.state in ("reviewed", "final")) for u in units]
-    return apply_edits(bundle, edits, origin=source, target_lang=target_lang, qa=qa, catalogs=catalogs)
+    document = read_xliff(data, source=source)
+    units = document.units_for(_run(bundle), source=source)
+    edits = [
+        Edit(u.id, u.source, u.target, u.state in ("reviewed", "final"), {int(k) - 1: v for k, v in u.codes.items()})
+        for u in units
+    ]
+    return apply_edits(bundle, edits, origin=source, target_lang=document.target_lang, qa=qa, catalogs=catalogs)
+
+
+def _run(bundle: Path) -> str:
+    """The bundle's translation run ("" without a readable manifest: apply_edits says why)."""
+    try:
+        data = load_json((bundle / MANIFEST).read_text(encoding="utf-8"), source=str(bundle / MANIFEST))
+        manifest = Manifest.from_json(data, source=str(bundle / MANIFEST))
+    except (OSError, UnicodeDecodeError, InputError):
+        return ""
+    return bundle_run(manifest.source_sha256, manifest.created)
 
 
 def apply_edits(
@@ -95,6 +112,10 @@ def apply_edits(
             changed += 1
         if edited or (edit.target.strip() and edit.reviewed):
             entry["reviewed"] = True
+        if edit.placed is not None and edit.target.strip():
+            entry["placed"] = {str(k): list(v) for k, v in edit.placed.items()}
+        elif edited:
+            entry.pop("placed", None)
     article = article_from_layout(seg_data["article"])
     segments = [entries[s.id] for s in article.segments]
     ui = load_ui_strings(catalogs, locale) if catalogs is not None else None

@@ -1,20 +1,29 @@
-"""XLIFF 2.0 for post-editing in CAT tools, written and read with translate-toolkit.
+"""XLIFF 2.0 for post-editing in CAT tools, written and read with lxml.
 
-One ``<unit>`` per segment, with the segment id as its id; glossary terms and QA flags as
-``<notes>``; ``state`` is ``translated`` for machine output and ``reviewed`` for post-edited
-segments. translate-toolkit 3.20 puts ``<notes>`` inside ``<segment>``, where the XLIFF 2.0
-schema does not allow them; they are moved to the start of the ``<unit>``.
+XLIFF 2.0 core only (no optional modules), valid against the OASIS core schema: one ``<file>``
+per bundle, with ``nl:run`` naming the translation run it was made from; one ``<unit>`` per
+segment, with the segment id as its id; glossary terms, formatted runs and QA flags as
+``<notes>``; formatting runs as inline codes with their original tags in ``<originalData>``,
+terms as ``<mrk type="term">`` (see :mod:`newsl10n.bundle.xliff_codes`); ``state`` is
+``translated`` for machine output and ``reviewed`` for post-edited segments. translate-toolkit
+is not used: its writer puts ``xml:space`` on ``<segment>`` (which the schema does not allow)
+and writes no inline codes.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 
 from ..errors import InputError
+from .xliff_codes import XLIFF2_NS, add_text, fill_source, fill_target, original_data, read_inline
 
-XLIFF2_NS = "urn:oasis:names:tc:xliff:document:2.0"
+NL_NS = "urn:newsl10n:xliff"
+_X = f"{{{XLIFF2_NS}}}"
+_RUN = f"{{{NL_NS}}}run"
+_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
 @dataclass(frozen=True)
@@ -23,29 +32,109 @@ class EditedUnit:
     source: str
     target: str
     state: str
+    codes: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    """Code id -> where the translator put its ``<pc>``/``<ph>`` in the target text."""
+
+
+@dataclass(frozen=True)
+class XliffFile:
+    original: str
+    run: str
+    units: list[EditedUnit]
+
+
+@dataclass(frozen=True)
+class XliffDocument:
+    target_lang: str
+    files: list[XliffFile]
+
+    @property
+    def units(self) -> list[EditedUnit]:
+        return [u for f in self.files for u in f.units]
+
+    def __iter__(self) -> Iterator[object]:
+        """Unpacks as ``(target_lang, units)``."""
+        return iter((self.target_lang, self.units))
+
+    def units_for(self, run: str, *, source: str) -> list[EditedUnit]:
+        """The units of the ``<file>`` made from bundle run ``run``: a file of another run, or
+        of another bundle, is refused (its unedited machine text is not this bundle's)."""
+        if not run:
+            return self.units
+        mine = [f for f in self.files if f.run == run]
+        if len(mine) == 1:
+            return mine[0].units
+        runs = sorted({f.run for f in self.files if f.run})
+        if runs:
+            raise InputError(
+                f"{source}: made from another run of the bundle (run {', '.join(runs)}; the bundle is at run {run}): "
+                "take its article.xlf again"
+            )
+        if len(self.files) > 1:
+            raise InputError(f"{source}: {len(self.files)} <file> elements and none names this bundle's run")
+        return self.units
+
+
+def bundle_run(source_sha256: str, created: str) -> str:
+    """The id of one translation run of a bundle: its source checksum and creation time."""
+    return hashlib.sha256(f"{source_sha256} {created}".encode()).hexdigest()[:16]
 
 
 def write_xliff(
-    segments: Sequence[Mapping[str, object]], *, source_lang: str, target_lang: str, original: str
+    segments: Sequence[Mapping[str, object]],
+    *,
+    source_lang: str,
+    target_lang: str,
+    original: str,
+    run: str = "",
 ) -> bytes:
-    """XLIFF 2.0 document for segments.json entries (id, source, target, reviewed, terms, qa)."""
+    """XLIFF 2.0 document for segments.json entries (id, source, target, reviewed, terms, qa,
+    and ``codes``: the :class:`~newsl10n.bundle.xliff_codes.Code` list of its runs)."""
     from lxml import etree
-    from translate.storage import xliff2
 
-    store = xliff2.Xliff2File(sourcelanguage=source_lang, targetlanguage=target_lang)
+    root = etree.Element(_X + "xliff", nsmap={None: XLIFF2_NS, "nl": NL_NS})
+    root.set("version", "2.0")
+    root.set("srcLang", source_lang)
+    root.set("trgLang", target_lang)
+    file_node = etree.SubElement(root, _X + "file", id="f1", original=original)
+    if run:
+        file_node.set(_RUN, run)
     for entry in segments:
-        unit = store.addsourceunit(str(entry["source"]))
-        unit.setid(str(entry["id"]))
-        unit.target = str(entry["target"])
-        unit.xmlelement.set("state", "reviewed" if entry.get("reviewed") else "translated")
-        for note in segment_notes(entry):
-            unit.addnote(note, origin="newsl10n")
-    root = etree.fromstring(bytes(store))
-    file_node = root.find(f"{{{XLIFF2_NS}}}file")
-    if file_node is not None:
-        file_node.set("original", original)
-    _move_notes_to_units(root)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        _unit(file_node, entry)
+    _indent(root, 0)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
+
+
+def _unit(parent, entry: Mapping[str, object]) -> None:
+    from lxml import etree
+
+    unit = etree.SubElement(parent, _X + "unit", id=str(entry["id"]))
+    notes = segment_notes(entry)
+    if notes:
+        holder = etree.SubElement(unit, _X + "notes")
+        for note in notes:
+            add_text(etree.SubElement(holder, _X + "note", category="newsl10n"), note)
+    codes = list(entry.get("codes") or ())
+    original_data(unit, codes)
+    segment = etree.SubElement(unit, _X + "segment", state="reviewed" if entry.get("reviewed") else "translated")
+    source = etree.SubElement(segment, _X + "source", {_SPACE: "preserve"})
+    fill_source(source, str(entry["source"]), codes, [t for t in _as_list(entry.get("terms")) if isinstance(t, Mapping)])
+    target = etree.SubElement(segment, _X + "target", {_SPACE: "preserve"})
+    fill_target(target, str(entry["target"]), codes)
+
+
+_STRUCTURE = frozenset(_X + name for name in ("xliff", "file", "unit", "notes", "originalData", "segment"))
+
+
+def _indent(element, level: int) -> None:
+    """Indent the structural elements only: text inside source, target, note and data is kept."""
+    if element.tag not in _STRUCTURE or not len(element):
+        return
+    element.text = "\n" + "  " * (level + 1)
+    for child in element:
+        _indent(child, level + 1)
+        child.tail = "\n" + "  " * (level + 1)
+    element[-1].tail = "\n" + "  " * level
 
 
 def xliff_chunks(
@@ -54,6 +143,7 @@ def xliff_chunks(
     source_lang: str,
     target_lang: str,
     original: str,
+    run: str = "",
     units_per_chunk: int = 1000,
 ) -> Iterator[str]:
     """:func:`write_xliff`'s document as text, in pieces: built ``units_per_chunk`` units at a
@@ -62,7 +152,7 @@ def xliff_chunks(
     Every chunk is the same document around other units, indented alike: the header comes from
     the first chunk, the end from the last.
     """
-    options = {"source_lang": source_lang, "target_lang": target_lang, "original": original}
+    options = {"source_lang": source_lang, "target_lang": target_lang, "original": original, "run": run}
     entries = iter(segments)
     end = None
     while batch := list(islice(entries, units_per_chunk)):
@@ -115,31 +205,41 @@ def term_target(term: Mapping[str, object]) -> str:
     return str(term.get("target") or term.get("expected") or "")
 
 
-def _move_notes_to_units(root) -> None:
-    for segment in root.iter(f"{{{XLIFF2_NS}}}segment"):
-        notes = segment.find(f"{{{XLIFF2_NS}}}notes")
-        if notes is not None:
-            segment.remove(notes)
-            segment.getparent().insert(0, notes)
-
-
-def read_xliff(data: bytes, *, source: str) -> tuple[str, list[EditedUnit]]:
-    """The target language and the units of an (edited) XLIFF 2.0 file."""
+def read_xliff(data: bytes, *, source: str) -> XliffDocument:
+    """The target language and the files and units of an (edited) XLIFF 2.0 file."""
     from lxml import etree
-    from translate.storage import xliff2
 
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     try:
-        root = etree.fromstring(data)
+        root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise InputError(f"{source}: not well-formed XML ({exc.msg}, line {exc.lineno})") from None
-    if root.tag != f"{{{XLIFF2_NS}}}xliff" or root.get("version", "").split(".")[0] != "2":
+    if root.tag != _X + "xliff" or root.get("version", "").split(".")[0] != "2":
         raise InputError(f"{source}: not an XLIFF 2.0 file (expected <xliff version=\"2.0\">)")
-    store = xliff2.Xliff2File.parsestring(data)
-    units = []
-    for unit in store.units:
-        unit_id = unit.getid()
-        if not unit_id:
-            raise InputError(f"{source}: a <unit> has no id")
-        state = unit.xmlelement.get("state") or ("translated" if unit.target else "initial")
-        units.append(EditedUnit(unit_id, str(unit.source or ""), str(unit.target or ""), state))
-    return root.get("trgLang") or "", units
+    files = [
+        XliffFile(node.get("original", ""), node.get(_RUN, ""), [_read_unit(u, source) for u in node.iter(_X + "unit")])
+        for node in root.iterfind(_X + "file")
+    ]
+    return XliffDocument(root.get("trgLang") or "", files)
+
+
+def _read_unit(unit, source: str) -> EditedUnit:
+    unit_id = unit.get("id")
+    if not unit_id:
+        raise InputError(f"{source}: a <unit> has no id")
+    segments = unit.findall(_X + "segment")
+    sources = [read_inline(s.find(_X + "source")) for s in segments if s.find(_X + "source") is not None]
+    source_ids = {k for _, where in sources for k in where}
+    source_text = "".join(text for text, _ in sources)
+    target_text, codes, offset = "", {}, 0
+    for segment in segments:
+        target = segment.find(_X + "target")
+        if target is None:
+            continue
+        text, where = read_inline(target)
+        codes.update({k: (s + offset, e + offset) for k, (s, e) in where.items() if k in source_ids})
+        target_text += text
+        offset += len(text)
+    states = [s.get("state") for s in segments if s.get("state")]
+    state = states[0] if states else ("translated" if target_text else "initial")
+    return EditedUnit(unit_id, source_text, target_text, state, codes)

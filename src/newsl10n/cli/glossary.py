@@ -1,7 +1,7 @@
 """``newsl10n glossary check|export|import``: term files at the command line.
 
-This module handles paths, printing and exit codes; the work is done in ``glossary.py`` and
-``glossary_formats.py``.
+This module handles paths, printing and exit codes; the work is done in ``terms/files.py``,
+``terms/formats.py`` and ``terms/tbx.py``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from ..terms.files import (
     parse_glossary_text,
     require_valid,
 )
-from ..terms.formats import from_csv, from_tbx, to_csv, to_tbx, to_yaml
+from ..terms.formats import from_csv, read_tbx, to_csv, to_tbx, to_yaml
 from .common import ConfigOption, cli_errors
 
 PathsArgument = Annotated[
@@ -61,6 +61,9 @@ def check(paths: PathsArgument = None, config: ConfigOption = None) -> None:
 def export(
     paths: PathsArgument = None,
     format: Annotated[str, typer.Option("--format", "-f", help="tbx (everything) or csv (preferred terms).")] = "tbx",
+    tbx_version: Annotated[
+        int, typer.Option("--tbx-version", help="3: TBX v3, TBX-Basic (ISO 30042:2019); 2: TBX 2 (<martif>).")
+    ] = 3,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output file (default: standard output).")] = None,
     locales: Annotated[
         Optional[str], typer.Option("--locales", "-l", help="CSV columns, comma-separated (default: every locale).")
@@ -71,9 +74,11 @@ def export(
     with cli_errors():
         if format not in FORMATS:
             raise ConfigError(f"--format {format!r}: choose one of {', '.join(FORMATS)}")
+        if tbx_version not in (2, 3):
+            raise ConfigError(f"--tbx-version {tbx_version}: choose 3 (TBX v3) or 2 (TBX 2)")
         glossary = require_valid(_paths(paths, config))
         columns = [c.strip() for c in locales.split(",") if c.strip()] if locales else None
-        data = to_tbx(glossary) if format == "tbx" else to_csv(glossary, columns).encode("utf-8")
+        data = to_tbx(glossary, tbx_version) if format == "tbx" else to_csv(glossary, columns).encode("utf-8")
         if out is None:
             typer.echo(data.decode("utf-8"), nl=False)
         else:
@@ -94,7 +99,10 @@ def import_(
             raise InputError(f"{source}: cannot read ({exc.strerror or exc})") from None
         suffix = source.suffix.lower()
         if suffix == ".tbx":
-            model = from_tbx(data, source=str(source))
+            imported = read_tbx(data, source=str(source))
+            for problem in imported.problems:
+                typer.echo(f"warning: {problem}", err=True)
+            model = imported.model
         elif suffix == ".csv":
             try:
                 model = from_csv(data.decode("utf-8"), source=str(source))

@@ -1,4 +1,4 @@
-"""``newsl10n tm``: the translation memory (export as TMX)."""
+"""``newsl10n tm``: the translation memory (export as TMX, import from TMX)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,45 @@ import typer
 
 from ..config import load_config
 from ..errors import ConfigError
-from ..fileio import write_atomic
-from ..tm.store import memory_path, open_memory
-from ..tm.tmx import export_tmx
+from ..fileio import read_bytes, write_atomic
+from ..tm.store import TranslationMemory, memory_path, open_memory
+from ..tm.tmx import export_tmx, read_tmx
 from .common import ConfigOption, cli_errors
 
 tm_app = typer.Typer(help="The translation memory.", no_args_is_help=True)
 
 FORMATS = ("tmx",)
+
+
+TmOption = Annotated[
+    Optional[Path],
+    typer.Option("--tm", help="Memory file (default: tm.path in pipeline.yaml, else OUT/.newsl10n-tm.sqlite)."),
+]
+
+
+def _memory_file(tm: Path | None, config: Path | None) -> Path:
+    if tm is not None:
+        return tm
+    cfg, base = load_config(config)
+    return memory_path(base / cfg.out, cfg.tm.path, base)
+
+
+@tm_app.command("import")
+def tm_import(
+    file: Annotated[Path, typer.Argument(help="A TMX file (1.4), e.g. exported from a CAT tool or by `tm export`.")],
+    tm: TmOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Seed the translation memory from a TMX file: its units are stored as reviewed (unless a
+    newsl10n TMX says a unit was not), with the file's name as their origin."""
+    with cli_errors():
+        data = read_bytes(file, what="TMX file")
+        entries = read_tmx(data, source=str(file), origin=file.name)
+        path = _memory_file(tm, config)
+        with TranslationMemory(path) as memory:
+            memory.add(entries)
+    reviewed = sum(e.reviewed for e in entries)
+    typer.echo(f"{file}: {len(entries)} translation units ({reviewed} reviewed) -> {path}")
 
 
 @tm_app.command("export")
@@ -27,13 +58,10 @@ def tm_export(
     fmt: Annotated[str, typer.Option("--format", "-f", help="Output format: tmx.")] = "tmx",
     locale: Annotated[Optional[str], typer.Option("--locale", "-l", help="Only this locale.")] = None,
     reviewed_only: Annotated[bool, typer.Option("--reviewed-only", help="Only human-reviewed entries.")] = False,
-    tm: Annotated[
-        Optional[Path],
-        typer.Option("--tm", help="Memory file (default: tm.path in pipeline.yaml, else OUT/.newsl10n-tm.sqlite)."),
-    ] = None,
+    tm: TmOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Export the translation memory, e.g. as TMX 1.4 for a CAT tool."""
+    """Export the translation memory, e.g. as TMX 1.4b for a CAT tool."""
     with cli_errors():
         if fmt not in FORMATS:
             raise ConfigError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")

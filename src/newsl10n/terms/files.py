@@ -35,64 +35,18 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ValidationError
 
 from ..config import PipelineConfig
 from ..errors import ConfigError, GlossaryError
 from ..locales import check_locale
 from ..yamlio import duplicate_keys, load_yaml_nodes, node_line
+from .schema import Entry, GlossaryFile, TargetTerms, TermInfo, slug
+
+__all__ = ["Entry", "GlossaryFile", "TargetTerms", "TermInfo", "slug"]  # the schema, for the term files' users
 
 GLOSSARY_SUFFIXES = (".yaml", ".yml")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-Term = Field(min_length=1)
-
-
-class TargetTerms(_Strict):
-    """One locale's terms for a concept."""
-
-    preferred: str = Term
-    allowed: list[str] = Field(default_factory=list)
-    forbidden: list[str] = Field(default_factory=list)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _shorthand(cls, value: Any) -> Any:
-        return {"preferred": value} if isinstance(value, str) else value
-
-    @property
-    def forms(self) -> tuple[str, ...]:
-        """Preferred first, then the allowed forms."""
-        return tuple(dict.fromkeys((self.preferred, *self.allowed)))
-
-
-class Entry(_Strict):
-    """One concept."""
-
-    id: str = Term
-    source: str = Term
-    variants: list[str] = Field(default_factory=list)
-    misspellings: dict[str, str] = Field(default_factory=dict)
-    do_not_translate: bool = False
-    case_sensitive: bool = False
-    note: str = ""
-    targets: dict[str, TargetTerms] = Field(default_factory=dict)
-
-    @property
-    def source_terms(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys((self.source, *self.variants)))
-
-
-class GlossaryFile(_Strict):
-    domain: str = Term
-    source_lang: str = "en"
-    description: str = ""
-    entries: list[Entry]
 
 
 @dataclass(frozen=True)
@@ -131,7 +85,7 @@ class Glossary:
         """sha256 of the entries' content: independent of file layout, comments and key order."""
         canonical = json.dumps(
             {"source_lang": self.source_lang, "entries": sorted(
-                (e.model_dump(mode="json") for e in self.entries), key=lambda e: e["id"]
+                (_hashed(e) for e in self.entries), key=lambda e: e["id"]
             )},
             ensure_ascii=False,
             sort_keys=True,
@@ -144,6 +98,21 @@ class Glossary:
 
 
 # --- loading and validation ---------------------------------------------------------------
+
+
+_LATER_FIELDS = frozenset({"definition", "subject_field", "deprecated", "source_definition", "source_note",
+                           "source_info", "note", "terms"})  # fmt: skip
+
+
+def _hashed(entry: Entry) -> dict[str, Any]:
+    """An entry's content for the hash: fields added after the first glossaries left out when
+    empty, so that adding them changed no existing glossary's hash."""
+    data = entry.model_dump(mode="json")
+    for terms in data["targets"].values():
+        for key in ("definition", "note", "terms"):
+            if not terms[key]:
+                del terms[key]
+    return {k: v for k, v in data.items() if k == "note" or k not in _LATER_FIELDS or v}
 
 
 def glossary_files(paths: Iterable[Path]) -> list[Path]:

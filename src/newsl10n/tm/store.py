@@ -75,6 +75,9 @@ class Entry:
     method: str
     created: str
     reviewed: bool
+    model: str = ""
+    glossary: str = ""
+    decoding: str = ""
 
 
 def memory_context(signature: EngineSignature, locale: str, glossary_hash: str = "") -> MemoryContext:
@@ -156,6 +159,9 @@ class TranslationMemory:
             )
             for source, out in pairs
         ]  # fmt: skip
+        self._write(rows)
+
+    def _write(self, rows: Sequence[tuple[object, ...]]) -> None:
         db = self.connect()
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -167,7 +173,7 @@ class TranslationMemory:
 
     def entries(self, locale: str | None = None, *, reviewed_only: bool = False) -> Iterator[Entry]:
         """All entries (of one locale), oldest first."""
-        sql = "SELECT source, target, locale, forced, method, created, reviewed FROM segments WHERE 1=1"
+        sql = "SELECT source, target, locale, forced, method, created, reviewed, model, glossary, decoding FROM segments WHERE 1=1"
         args: list[object] = []
         if locale:
             sql += " AND locale = ?"
@@ -177,10 +183,24 @@ class TranslationMemory:
         db = self.connect(create=False)
         if db is None:
             return
-        for source, target, loc, forced, method, created, reviewed in db.execute(
+        for source, target, loc, forced, method, created, reviewed, model, glossary, decoding in db.execute(
             sql + " ORDER BY created, locale, source", args
         ):
-            yield Entry(source, target, loc, tuple(json.loads(forced)), method, created, bool(reviewed))
+            yield Entry(
+                source, target, loc, tuple(json.loads(forced)), method, created, bool(reviewed), model, glossary, decoding
+            )
+
+    def add(self, entries: Sequence[Entry]) -> None:
+        """Store whole entries (from a TMX file) in one transaction, their dates and contexts kept;
+        a reviewed entry is only ever replaced by another reviewed one."""
+        rows = [
+            (
+                normalize(e.source), e.locale, e.model, e.glossary, e.decoding, e.source, e.target,
+                json.dumps(list(e.forced)), e.method, e.created, int(e.reviewed),
+            )
+            for e in entries
+        ]  # fmt: skip
+        self._write(rows)
 
 
 def open_memory(path: Path) -> TranslationMemory:

@@ -1,0 +1,87 @@
+"""The term-file schema: pydantic models of a glossary file, its entries and their terms
+(read and checked in :mod:`newsl10n.terms.files`), and the id made from a term."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+Term = Field(min_length=1)
+
+
+class TermInfo(_Strict):
+    """What a term base says about one term (kept from TBX; the pipeline does not use it).
+    ``status``: the TBX administrative status where the term's list does not say it (superseded)."""
+
+    part_of_speech: str = ""
+    term_type: str = ""
+    status: str = ""
+    context: str = ""
+    note: str = ""
+
+
+class TargetTerms(_Strict):
+    """One locale's terms for a concept; ``definition``, ``note`` and ``terms`` (per term, its
+    :class:`TermInfo`) are the language section's data in a term base."""
+
+    preferred: str = Term
+    allowed: list[str] = Field(default_factory=list)
+    forbidden: list[str] = Field(default_factory=list)
+    definition: str = ""
+    note: str = ""
+    terms: dict[str, TermInfo] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        return {"preferred": value} if isinstance(value, str) else value
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """Preferred first, then the allowed forms."""
+        return tuple(dict.fromkeys((self.preferred, *self.allowed)))
+
+
+class Entry(_Strict):
+    """One concept."""
+
+    id: str = Term
+    source: str = Term
+    variants: list[str] = Field(default_factory=list)
+    misspellings: dict[str, str] = Field(default_factory=dict)
+    do_not_translate: bool = False
+    case_sensitive: bool = False
+    note: str = ""
+    targets: dict[str, TargetTerms] = Field(default_factory=dict)
+    definition: str = ""
+    subject_field: str = ""
+    deprecated: list[str] = Field(default_factory=list)
+    """Source-language terms a term base marks deprecated (kept for the record, not matched)."""
+    source_definition: str = ""
+    source_note: str = ""
+    source_info: dict[str, TermInfo] = Field(default_factory=dict)
+
+    @property
+    def source_terms(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((self.source, *self.variants)))
+
+
+class GlossaryFile(_Strict):
+    domain: str = Term
+    source_lang: str = "en"
+    description: str = ""
+    entries: list[Entry]
+
+
+def slug(text: str) -> str:
+    """An entry id from a term: ASCII letters and digits joined by hyphens ("term" if none)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_text)) or "term"
