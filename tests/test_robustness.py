@@ -39,26 +39,26 @@ def _write(path: Path, data: bytes) -> Path:
 # (case id, setup(tmp_path, models) -> (args, expected error line))
 def _empty(tmp, models):
     p = _write(tmp / "empty.txt", b"")
-    return [str(p), "--to", "de", "--model", f"de={models['de']}"], f"error: {p}: file is empty"
+    return ["translate", str(p), "--to", "de", "--model", f"de={models['de']}"], f"error: {p}: file is empty"
 
 
 def _binary(tmp, models):
     p = _write(tmp / "photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    return [str(p), "--to", "de", "--model", f"de={models['de']}"], (
+    return ["translate", str(p), "--to", "de", "--model", f"de={models['de']}"], (
         f"error: {p}: binary file (contains NUL bytes), expected UTF-8 text"
     )
 
 
 def _latin1(tmp, models):
     p = _write(tmp / "latin1.txt", "Headline\n\nCafé crème.".encode("latin-1"))
-    return [str(p), "--to", "de", "--model", f"de={models['de']}"], (
+    return ["translate", str(p), "--to", "de", "--model", f"de={models['de']}"], (
         f"error: {p}: not valid UTF-8 (byte 0xe9 at offset 13)"
     )
 
 
 def _unknown_locale(tmp, models):
     p = _write(tmp / "a.txt", sample_text().encode())
-    return [str(p), "--to", "zz"], "error: unknown locale code 'zz' (use a CLDR code such as de, fr, pt-BR)"
+    return ["translate", str(p), "--to", "zz"], "error: unknown locale code 'zz' (use a CLDR code such as de, fr, pt-BR)"
 
 
 def _model_folder_missing_files(tmp, models):
@@ -66,7 +66,7 @@ def _model_folder_missing_files(tmp, models):
     broken = tmp / "broken-model"
     broken.mkdir()
     (broken / "config.json").write_text("{}")
-    return [str(p), "--to", "de", "--model", f"de={broken}"], (
+    return ["translate", str(p), "--to", "de", "--model", f"de={broken}"], (
         f"error: model folder {broken} is missing source.spm, target.spm, vocab.json, model.safetensors"
     )
 
@@ -74,7 +74,7 @@ def _model_folder_missing_files(tmp, models):
 def _malformed_config(tmp, models):
     p = _write(tmp / "a.txt", sample_text().encode())
     cfg = _write(tmp / "pipeline.yaml", b"locales:\n  de: {model: [x\n")
-    return [str(p), "--to", "de", "--config", str(cfg)], (
+    return ["translate", str(p), "--to", "de", "--config", str(cfg)], (
         f"error: {cfg}:3: malformed YAML: expected ',' or ']', but got '<stream end>'"
     )
 
@@ -82,7 +82,7 @@ def _malformed_config(tmp, models):
 def _config_bad_value(tmp, models):
     p = _write(tmp / "a.txt", sample_text().encode())
     cfg = _write(tmp / "pipeline.yaml", b"decoding:\n  beam_size: many\n")
-    return [str(p), "--to", "de", "--config", str(cfg)], (
+    return ["translate", str(p), "--to", "de", "--config", str(cfg)], (
         f"error: {cfg}: decoding.beam_size: Input should be a valid integer, unable to parse string as an integer"
     )
 
@@ -90,7 +90,7 @@ def _config_bad_value(tmp, models):
 def _glossary_unknown_key(tmp, models):
     p = _write(tmp / "a.txt", sample_text().encode())
     g = _write(tmp / "terms.yaml", b"domain: test\nentries:\n  - id: nato\n    source: NATO\n    colour: red\n    targets: {de: NATO}\n")
-    return [str(p), "--to", "de", "--model", f"de={models['de']}", "--glossary", str(g)], (
+    return ["translate", str(p), "--to", "de", "--model", f"de={models['de']}", "--glossary", str(g)], (
         f"error: {g}:5: nato: unknown key 'colour'"
     )
 
@@ -98,7 +98,7 @@ def _glossary_unknown_key(tmp, models):
 def _glossary_malformed_yaml(tmp, models):
     p = _write(tmp / "a.txt", sample_text().encode())
     g = _write(tmp / "terms.yaml", b"domain: test\nentries:\n  - {id: nato, source: [NATO\n")
-    return [str(p), "--to", "de", "--model", f"de={models['de']}", "--glossary", str(g)], (
+    return ["translate", str(p), "--to", "de", "--model", f"de={models['de']}", "--glossary", str(g)], (
         f"error: {g}:4: malformed YAML: expected ',' or ']', but got '<stream end>'"
     )
 
@@ -107,7 +107,7 @@ def _output_not_writable(tmp, models):
     p = _write(tmp / "a.txt", sample_text().encode())
     blocker = _write(tmp / "blocker", b"a file, not a folder")
     out = blocker / "out"
-    return [str(p), "--to", "de", "--model", f"de={models['de']}", "--out", str(out)], (
+    return ["translate", str(p), "--to", "de", "--model", f"de={models['de']}", "--out", str(out)], (
         f"error: {out}: output folder cannot be written ({blocker} is not a folder)"
     )
 
@@ -116,15 +116,59 @@ def _article_is_folder(tmp, models):
     # A folder is an input since issue 9 (every .txt inside); one without articles is an error.
     d = tmp / "folder.txt"
     d.mkdir()
-    return [str(d), "--to", "de", "--model", f"de={models['de']}"], (
+    return ["translate", str(d), "--to", "de", "--model", f"de={models['de']}"], (
         f"error: {d}: no article files (.txt, .md, .markdown, .html, .htm, .xhtml) in this folder"
     )
 
 
 def _only_ui_lines(tmp, models):
     p = _write(tmp / "ui.txt", b"Leave a comment\n\nGo to top button\n")
-    return [str(p), "--to", "de", "--model", f"de={models['de']}"], (
+    return ["translate", str(p), "--to", "de", "--model", f"de={models['de']}"], (
         f"error: {p}: no article text found (only UI lines)"
+    )
+
+
+def _memory(tmp: Path, damage: str) -> Path:
+    """A translation memory file: corrupted mid-file, or another program's table of the same name."""
+    import sqlite3
+
+    from newsl10n.model import Translation
+    from newsl10n.tm.store import MemoryContext, TranslationMemory
+
+    path = tmp / "tm.sqlite"
+    if damage == "foreign":
+        with sqlite3.connect(path) as db:
+            db.execute("CREATE TABLE segments (id INTEGER, text TEXT)")
+        return path
+    with TranslationMemory(path) as memory:
+        pairs = [(f"Sentence {i} " + "x" * 300, Translation(f"Satz {i}")) for i in range(3000)]
+        memory.store(MemoryContext("de", "m@1", "", "{}"), pairs)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 3 : len(data) // 3 + 65536] = b"\x5a" * 65536
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _tm_export_corrupted(tmp, models):
+    tm, out = _memory(tmp, "corrupted"), _write(tmp / "memory.tmx", b"an earlier export")
+    return ["tm", "export", "--tm", str(tm), "--out", str(out)], (
+        f"error: {tm}: cannot use translation memory (database disk image is malformed)"
+    )
+
+
+def _tm_export_foreign_schema(tmp, models):
+    tm = _memory(tmp, "foreign")
+    return ["tm", "export", "--tm", str(tm), "--out", str(tmp / "memory.tmx")], (
+        f"error: {tm}: not a newsl10n translation memory (its 'segments' table has other columns)"
+    )
+
+
+def _translate_on_foreign_memory(tmp, models):
+    p = _write(tmp / "a.txt", sample_text().encode())
+    tm = _memory(tmp, "foreign")
+    cfg = _write(tmp / "pipeline.yaml", f"tm: {{path: {tm.name}}}\n".encode())
+    return ["translate", str(p), "--to", "de", "--model", f"de={models['de']}", "--config", str(cfg)], (
+        f"error: {tm}: not a newsl10n translation memory (its 'segments' table has other columns)"
     )
 
 
@@ -141,6 +185,9 @@ BAD_INPUTS = [
     _output_not_writable,
     _article_is_folder,
     _only_ui_lines,
+    _tm_export_corrupted,
+    _tm_export_foreign_schema,
+    _translate_on_foreign_memory,
 ]
 
 
@@ -148,12 +195,18 @@ BAD_INPUTS = [
 def test_bad_input_is_one_line_exit_2_nothing_written(case, tmp_path, tiny_models, monkeypatch):
     monkeypatch.chdir(tmp_path)
     args, expected = case(tmp_path, tiny_models)
-    if "--out" not in args:
+    if args[0] == "translate" and "--out" not in args:
         args += ["--out", str(tmp_path / "out")]
-    result = runner.invoke(app, ["translate", *args])
+    before = _files(tmp_path)
+    result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output
     assert result.output.strip() == expected
     assert not (tmp_path / "out").exists()
+    assert _files(tmp_path) == before
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_bom_and_crlf_are_handled_and_kept(tmp_path, tiny_models):
@@ -384,3 +437,29 @@ def test_a_20_mb_article_is_translated_with_progress_and_bounded_memory(tmp_path
     assert (bundle / "review.html").read_text(encoding="utf-8").count("<tr id=") == count
 
     assert peak_kb < baseline_kb + 35 * size // 1024, (peak_kb, baseline_kb)
+
+
+def test_memory_locked_past_the_busy_timeout_is_one_line(tmp_path, monkeypatch):
+    import sqlite3
+
+    from newsl10n.errors import InputError
+    from newsl10n.model import Translation
+    from newsl10n.tm import store
+    from newsl10n.tm.store import MemoryContext, TranslationMemory
+
+    context = MemoryContext("de", "m@1", "", "{}")
+    path = tmp_path / "tm.sqlite"
+    with TranslationMemory(path) as memory:
+        memory.store(context, [("Hello.", Translation("Hallo."))])
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_S", 0.2)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        with TranslationMemory(path) as memory, pytest.raises(InputError) as info:
+            memory.store(context, [("Bye.", Translation("Tschüss."))])
+        assert str(info.value) == f"{path}: cannot use translation memory (database is locked)"
+        assert time.monotonic() - started < 5
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
