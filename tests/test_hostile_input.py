@@ -120,3 +120,45 @@ def test_readers_never_put_an_unsafe_href_in_an_inline(url):
                 assert "href" not in dict(inline.attrs) or not UNSAFE_URL.match(
                     re.sub(r"[\x00-\x20]", "", html.unescape(dict(inline.attrs)["href"]))
                 )
+
+
+@pytest.mark.parametrize("ref", ["../../../../etc/passwd", "/etc/passwd", "sub/../../outside.txt"])
+def test_manifest_paths_stay_inside_the_manifest_folder(tmp_path, ref):
+    (tmp_path / "outside.txt").write_text("Secret headline\n\nA secret paragraph.\n")
+    folder = tmp_path / "batch"
+    (folder / "sub").mkdir(parents=True)
+    manifest = folder / "list.jsonl"
+    manifest.write_text(f'{{"path": "{ref}", "id": "x"}}\n')
+    result = runner.invoke(app, ["translate", str(manifest), "--to", "de", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"error: {manifest} line 1: path {ref!r} leads outside the manifest's folder {folder} "
+        "(list the file on the command line instead)"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_folder_input_skips_links_outside_it_and_the_output_folder(tmp_path, caplog):
+    from newsl10n.batch import collect_articles
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Secret\n\nText.\n")
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "story.txt").write_text("Story\n\nText.\n")
+    (folder / "inner.txt").symlink_to(folder / "story.txt")  # a link inside the folder is fine
+    (folder / "leak.txt").symlink_to(secret)
+    out = folder / "out"
+    (out / "story" / "de").mkdir(parents=True)
+    (out / "story" / "de" / "article.txt").write_text("Geschichte\n\nText.\n")
+    found = collect_articles([folder], exclude=[out])
+    assert sorted(a.path.name for a in found) == ["inner.txt", "story.txt"]
+    assert f"{folder / 'leak.txt'}: skipped, a link to {secret} outside {folder}" in caplog.text
+    # named on the command line, the same file is the user's choice
+    assert [a.path for a in collect_articles([secret])] == [secret]
+
+
+def test_locales_are_deduplicated_ignoring_case():
+    from newsl10n.cli.common import parse_locales
+
+    assert parse_locales("de,DE, fr ,pt-BR,pt_br") == ["de", "fr", "pt-BR"]
