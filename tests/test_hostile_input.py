@@ -8,7 +8,11 @@ Denial of service: YAML alias bombs, deep nesting and huge terms are refused wit
 from __future__ import annotations
 
 import html
+import os
 import re
+import resource
+import subprocess
+import sys
 import time
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,6 +21,8 @@ import pytest
 from typer.testing import CliRunner
 
 from newsl10n.cli import app
+
+from conftest import ROOT
 
 runner = CliRunner()
 HOSTILE_URLS = [
@@ -162,3 +168,49 @@ def test_locales_are_deduplicated_ignoring_case():
     from newsl10n.cli.common import parse_locales
 
     assert parse_locales("de,DE, fr ,pt-BR,pt_br") == ["de", "fr", "pt-BR"]
+
+
+def alias_bomb() -> str:
+    """9 levels of 9 aliases (about 590 bytes): 387 million nodes once expanded."""
+    text = 'domain: test\nentries: []\na: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n'
+    for prev, name in zip("abcdefgh", "bcdefghi"):
+        text += f"{name}: &{name} [{', '.join(['*' + prev] * 9)}]\n"
+    return text
+
+
+def huge_terms() -> str:
+    return (
+        "domain: test\nentries:\n  - id: big\n    source: " + "a" * 700_000
+        + "\n    targets: {de: " + "b" * 1_000_000 + "}\n"
+    )  # fmt: skip
+
+
+DOS_GLOSSARIES = [
+    (alias_bomb, ["{g}:7: YAML aliases expand to more than 10,000 extra nodes; write the values out"]),
+    (lambda: "[" * 10_000, ["{g}:1: malformed YAML: nested too deeply"]),
+    (huge_terms, [
+        "{g}:4: big: source term is 700,000 characters long (a term has at most 200)",
+        "{g}:5: big: de: preferred term is 1,000,000 characters long (a term has at most 200)",
+    ]),
+]
+
+
+@pytest.mark.parametrize("make, expected", DOS_GLOSSARIES, ids=["alias-bomb", "deep-nesting", "huge-terms"])
+def test_glossary_check_refuses_hostile_files_quickly(tmp_path, make, expected):
+    """In a child process held to 1 GiB of address space and a few seconds."""
+    g = tmp_path / "terms.yaml"
+    g.write_text(make(), encoding="utf-8")
+    started = time.monotonic()
+    result = bounded_cli(["glossary", "check", str(g)], tmp_path)
+    assert time.monotonic() - started < 8
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert result.stdout.splitlines() == [line.format(g=g) for line in expected]
+
+
+def bounded_cli(args: list[str], cwd: Path, memory: int = 2**30, seconds: int = 20) -> subprocess.CompletedProcess:
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "HF_HUB_OFFLINE": "1"}
+    return subprocess.run([sys.executable, "-m", "newsl10n", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=seconds, preexec_fn=limit)  # fmt: skip

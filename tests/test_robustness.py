@@ -27,6 +27,7 @@ from newsl10n.bundle.store import write_bundle
 from newsl10n.cli import app
 
 from conftest import ROOT, generated_article, sample_text
+from test_hostile_input import alias_bomb, huge_terms
 
 runner = CliRunner()
 
@@ -172,6 +173,23 @@ def _translate_on_foreign_memory(tmp, models):
     )
 
 
+def _glossary_case(name: str, text: str, expected: str):
+    def case(tmp, models):
+        p = _write(tmp / "a.txt", sample_text().encode())
+        g = _write(tmp / "terms.yaml", text.encode())
+        args = ["translate", str(p), "--to", "de", "--model", f"de={models['de']}", "--glossary", str(g)]
+        return args, "error: " + expected.format(g=g)
+
+    case.__name__ = name
+    return case
+
+
+def _config_key_twice(tmp, models):
+    p = _write(tmp / "a.txt", sample_text().encode())
+    cfg = _write(tmp / "pipeline.yaml", b"source_lang: en\nout: here\nsource_lang: fr\n")
+    return ["translate", str(p), "--to", "de", "--config", str(cfg)], f"error: {cfg}:3: key 'source_lang' given twice"
+
+
 BAD_INPUTS = [
     _empty,
     _binary,
@@ -188,6 +206,12 @@ BAD_INPUTS = [
     _tm_export_corrupted,
     _tm_export_foreign_schema,
     _translate_on_foreign_memory,
+    _glossary_case("_glossary_alias_bomb", alias_bomb(),
+                   "{g}:7: YAML aliases expand to more than 10,000 extra nodes; write the values out"),
+    _glossary_case("_glossary_nested_too_deeply", "[" * 10_000, "{g}:1: malformed YAML: nested too deeply"),
+    _glossary_case("_glossary_huge_terms", huge_terms(), "{g}:4: big: source term is 700,000 characters long "
+                   "(a term has at most 200) (and 1 more; run 'newsl10n glossary check')"),
+    _config_key_twice,
 ]
 
 
