@@ -190,6 +190,53 @@ def _config_key_twice(tmp, models):
     return ["translate", str(p), "--to", "de", "--config", str(cfg)], f"error: {cfg}:3: key 'source_lang' given twice"
 
 
+def _models_random_over_a_model(tmp, models):
+    folder = tmp / "models" / "en-de"
+    folder.mkdir(parents=True)
+    _write(folder / "model.safetensors", b"weights someone trained")
+    return ["models", "random", "de", "--out", str(tmp / "models")], (
+        f"error: {folder}: folder exists and is not empty (pass --force to replace the model)"
+    )
+
+
+PO_HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+
+
+def _catalog_update_case(name: str, po: str, expected: str):
+    """``catalog update`` on a hand-edited de catalog that msgfmt refuses: nothing is rewritten."""
+
+    def case(tmp, models):
+        locales = tmp / "locales"
+        _write(tmp / "pipeline.yaml", b"catalogs: locales\n")
+        (locales / "de" / "LC_MESSAGES").mkdir(parents=True)
+        _write(locales / "messages.pot", (PO_HEADER + 'msgid "Leave a comment"\nmsgstr ""\n').encode())
+        path = _write(locales / "de" / "LC_MESSAGES" / "messages.po", po.encode())
+        args = ["catalog", "update", "--to", "de", "--no-mt", "--config", str(tmp / "pipeline.yaml")]
+        return args, "error: " + expected.format(po=path)
+
+    case.__name__ = name
+    return case
+
+
+def _catalog_extract_template_missing(tmp, models):
+    _write(tmp / "babel.cfg", (ROOT / "babel.cfg").read_bytes())
+    _write(tmp / "pipeline.yaml", (ROOT / "pipeline.yaml").read_bytes())
+    return ["catalog", "extract", "--config", str(tmp / "pipeline.yaml")], (
+        f"error: babel.cfg: pattern 'src/newsl10n/templates/**.html' matches no file under {tmp}; nothing written"
+    )
+
+
+def _translate_with_lone_percent_in_catalog(tmp, models):
+    p = _write(tmp / "a.txt", sample_text().encode())
+    (tmp / "locales" / "de" / "LC_MESSAGES").mkdir(parents=True)
+    po = _write(tmp / "locales/de/LC_MESSAGES/messages.po", (PO_HEADER + 'msgid "Reviewed"\nmsgstr "100% geprüft"\n').encode())
+    cfg = _write(tmp / "pipeline.yaml", b"catalogs: locales\n")
+    return ["translate", str(p), "--to", "de", "--model", f"de={models['de']}", "--config", str(cfg)], (
+        f"error: {po}:5: msgid 'Reviewed': a '%' that rendering cannot fill (a positional format); "
+        "write '%%' for a percent sign"
+    )
+
+
 BAD_INPUTS = [
     _empty,
     _binary,
@@ -212,6 +259,18 @@ BAD_INPUTS = [
     _glossary_case("_glossary_huge_terms", huge_terms(), "{g}:4: big: source term is 700,000 characters long "
                    "(a term has at most 200) (and 1 more; run 'newsl10n glossary check')"),
     _config_key_twice,
+    _models_random_over_a_model,
+    _catalog_update_case("_po_unknown_keyword", PO_HEADER + 'msgid "Leave a comment"\nmsgstr HANDEDIT "Kommentar"\n',
+                         "{po}:6: malformed catalog: syntax error (expected one quoted string after msgstr)"),
+    _catalog_update_case("_po_unterminated_string", PO_HEADER + 'msgid "Leave a comment"\nmsgstr "Kommentar\n',
+                         '{po}:6: malformed catalog: end of line within a string (unterminated ")'),
+    _catalog_update_case("_po_msgid_twice", PO_HEADER + 'msgid "Leave a comment"\nmsgstr "A"\n\n'
+                         'msgid "Leave a comment"\nmsgstr "B"\n',
+                         "{po}:8: malformed catalog: duplicate message definition (first at line 5)"),
+    _catalog_update_case("_po_unknown_charset", PO_HEADER.replace("UTF-8", "KLINGON") + 'msgid "A"\nmsgstr "B"\n',
+                         "{po}: cannot read catalog: unknown encoding: klingon (use charset=UTF-8)"),
+    _catalog_extract_template_missing,
+    _translate_with_lone_percent_in_catalog,
 ]
 
 
