@@ -214,3 +214,24 @@ def bounded_cli(args: list[str], cwd: Path, memory: int = 2**30, seconds: int = 
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "HF_HUB_OFFLINE": "1"}
     return subprocess.run([sys.executable, "-m", "newsl10n", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=seconds, preexec_fn=limit)  # fmt: skip
+
+
+def test_csv_export_writes_no_live_formula():
+    import csv
+    import io
+
+    from newsl10n.terms.formats import to_csv
+
+    text = (
+        "domain: test\nentries:\n"
+        "  - id: f\n    source: '=HYPERLINK(\"http://x.test\",\"a\")'\n    targets: {de: '@SUM(1+1)'}\n"
+        "  - id: g\n    source: '+1 talks'\n    targets: {de: '-Gespräche'}\n"
+        "  - id: ok\n    source: NATO\n    targets: {de: NATO}\n"
+    )
+    from newsl10n.terms.files import _combine, _parse  # the loader's own path, from text
+
+    parsed, problems = _parse(text, "t.yaml")
+    glossary, problems = _combine([parsed])
+    assert problems == []
+    rows = list(csv.reader(io.StringIO(to_csv(glossary, ["de"]))))
+    assert rows[1:] == [["'=HYPERLINK(\"http://x.test\",\"a\")", "'@SUM(1+1)"], ["'+1 talks", "'-Gespräche"], ["NATO", "NATO"]]

@@ -546,3 +546,27 @@ def test_memory_locked_past_the_busy_timeout_is_one_line(tmp_path, monkeypatch):
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def test_bundle_follows_the_umask_and_a_full_disk_is_one_line(tmp_path, monkeypatch):
+    import errno
+
+    from newsl10n.errors import OutputError
+
+    old = os.umask(0o022)
+    try:
+        write_bundle(tmp_path / "a" / "de", {"article.txt": "x"})
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a" / "de").stat().st_mode & 0o777 == 0o755
+    assert (tmp_path / "a" / "de" / "article.txt").stat().st_mode & 0o777 == 0o644
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OutputError) as info:
+        write_bundle(tmp_path / "a" / "de", {"article.txt": "new"})
+    assert str(info.value) == f"{tmp_path / 'a' / 'de'}: cannot write output (No space left on device)"
+    assert (tmp_path / "a" / "de" / "article.txt").read_text() == "x"
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["de"]
