@@ -36,7 +36,10 @@ def load_yaml_nodes(
     text: str, *, source: str, error: type[Exception] = ConfigError
 ) -> tuple[Any, yaml.Node | None]:
     """Like :func:`load_yaml`, also returning the document's node tree (None for an empty file)."""
-    loader = StrictBoolLoader(text)
+    try:
+        loader = StrictBoolLoader(text)
+    except yaml.YAMLError as exc:  # a control character: the reader checks the text up front
+        raise _yaml_error(exc, source, error) from None
     try:
         node = loader.get_single_node()
         _check_expansion(node, source, error)
@@ -153,4 +156,7 @@ def _yaml_error(exc: yaml.YAMLError, source: str, error: type[Exception]) -> Exc
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}" if mark else source
         return error(f"{where}: malformed YAML: {exc.problem or exc.context}")
-    return error(f"{source}: malformed YAML: {exc}")
+    if isinstance(exc, yaml.reader.ReaderError):
+        where = f"character #x{exc.character:04x} at offset {exc.position}"
+        return error(f"{source}: malformed YAML: {exc.reason} ({where})")
+    return error(f"{source}: malformed YAML: {' '.join(str(exc).split())}")
