@@ -27,6 +27,7 @@ from newsl10n.bundle.store import write_bundle
 from newsl10n.cli import app
 
 from conftest import ROOT, generated_article, sample_text
+from test_hostile_input import alias_bomb, huge_terms
 
 runner = CliRunner()
 
@@ -39,26 +40,26 @@ def _write(path: Path, data: bytes) -> Path:
 # (case id, setup(tmp_path, models) -> (args, expected error line))
 def _empty(tmp, models):
     p = _write(tmp / "empty.txt", b"")
-    return [str(p), "--to", "de", "--model", f"de={models['de']}"], f"error: {p}: file is empty"
+    return ["translate", str(p), "--to", "de", "--model", f"de={models['de']}"], f"error: {p}: file is empty"
 
 
 def _binary(tmp, models):
     p = _write(tmp / "photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    return [str(p), "--to", "de", "--model", f"de={models['de']}"], (
+    return ["translate", str(p), "--to", "de", "--model", f"de={models['de']}"], (
         f"error: {p}: binary file (contains NUL bytes), expected UTF-8 text"
     )
 
 
 def _latin1(tmp, models):
     p = _write(tmp / "latin1.txt", "Headline\n\nCafé crème.".encode("latin-1"))
-    return [str(p), "--to", "de", "--model", f"de={models['de']}"], (
+    return ["translate", str(p), "--to", "de", "--model", f"de={models['de']}"], (
         f"error: {p}: not valid UTF-8 (byte 0xe9 at offset 13)"
     )
 
 
 def _unknown_locale(tmp, models):
     p = _write(tmp / "a.txt", sample_text().encode())
-    return [str(p), "--to", "zz"], "error: unknown locale code 'zz' (use a CLDR code such as de, fr, pt-BR)"
+    return ["translate", str(p), "--to", "zz"], "error: unknown locale code 'zz' (use a CLDR code such as de, fr, pt-BR)"
 
 
 def _model_folder_missing_files(tmp, models):
@@ -66,7 +67,7 @@ def _model_folder_missing_files(tmp, models):
     broken = tmp / "broken-model"
     broken.mkdir()
     (broken / "config.json").write_text("{}")
-    return [str(p), "--to", "de", "--model", f"de={broken}"], (
+    return ["translate", str(p), "--to", "de", "--model", f"de={broken}"], (
         f"error: model folder {broken} is missing source.spm, target.spm, vocab.json, model.safetensors"
     )
 
@@ -74,7 +75,7 @@ def _model_folder_missing_files(tmp, models):
 def _malformed_config(tmp, models):
     p = _write(tmp / "a.txt", sample_text().encode())
     cfg = _write(tmp / "pipeline.yaml", b"locales:\n  de: {model: [x\n")
-    return [str(p), "--to", "de", "--config", str(cfg)], (
+    return ["translate", str(p), "--to", "de", "--config", str(cfg)], (
         f"error: {cfg}:3: malformed YAML: expected ',' or ']', but got '<stream end>'"
     )
 
@@ -82,7 +83,7 @@ def _malformed_config(tmp, models):
 def _config_bad_value(tmp, models):
     p = _write(tmp / "a.txt", sample_text().encode())
     cfg = _write(tmp / "pipeline.yaml", b"decoding:\n  beam_size: many\n")
-    return [str(p), "--to", "de", "--config", str(cfg)], (
+    return ["translate", str(p), "--to", "de", "--config", str(cfg)], (
         f"error: {cfg}: decoding.beam_size: Input should be a valid integer, unable to parse string as an integer"
     )
 
@@ -90,7 +91,7 @@ def _config_bad_value(tmp, models):
 def _glossary_unknown_key(tmp, models):
     p = _write(tmp / "a.txt", sample_text().encode())
     g = _write(tmp / "terms.yaml", b"domain: test\nentries:\n  - id: nato\n    source: NATO\n    colour: red\n    targets: {de: NATO}\n")
-    return [str(p), "--to", "de", "--model", f"de={models['de']}", "--glossary", str(g)], (
+    return ["translate", str(p), "--to", "de", "--model", f"de={models['de']}", "--glossary", str(g)], (
         f"error: {g}:5: nato: unknown key 'colour'"
     )
 
@@ -98,7 +99,7 @@ def _glossary_unknown_key(tmp, models):
 def _glossary_malformed_yaml(tmp, models):
     p = _write(tmp / "a.txt", sample_text().encode())
     g = _write(tmp / "terms.yaml", b"domain: test\nentries:\n  - {id: nato, source: [NATO\n")
-    return [str(p), "--to", "de", "--model", f"de={models['de']}", "--glossary", str(g)], (
+    return ["translate", str(p), "--to", "de", "--model", f"de={models['de']}", "--glossary", str(g)], (
         f"error: {g}:4: malformed YAML: expected ',' or ']', but got '<stream end>'"
     )
 
@@ -107,7 +108,7 @@ def _output_not_writable(tmp, models):
     p = _write(tmp / "a.txt", sample_text().encode())
     blocker = _write(tmp / "blocker", b"a file, not a folder")
     out = blocker / "out"
-    return [str(p), "--to", "de", "--model", f"de={models['de']}", "--out", str(out)], (
+    return ["translate", str(p), "--to", "de", "--model", f"de={models['de']}", "--out", str(out)], (
         f"error: {out}: output folder cannot be written ({blocker} is not a folder)"
     )
 
@@ -116,15 +117,123 @@ def _article_is_folder(tmp, models):
     # A folder is an input since issue 9 (every .txt inside); one without articles is an error.
     d = tmp / "folder.txt"
     d.mkdir()
-    return [str(d), "--to", "de", "--model", f"de={models['de']}"], (
+    return ["translate", str(d), "--to", "de", "--model", f"de={models['de']}"], (
         f"error: {d}: no article files (.txt, .md, .markdown, .html, .htm, .xhtml) in this folder"
     )
 
 
 def _only_ui_lines(tmp, models):
     p = _write(tmp / "ui.txt", b"Leave a comment\n\nGo to top button\n")
-    return [str(p), "--to", "de", "--model", f"de={models['de']}"], (
+    return ["translate", str(p), "--to", "de", "--model", f"de={models['de']}"], (
         f"error: {p}: no article text found (only UI lines)"
+    )
+
+
+def _memory(tmp: Path, damage: str) -> Path:
+    """A translation memory file: corrupted mid-file, or another program's table of the same name."""
+    import sqlite3
+
+    from newsl10n.model import Translation
+    from newsl10n.tm.store import MemoryContext, TranslationMemory
+
+    path = tmp / "tm.sqlite"
+    if damage == "foreign":
+        with sqlite3.connect(path) as db:
+            db.execute("CREATE TABLE segments (id INTEGER, text TEXT)")
+        return path
+    with TranslationMemory(path) as memory:
+        pairs = [(f"Sentence {i} " + "x" * 300, Translation(f"Satz {i}")) for i in range(3000)]
+        memory.store(MemoryContext("de", "m@1", "", "{}"), pairs)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 3 : len(data) // 3 + 65536] = b"\x5a" * 65536
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _tm_export_corrupted(tmp, models):
+    tm, out = _memory(tmp, "corrupted"), _write(tmp / "memory.tmx", b"an earlier export")
+    return ["tm", "export", "--tm", str(tm), "--out", str(out)], (
+        f"error: {tm}: cannot use translation memory (database disk image is malformed)"
+    )
+
+
+def _tm_export_foreign_schema(tmp, models):
+    tm = _memory(tmp, "foreign")
+    return ["tm", "export", "--tm", str(tm), "--out", str(tmp / "memory.tmx")], (
+        f"error: {tm}: not a newsl10n translation memory (its 'segments' table has other columns)"
+    )
+
+
+def _translate_on_foreign_memory(tmp, models):
+    p = _write(tmp / "a.txt", sample_text().encode())
+    tm = _memory(tmp, "foreign")
+    cfg = _write(tmp / "pipeline.yaml", f"tm: {{path: {tm.name}}}\n".encode())
+    return ["translate", str(p), "--to", "de", "--model", f"de={models['de']}", "--config", str(cfg)], (
+        f"error: {tm}: not a newsl10n translation memory (its 'segments' table has other columns)"
+    )
+
+
+def _glossary_case(name: str, text: str, expected: str):
+    def case(tmp, models):
+        p = _write(tmp / "a.txt", sample_text().encode())
+        g = _write(tmp / "terms.yaml", text.encode())
+        args = ["translate", str(p), "--to", "de", "--model", f"de={models['de']}", "--glossary", str(g)]
+        return args, "error: " + expected.format(g=g)
+
+    case.__name__ = name
+    return case
+
+
+def _config_key_twice(tmp, models):
+    p = _write(tmp / "a.txt", sample_text().encode())
+    cfg = _write(tmp / "pipeline.yaml", b"source_lang: en\nout: here\nsource_lang: fr\n")
+    return ["translate", str(p), "--to", "de", "--config", str(cfg)], f"error: {cfg}:3: key 'source_lang' given twice"
+
+
+def _models_random_over_a_model(tmp, models):
+    folder = tmp / "models" / "en-de"
+    folder.mkdir(parents=True)
+    _write(folder / "model.safetensors", b"weights someone trained")
+    return ["models", "random", "de", "--out", str(tmp / "models")], (
+        f"error: {folder}: folder exists and is not empty (pass --force to replace the model)"
+    )
+
+
+PO_HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+
+
+def _catalog_update_case(name: str, po: str, expected: str):
+    """``catalog update`` on a hand-edited de catalog that msgfmt refuses: nothing is rewritten."""
+
+    def case(tmp, models):
+        locales = tmp / "locales"
+        _write(tmp / "pipeline.yaml", b"catalogs: locales\n")
+        (locales / "de" / "LC_MESSAGES").mkdir(parents=True)
+        _write(locales / "messages.pot", (PO_HEADER + 'msgid "Leave a comment"\nmsgstr ""\n').encode())
+        path = _write(locales / "de" / "LC_MESSAGES" / "messages.po", po.encode())
+        args = ["catalog", "update", "--to", "de", "--no-mt", "--config", str(tmp / "pipeline.yaml")]
+        return args, "error: " + expected.format(po=path)
+
+    case.__name__ = name
+    return case
+
+
+def _catalog_extract_template_missing(tmp, models):
+    _write(tmp / "babel.cfg", (ROOT / "babel.cfg").read_bytes())
+    _write(tmp / "pipeline.yaml", (ROOT / "pipeline.yaml").read_bytes())
+    return ["catalog", "extract", "--config", str(tmp / "pipeline.yaml")], (
+        f"error: babel.cfg: pattern 'src/newsl10n/templates/**.html' matches no file under {tmp}; nothing written"
+    )
+
+
+def _translate_with_lone_percent_in_catalog(tmp, models):
+    p = _write(tmp / "a.txt", sample_text().encode())
+    (tmp / "locales" / "de" / "LC_MESSAGES").mkdir(parents=True)
+    po = _write(tmp / "locales/de/LC_MESSAGES/messages.po", (PO_HEADER + 'msgid "Reviewed"\nmsgstr "100% geprüft"\n').encode())
+    cfg = _write(tmp / "pipeline.yaml", b"catalogs: locales\n")
+    return ["translate", str(p), "--to", "de", "--model", f"de={models['de']}", "--config", str(cfg)], (
+        f"error: {po}:5: msgid 'Reviewed': a '%' that rendering cannot fill (a positional format); "
+        "write '%%' for a percent sign"
     )
 
 
@@ -141,6 +250,27 @@ BAD_INPUTS = [
     _output_not_writable,
     _article_is_folder,
     _only_ui_lines,
+    _tm_export_corrupted,
+    _tm_export_foreign_schema,
+    _translate_on_foreign_memory,
+    _glossary_case("_glossary_alias_bomb", alias_bomb(),
+                   "{g}:7: YAML aliases expand to more than 10,000 extra nodes; write the values out"),
+    _glossary_case("_glossary_nested_too_deeply", "[" * 10_000, "{g}:1: malformed YAML: nested too deeply"),
+    _glossary_case("_glossary_huge_terms", huge_terms(), "{g}:4: big: source term is 700,000 characters long "
+                   "(a term has at most 200) (and 1 more; run 'newsl10n glossary check')"),
+    _config_key_twice,
+    _models_random_over_a_model,
+    _catalog_update_case("_po_unknown_keyword", PO_HEADER + 'msgid "Leave a comment"\nmsgstr HANDEDIT "Kommentar"\n',
+                         "{po}:6: malformed catalog: syntax error (expected one quoted string after msgstr)"),
+    _catalog_update_case("_po_unterminated_string", PO_HEADER + 'msgid "Leave a comment"\nmsgstr "Kommentar\n',
+                         '{po}:6: malformed catalog: end of line within a string (unterminated ")'),
+    _catalog_update_case("_po_msgid_twice", PO_HEADER + 'msgid "Leave a comment"\nmsgstr "A"\n\n'
+                         'msgid "Leave a comment"\nmsgstr "B"\n',
+                         "{po}:8: malformed catalog: duplicate message definition (first at line 5)"),
+    _catalog_update_case("_po_unknown_charset", PO_HEADER.replace("UTF-8", "KLINGON") + 'msgid "A"\nmsgstr "B"\n',
+                         "{po}: cannot read catalog: unknown encoding: klingon (use charset=UTF-8)"),
+    _catalog_extract_template_missing,
+    _translate_with_lone_percent_in_catalog,
 ]
 
 
@@ -148,12 +278,18 @@ BAD_INPUTS = [
 def test_bad_input_is_one_line_exit_2_nothing_written(case, tmp_path, tiny_models, monkeypatch):
     monkeypatch.chdir(tmp_path)
     args, expected = case(tmp_path, tiny_models)
-    if "--out" not in args:
+    if args[0] == "translate" and "--out" not in args:
         args += ["--out", str(tmp_path / "out")]
-    result = runner.invoke(app, ["translate", *args])
+    before = _files(tmp_path)
+    result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output
     assert result.output.strip() == expected
     assert not (tmp_path / "out").exists()
+    assert _files(tmp_path) == before
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_bom_and_crlf_are_handled_and_kept(tmp_path, tiny_models):
@@ -384,3 +520,53 @@ def test_a_20_mb_article_is_translated_with_progress_and_bounded_memory(tmp_path
     assert (bundle / "review.html").read_text(encoding="utf-8").count("<tr id=") == count
 
     assert peak_kb < baseline_kb + 35 * size // 1024, (peak_kb, baseline_kb)
+
+
+def test_memory_locked_past_the_busy_timeout_is_one_line(tmp_path, monkeypatch):
+    import sqlite3
+
+    from newsl10n.errors import InputError
+    from newsl10n.model import Translation
+    from newsl10n.tm import store
+    from newsl10n.tm.store import MemoryContext, TranslationMemory
+
+    context = MemoryContext("de", "m@1", "", "{}")
+    path = tmp_path / "tm.sqlite"
+    with TranslationMemory(path) as memory:
+        memory.store(context, [("Hello.", Translation("Hallo."))])
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_S", 0.2)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        with TranslationMemory(path) as memory, pytest.raises(InputError) as info:
+            memory.store(context, [("Bye.", Translation("Tschüss."))])
+        assert str(info.value) == f"{path}: cannot use translation memory (database is locked)"
+        assert time.monotonic() - started < 5
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_bundle_follows_the_umask_and_a_full_disk_is_one_line(tmp_path, monkeypatch):
+    import errno
+
+    from newsl10n.errors import OutputError
+
+    old = os.umask(0o022)
+    try:
+        write_bundle(tmp_path / "a" / "de", {"article.txt": "x"})
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a" / "de").stat().st_mode & 0o777 == 0o755
+    assert (tmp_path / "a" / "de" / "article.txt").stat().st_mode & 0o777 == 0o644
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OutputError) as info:
+        write_bundle(tmp_path / "a" / "de", {"article.txt": "new"})
+    assert str(info.value) == f"{tmp_path / 'a' / 'de'}: cannot write output (No space left on device)"
+    assert (tmp_path / "a" / "de" / "article.txt").read_text() == "x"
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["de"]

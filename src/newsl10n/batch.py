@@ -4,13 +4,16 @@
 depth), glob patterns (quoted, so the shell leaves them alone) and JSONL manifests: one JSON
 object per line, ``{"path": "2024/a.txt", "id": "a-2024", "locales": ["de", "fr"]}``, where
 ``id`` (default: the file stem) names the bundle folder and ``locales`` (default: the run's
-locales) narrows the targets of that article. Paths in a manifest are relative to its folder.
+locales) narrows the targets of that article. Paths in a manifest are relative to its folder and
+stay inside it; a folder's files (symbolic links included) must lie inside the folder, and the
+output folder is never read as input.
 """
 
 from __future__ import annotations
 
 import glob
 import json
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +25,7 @@ ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml")
 MANIFEST_SUFFIX = ".jsonl"
 MANIFEST_KEYS = {"path", "id", "locales"}
 _GLOB_CHARS = frozenset("*?[")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -35,11 +39,14 @@ class ArticleInput:
     """Where it was listed (a manifest line), for error messages; empty for plain paths."""
 
 
-def collect_articles(inputs: Sequence[Path | str]) -> list[ArticleInput]:
-    """Expand paths, folders, globs and manifests into articles with unique, safe names."""
+def collect_articles(inputs: Sequence[Path | str], *, exclude: Sequence[Path] = ()) -> list[ArticleInput]:
+    """Expand paths, folders, globs and manifests into articles with unique, safe names.
+
+    ``exclude``: folders whose files a folder input skips (the run's output folder)."""
     articles: list[ArticleInput] = []
+    skipped = tuple(p.resolve() for p in exclude)
     for item in inputs:
-        articles.extend(_expand(Path(item)))
+        articles.extend(_expand(Path(item), skipped))
     check_names(articles)
     return articles
 
@@ -51,9 +58,9 @@ def as_article_inputs(items: Iterable[Path | ArticleInput]) -> list[ArticleInput
     return articles
 
 
-def _expand(item: Path) -> list[ArticleInput]:
+def _expand(item: Path, exclude: tuple[Path, ...] = ()) -> list[ArticleInput]:
     if item.is_dir():
-        return _folder(item)
+        return _folder(item, exclude)
     if item.suffix == MANIFEST_SUFFIX and item.is_file():
         return read_manifest(item)
     if not item.exists() and _GLOB_CHARS & set(str(item)):
@@ -61,14 +68,21 @@ def _expand(item: Path) -> list[ArticleInput]:
     return [ArticleInput(item, item.stem)]
 
 
-def _folder(folder: Path) -> list[ArticleInput]:
-    files = sorted(
-        p
-        for p in folder.rglob("*")
-        if p.suffix in ARTICLE_SUFFIXES
-        and p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
+def _folder(folder: Path, exclude: tuple[Path, ...] = ()) -> list[ArticleInput]:
+    root = folder.resolve()
+    files = []
+    for p in sorted(folder.rglob("*")):
+        if p.suffix not in ARTICLE_SUFFIXES or not p.is_file():
+            continue
+        if any(part.startswith(".") for part in p.relative_to(folder).parts):
+            continue
+        real = p.resolve()
+        if any(real.is_relative_to(x) for x in exclude):
+            continue  # a bundle of this run's output folder, not an article
+        if not real.is_relative_to(root):
+            log.warning("%s: skipped, a link to %s outside %s", p, real, folder)
+            continue
+        files.append(p)
     if not files:
         raise InputError(f"{folder}: no article files ({', '.join(ARTICLE_SUFFIXES)}) in this folder")
     return [ArticleInput(p, p.stem) for p in files]
@@ -112,7 +126,13 @@ def _manifest_entry(line: str, where: str, base: Path) -> ArticleInput:
     name = entry.get("id", Path(ref).stem)
     if not isinstance(name, str):
         raise InputError(f"{where}: 'id' must be a string")
-    return ArticleInput(base / ref, name, _manifest_locales(entry.get("locales"), where), where)
+    path = base / ref
+    if Path(ref).is_absolute() or not path.resolve().is_relative_to(base.resolve()):
+        raise InputError(
+            f"{where}: path {ref!r} leads outside the manifest's folder {base} "
+            "(list the file on the command line instead)"
+        )
+    return ArticleInput(path, name, _manifest_locales(entry.get("locales"), where), where)
 
 
 def _manifest_locales(value: object, where: str) -> tuple[str, ...] | None:
@@ -122,7 +142,7 @@ def _manifest_locales(value: object, where: str) -> tuple[str, ...] | None:
         value = value.split(",")
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise InputError(f"{where}: 'locales' must be a list of locale codes or a comma-separated string")
-    locales = tuple(dict.fromkeys(v.strip() for v in value if v.strip()))
+    locales = tuple(unique_locales(value))
     if not locales:
         raise InputError(f"{where}: 'locales' is empty")
     return locales
@@ -153,3 +173,12 @@ def is_safe_name(name: str) -> bool:
         and not any(c in name for c in "/\\:")
         and all(c.isprintable() for c in name)
     )
+
+
+def unique_locales(codes: Iterable[str]) -> list[str]:
+    """Locale codes stripped, empty ones dropped, repeats dropped ignoring case (``de,DE``: de)."""
+    seen: dict[str, str] = {}
+    for code in codes:
+        if code.strip():
+            seen.setdefault(code.strip().casefold().replace("_", "-"), code.strip())
+    return list(seen.values())

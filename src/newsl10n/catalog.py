@@ -22,6 +22,7 @@ from typing import IO, Any
 
 from . import __version__
 from .errors import NewsL10nError
+from .pocheck import message_format_errors, po_syntax_problem, unmatched_pattern
 from .yamlio import StrictBoolLoader
 
 DOMAIN = "messages"
@@ -75,15 +76,20 @@ def extract_template(
     # here, so that extraction also works from a source checkout.
     own = f"{__name__}:{extract_ui_strings.__name__}"
     method_map = [(pattern, own if method == UI_EXTRACTOR else method) for pattern, method in method_map]
+    seen: list[str] = []
     try:
         for filename, lineno, message, comments, context in extract_from_dir(
-            str(root), method_map, options_map, comment_tags=COMMENT_TAGS
-        ):
+            str(root), method_map, options_map, comment_tags=COMMENT_TAGS,
+            callback=lambda filename, method, options: seen.append(filename),
+        ):  # fmt: skip
             catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     except CatalogError:
         raise
     except Exception as exc:  # noqa: BLE001 - an extractor failing on a file names that file
         raise CatalogError(f"{source}: extraction failed: {exc}") from None
+    unmatched = unmatched_pattern(method_map, seen)
+    if unmatched:  # strings would be missing, and the next update would make them obsolete
+        raise CatalogError(f"{source}: pattern {unmatched!r} matches no file under {root}; nothing written")
     return catalog
 
 
@@ -128,12 +134,18 @@ def read_catalog(fileobj: IO[bytes], *, source: str, locale: str | None = None):
     """Read a .po/.pot file object; a syntax error names ``source`` and the line."""
     from babel.messages.pofile import PoFileError, read_po
 
+    data = fileobj.read()
     try:
-        catalog = read_po(fileobj, locale=locale, abort_invalid=True)
+        catalog = read_po(io.BytesIO(data), locale=locale, abort_invalid=True)
     except PoFileError as exc:
         raise CatalogError(f"{source}: malformed catalog: {exc}") from None
+    except LookupError as exc:  # the header names a charset Python does not know
+        raise CatalogError(f"{source}: cannot read catalog: {exc} (use charset=UTF-8)") from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise CatalogError(f"{source}: cannot read catalog: {exc}") from None
+    problem = po_syntax_problem(data)  # what Babel reads leniently and msgfmt refuses
+    if problem:
+        raise CatalogError(f"{source}:{problem[0]}: malformed catalog: {problem[1]}")
     for message in [*catalog, *catalog.obsolete.values()]:
         _restore_previous_id(message)
     return catalog
@@ -305,11 +317,16 @@ def _forms_for_one(catalog) -> set[int]:
 
 
 def check_catalog(catalog, *, source: str, include_fuzzy: bool = False) -> None:
-    """Babel's checks (placeholders, number of plural forms) on the entries that get compiled."""
-    for message, errors in catalog.check():
-        if (message.fuzzy and not include_fuzzy) or not errors:
+    """Babel's checks (placeholders, number of plural forms) on the entries that get compiled, and
+    a lone '%' that page rendering's %-formatting would crash on."""
+    checked = dict((id(message), errors) for message, errors in catalog.check())
+    for message in catalog:
+        if (message.fuzzy and not include_fuzzy) or not message.id:
             continue
-        raise CatalogCheckError(f"{source}:{_lineno(message)}: msgid {_first(message.id)!r}: {errors[0]}")
+        errors = [*checked.get(id(message), ()), *message_format_errors(message)]
+        if errors:
+            raise CatalogCheckError(f"{source}:{_lineno(message)}: msgid {_first(message.id)!r}: {errors[0]}")
+
 
 
 def _lineno(message) -> str:
@@ -409,6 +426,9 @@ def load_ui_strings(catalogs: Path, locale: str) -> UIStrings:
     if po.is_file():
         with po.open("rb") as fh:
             catalog = read_catalog(fh, source=str(po), locale=locale_folder(locale))
+        for message in (m for m in catalog if m.id and not m.fuzzy and message_format_errors(m)):
+            error = message_format_errors(message)[0]  # page rendering %-formats it: refuse now, exit 2
+            raise CatalogError(f"{po}:{_lineno(message)}: msgid {_first(message.id)!r}: {error}")
         return UIStrings.from_mo(io.BytesIO(compile_catalog(catalog)), locale=locale, source=str(po))
     log.warning("%s: no UI catalog at %s; UI strings stay in English", locale, po)
     return UIStrings.from_mo(None, locale=locale, source=str(po))

@@ -7,6 +7,7 @@ first bundle is written, so a bad run writes nothing.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -15,11 +16,13 @@ from typing import Protocol
 
 from .batch import ArticleInput, as_article_inputs
 from .bundle.build import bundle_files, localize, new_manifest
-from .bundle.reader import bundle_is_current
-from .bundle.segments import load_reviewed, segment_entries
+from .bundle.manifest import MANIFEST
+from .bundle.reader import bundle_is_current, read_manifest
+from .bundle.segments import load_reviewed, load_reviewed_sources, segment_entries
 from .bundle.store import bundle_dir, ensure_writable, write_bundle
 from .catalog import UIStrings, load_ui_strings
 from .config import PipelineConfig, QASettings
+from .errors import InputError, OutputError
 from .executor import Executor, Loaded, LocalExecutor, Outcome, Request
 from .model import SourceArticle, TermConstraint, TermHit, Translation
 from .progress import Reporter, SegmentProgress, SilentReporter
@@ -28,7 +31,7 @@ from .terms.check import term_report
 from .terms.files import Glossary
 from .terms.source import SourceTerms, required_terms
 from .tm.cached import ClientMemory, open_translator
-from .tm.store import TranslationMemory, memory_path
+from .tm.store import REVIEWED, TranslationMemory, memory_path
 from .translate.base import make_translator
 from .translate.spec import EngineSpec, engine_specs
 
@@ -92,10 +95,14 @@ def run_translate(
     ensure_writable(out)
     result = RunResult()
     tm = TranslationMemory(memory_path(out, config.tm.path, base)) if use_tm and config.tm.enabled else None
+    if tm is not None:
+        tm.connect(create=False)  # a damaged or foreign memory file fails now, not mid-run
     catalogs = base / config.catalogs
     ui = {locale: load_ui_strings(catalogs, locale) for locale in specs}
     glossary_hash = glossary.content_hash if glossary is not None else None
     work, result.skipped = plan_bundles(sources, wanted, specs, out, resume=resume, glossary_hash=glossary_hash)
+    for source, locale in work:
+        refuse_other_article(bundle_dir(out, source.article.name, locale), source, out)
     if not work:
         return result
     needed = {locale: specs[locale] for locale in dict.fromkeys(locale for _, locale in work)}
@@ -148,13 +155,48 @@ def plan_bundles(
     return work, skipped
 
 
+def source_path(source: SourceArticle, out: Path) -> str:
+    """Where a bundle's source lies, relative to the output folder (stable when both move)."""
+    return Path(os.path.relpath(source.path.resolve(), out.resolve())).as_posix()
+
+
+def refuse_other_article(target: Path, source: SourceArticle, out: Path) -> None:
+    """Refuse to replace a bundle that holds reviewed segments of another source file (same stem,
+    another folder or suffix) which this article would drop; checked before anything is written."""
+    texts = {seg.text for seg in source.article.segments}
+    if all(text in texts for text in load_reviewed_sources(target)):
+        return  # nothing reviewed would be dropped
+    try:
+        manifest = read_manifest(target / MANIFEST)
+    except InputError:
+        return  # a bundle whose source is unknown: the reviewed segments are kept by source text
+    recorded, own = manifest.source_path, source_path(source, out)
+    if recorded is None:  # written before source paths were recorded: the file name decides
+        recorded, own = manifest.source_file, source.path.name
+    if recorded and recorded != own:
+        where = os.path.normpath(out / recorded)
+        raise OutputError(
+            f"{target}: holds reviewed segments of another article ({where}); "
+            f"move it or translate {source.path} into another --out"
+        )
+
+
 class SegmentMemory(Protocol):
     """A translation memory: stored translations of segments for one locale and engine."""
 
-    def lookup(self, locale: str, engine_info: Mapping[str, object], sources: Sequence[str]) -> list[str | None]: ...
+    def lookup(
+        self, locale: str, engine_info: Mapping[str, object], sources: Sequence[str]
+    ) -> Sequence[str | Translation | None]:
+        """A hit is a machine translation's text, or a :class:`Translation` (``method ==
+        "reviewed"``: a person's text, kept as reviewed in the bundle)."""
+        ...
     def store(
         self, locale: str, engine_info: Mapping[str, object], sources: Sequence[str], targets: Sequence[str]
     ) -> None: ...
+
+
+def _as_translation(hit: str | Translation) -> Translation:
+    return hit if isinstance(hit, Translation) else Translation(hit)
 
 
 @dataclass
@@ -191,8 +233,9 @@ class _BundleWriter:
         texts = [s.text for s in open_segments]
         info = self.loaded.engine_info[locale]
         found = self.memory.lookup(locale, info, texts) if self.memory else [None] * len(texts)
-        known = {seg.id: hit for seg, hit in zip(open_segments, found) if hit is not None}
-        known.update(reviewed)
+        hits = {seg.id: _as_translation(hit) for seg, hit in zip(open_segments, found) if hit is not None}
+        reviewed.update((i, hit.text) for i, hit in hits.items() if hit.method == REVIEWED)
+        known = {i: hit.text for i, hit in hits.items()} | reviewed
         missing = [seg.id for seg in segments if seg.id not in known]
         required = {}
         if self.terms is not None:
@@ -229,12 +272,14 @@ class _BundleWriter:
         targets = {seg_id: out.text for seg_id, out in outputs.items()}
         report = {seg_id: term_report(pairs, outputs[seg_id]) for seg_id, pairs in pending.required.items()}
         ui = self.ui[locale]
-        localized = localize(source.article, locale, targets, ui, pending.reviewed, report)
+        reviewed = pending.reviewed | {seg_id for seg_id, out in new.items() if out.method == REVIEWED}
+        localized = localize(source.article, locale, targets, ui, reviewed, report)
         target = bundle_dir(self.out, source.article.name, locale)
         timings = {"load_s": self.loaded.load_seconds[locale], "translate_s": seconds}
         manifest = new_manifest(
             source, localized, info or self.loaded.engine_info[locale], timings,
             ui=ui, source_lang=self.source_lang, glossary_hash=self.glossary.content_hash if self.glossary else None,
+            source_path=source_path(source, self.out),
         )  # fmt: skip
         write_bundle(target, bundle_files(localized, segment_entries(source, localized), manifest, ui, self.qa))
         self.result.bundles.append(

@@ -51,13 +51,15 @@ def new_manifest(
     ui: UIStrings | None,
     source_lang: str,
     glossary_hash: str | None,
+    source_path: str | None = None,
 ) -> Manifest:
-    """The manifest of a freshly translated bundle."""
+    """The manifest of a freshly translated bundle; ``source_path``: the source relative to OUT."""
     counts = localized.term_counts()
     return Manifest(
         article=source.article.name,
         locale=localized.locale,
         source_file=source.path.name,
+        source_path=source_path,
         source_sha256=source.sha256,
         source_lang=source_lang,
         engine=dict(engine_info),

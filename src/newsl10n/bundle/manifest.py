@@ -22,6 +22,9 @@ class Manifest:
     article: str
     locale: str
     source_file: str = ""
+    source_path: str | None = None
+    """The source file relative to the output folder (a bundle of another file with the same
+    stem is told apart by it); None in bundles written before it was recorded."""
     source_sha256: str = ""
     source_lang: str = "en"
     engine: dict[str, object] = field(default_factory=dict)
@@ -39,12 +42,12 @@ class Manifest:
     extra: dict[str, object] = field(default_factory=dict)
 
     ORDER = (
-        "newsl10n_version", "article", "source_file", "source_sha256", "source_lang", "locale", "engine",
+        "newsl10n_version", "article", "source_file", "source_path", "source_sha256", "source_lang", "locale", "engine",
         "segments", "glossary_hash", "term_compliance", "terms", "source_corrections", "timings",
         "ui_catalog", "created", "reviewed_segments", "imported",
     )  # fmt: skip
-    OPTIONAL = frozenset({"reviewed_segments", "imported"})
-    """Written only once set (by a post-edit)."""
+    OPTIONAL = frozenset({"source_path", "reviewed_segments", "imported"})
+    """Written only once set (``source_path`` by a run, the others by a post-edit)."""
 
     @property
     def signature(self) -> EngineSignature:

@@ -89,15 +89,7 @@ def load_reviewed(bundle: Path, article: Article) -> dict[str, str]:
     Matched by source text (the same id first), so an edited article whose segment ids moved
     keeps its reviewed sentences; a segment whose source changed is translated afresh.
     """
-    path = bundle / SEGMENTS
-    try:
-        with path.open(encoding="utf-8") as fh:
-            entries = read_segments(fh, source=str(path))
-    except FileNotFoundError:
-        return {}
-    except (OSError, InputError) as exc:
-        raise InputError(f"{path}: cannot read the earlier bundle's segments ({exc})") from None
-    reviewed = [e for e in entries if e.get("reviewed")]
+    reviewed = _reviewed_entries(bundle)
     by_id = {e.get("id"): e for e in reviewed}
     by_source = {e.get("source"): e["target"] for e in reversed(reviewed)}
     kept: dict[str, str] = {}
@@ -108,3 +100,20 @@ def load_reviewed(bundle: Path, article: Article) -> dict[str, str]:
         elif seg.text in by_source:
             kept[seg.id] = by_source[seg.text]
     return kept
+
+
+def load_reviewed_sources(bundle: Path) -> list[str]:
+    """The source texts of an earlier bundle's reviewed segments (none without a bundle)."""
+    return [str(e.get("source")) for e in _reviewed_entries(bundle)]
+
+
+def _reviewed_entries(bundle: Path) -> list[Mapping[str, object]]:
+    path = bundle / SEGMENTS
+    try:
+        with path.open(encoding="utf-8") as fh:
+            entries = read_segments(fh, source=str(path))
+    except FileNotFoundError:
+        return []
+    except (OSError, InputError) as exc:
+        raise InputError(f"{path}: cannot read the earlier bundle's segments ({exc})") from None
+    return [e for e in entries if e.get("reviewed")]

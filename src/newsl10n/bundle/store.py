@@ -49,6 +49,7 @@ def write_bundle(target: Path, files: Mapping[str, str | Iterable[str]]) -> None
         parent.mkdir(parents=True, exist_ok=True)
         recover_interrupted(target)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=parent))
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; a bundle folder follows the umask
     except OSError as exc:
         raise OutputError(f"{parent}: cannot write output ({exc.strerror or exc})") from None
     try:
@@ -62,6 +63,9 @@ def write_bundle(target: Path, files: Mapping[str, str | Iterable[str]]) -> None
                 fh.flush()
                 os.fsync(fh.fileno())
         _swap_into_place(tmp, target)
+    except OSError as exc:  # a full disk, a quota: one line, the earlier bundle kept
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(f"{target}: cannot write output ({exc.strerror or exc})") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -85,6 +89,12 @@ def recover_interrupted(target: Path) -> None:
         pid = path.name[len(f".{target.name}.tmp-") :].split("-", 1)[0]
         if not _owner_alive(pid):
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _owner_alive(pid_text: str) -> bool:

@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..batch import unique_locales
 from ..errors import ConfigError, NewsL10nError
 
 ConfigOption = Annotated[
@@ -40,10 +41,10 @@ def cli_errors() -> Iterator[None]:
 
 
 def parse_locales(value: str) -> list[str]:
-    locales = [v.strip() for v in value.split(",") if v.strip()]
+    locales = unique_locales(value.split(","))
     if not locales:
         raise ConfigError("--to needs at least one locale, e.g. --to de,fr")
-    return list(dict.fromkeys(locales))
+    return locales
 
 
 def parse_model_overrides(values: list[str]) -> dict[str, str]:

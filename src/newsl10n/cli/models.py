@@ -29,20 +29,26 @@ def models_random(
         list[Path], typer.Option("--corpus", help="Text files whose pieces the vocabulary must cover.")
     ] = [],
     size: Annotated[str, typer.Option(help="Architecture: tiny, or opus-mt (74M parameters).")] = "tiny",
+    force: Annotated[bool, typer.Option("--force", help="Replace model folders that already exist.")] = False,
     config: ConfigOption = None,
 ) -> None:
     """Build random-weight Marian models for offline tests and demos.
 
     Their output is nonsense: they prove plumbing, speed and glossary enforcement, never quality.
+    A model folder that exists and is not empty is refused (a real model could be lost) unless --force.
     """
     with cli_errors():
         cfg, base = load_config(config)
         if size not in ARCHITECTURES:
             raise ConfigError(f"--size {size!r}: choose one of {', '.join(ARCHITECTURES)}")
+        for locale in locales:
+            check_locale(locale)
+            target = out / f"{cfg.source_lang}-{locale}"
+            if not force and target.is_dir() and any(target.iterdir()):
+                raise ConfigError(f"{target}: folder exists and is not empty (pass --force to replace the model)")
         lines = [cfg.source_lang, *_read_corpus(corpus)]
         glossary = resolve_glossary(cfg, base)
         for locale in locales:
-            check_locale(locale)
             settings = cfg.locales.get(locale)
             token = settings.target_token if settings and settings.target_token else None
             path = build_random_marian(

@@ -94,7 +94,7 @@ def translate(
         locales = parse_locales(to) if to else list(cfg.locales)
         if not locales:
             raise ConfigError("no target locales: pass --to or list them under 'locales:' in pipeline.yaml")
-        inputs = collect_articles(articles)
+        inputs = collect_articles(articles, exclude=[out if out is not None else base / cfg.out])
         with open_executor(cluster, scheduler) as executor:
             result = run_translate(
                 cfg,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
@@ -10,6 +12,41 @@ from ..model import Article, Block, BlockKind, Inline, Segment
 from ..segment import Segmenter, Span
 
 ProtectedSpans = Callable[[str], Sequence[Span]]
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+"""URL schemes a link may keep; a link without a scheme (relative, ``#anchor``) is kept too."""
+_SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
+_IGNORED_IN_URLS = re.compile(r"[\x00-\x20\x7f-\x9f]+")
+"""What browsers strip from a URL before reading its scheme (``java\tscript:``, leading spaces)."""
+
+
+def is_safe_url(url: str) -> bool:
+    """True for http(s), mailto and scheme-less URLs; entities (``&colon;``), case, controls and
+    spaces are seen through, so ``JaVa&#x09;script&colon;`` is refused like ``javascript:``."""
+    for form in (url, html.unescape(url), html.unescape(html.unescape(url))):
+        match = _SCHEME.match(_IGNORED_IN_URLS.sub("", form))
+        if match and match.group(1).lower() not in SAFE_SCHEMES:
+            return False
+    return True
+
+
+_HARMLESS_TAG = re.compile(
+    r"</?(?:abbr|b|bdi|bdo|cite|code|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span|strong|sub|sup|time|u|var|wbr|br)"
+    r"""(?:\s+(?:class|lang|dir|title|datetime)\s*=\s*(?:"[^"<>&]*"|'[^'<>&]*'))*\s*/?>""",
+    re.IGNORECASE,
+)
+
+
+def is_harmless_tag(raw: str) -> bool:
+    """A raw inline HTML tag that Markdown output may keep as it is: a formatting element with
+    only class/lang/dir/title/datetime attributes. Anything else (script, img, event handlers,
+    links) is the reader's to turn into text."""
+    return _HARMLESS_TAG.fullmatch(raw.strip()) is not None
+
+
+def safe_attrs(attrs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """Inline attributes without a link to an unsafe URL (the readers' one gate: no ``Inline``
+    ever holds a ``javascript:``, ``vbscript:`` or ``data:`` href)."""
+    return tuple((k, v) for k, v in attrs if k not in ("href", "src") or is_safe_url(v))
 
 
 @dataclass
@@ -31,6 +68,7 @@ class RawBlock:
 
     def open(self, tag: str, attrs: tuple[tuple[str, str], ...] = ()) -> None:
         """Start an inline element; its place in pre-order is kept by a placeholder."""
+        attrs = safe_attrs(attrs)
         self._open.append((len(self.inline), tag, attrs))
         self.inline.append(Inline(self.length, self.length, tag, attrs))
 
@@ -39,7 +77,7 @@ class RawBlock:
         self.inline[slot] = Inline(self.inline[slot].start, self.length, tag, attrs)
 
     def atom(self, tag: str, attrs: tuple[tuple[str, str], ...] = ()) -> None:
-        self.inline.append(Inline(self.length, self.length, tag, attrs))
+        self.inline.append(Inline(self.length, self.length, tag, safe_attrs(attrs)))
 
     def finish(self) -> tuple[str, tuple[Inline, ...]]:
         """Plain text with outer whitespace trimmed (runs shifted), whitespace runs collapsed."""

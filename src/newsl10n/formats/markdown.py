@@ -6,7 +6,7 @@ from collections.abc import Collection
 
 from ..errors import InputError
 from ..model import Article
-from .common import Progress, ProtectedSpans, RawBlock, build_article
+from .common import Progress, ProtectedSpans, RawBlock, build_article, is_harmless_tag
 
 _PAIRED = {"strong_open": "strong", "em_open": "em", "s_open": "del", "link_open": "a"}
 _CLOSING = frozenset({"strong_close", "em_close", "s_close", "link_close"})
@@ -80,8 +80,10 @@ def _inline_block(children, tag: str, container: str) -> RawBlock:
             block.open("code")
             block.text(child.content)
             block.close()
-        elif child.type == "html_inline":
+        elif child.type == "html_inline" and is_harmless_tag(child.content):
             block.atom("html", (("raw", child.content),))
+        elif child.type == "html_inline":
+            block.text(child.content)  # script, img, handlers...: text, escaped in every output
         elif child.type == "image":
             block.text(child.content)  # the alt text; the image itself is not kept
         elif child.type in _PAIRED:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -47,6 +47,9 @@ __all__ = ["Entry", "GlossaryFile", "TargetTerms", "TermInfo", "slug"]  # the sc
 
 GLOSSARY_SUFFIXES = (".yaml", ".yml")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+MAX_TERM_CHARS = 200
+"""The longest term (source, variant, misspelling or target): longer than any name or phrase a
+glossary holds, short enough that matching and constrained decoding stay bounded."""
 
 
 @dataclass(frozen=True)
@@ -251,7 +254,25 @@ def _file_checks(parsed: _ParsedFile) -> list[Problem]:
                 add(parsed.line(i, "misspellings", wrong), entry.id, f"misspelling {wrong!r} has an empty correction")
         if not entry.targets and not entry.do_not_translate:
             add(parsed.line(i), entry.id, "no targets: give at least one locale, or set do_not_translate: true")
+        for path, what, term in _terms_of(entry):
+            if len(term) > MAX_TERM_CHARS:
+                add(parsed.line(i, *path), entry.id,
+                    f"{what} is {len(term):,} characters long (a term has at most {MAX_TERM_CHARS})")
     return problems
+
+
+def _terms_of(entry: Entry) -> Iterator[tuple[tuple[str, ...], str, str]]:
+    """Every term of an entry with its place in the file and what it is, for the length limit."""
+    yield ("source",), "source term", entry.source
+    for variant in entry.variants:
+        yield ("variants",), "variant", variant
+    for wrong, right in entry.misspellings.items():
+        yield ("misspellings",), "misspelling", wrong
+        yield ("misspellings", wrong), "correction", right
+    for locale, terms in entry.targets.items():
+        for kind, term in [("preferred", terms.preferred), *(("allowed", t) for t in terms.allowed),
+                           *(("forbidden", t) for t in terms.forbidden)]:  # fmt: skip
+            yield ("targets", locale), f"{locale}: {kind} term", term
 
 
 def _combine(parsed: list[_ParsedFile]) -> tuple[Glossary, list[Problem]]:

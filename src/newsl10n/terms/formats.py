@@ -31,8 +31,14 @@ def to_csv(glossary: Glossary, locales: Sequence[str] | None = None) -> str:
         for locale in locales:
             terms = entry.targets.get(locale)
             row.append(terms.preferred if terms else (entry.source if entry.do_not_translate else ""))
-        writer.writerow(row)
+        writer.writerow([_inert(cell) for cell in row])
     return out.getvalue()
+
+
+def _inert(cell: str) -> str:
+    """A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading "'"
+    (OWASP's CSV injection advice), which spreadsheets show as text and do not display."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 def from_csv(text: str, *, source: str = "CSV") -> GlossaryFile:

@@ -11,7 +11,7 @@ from ..model import Constraints, Translation
 from ..translate.base import Progress, Translator
 from ..translate.revision import check_model_files, known_revision
 from ..translate.spec import EngineSignature, EngineSpec
-from .store import MemoryContext, TranslationMemory, memory_context, normalize
+from .store import REVIEWED, MemoryContext, TranslationMemory, memory_context, normalize
 
 
 @dataclass
@@ -133,9 +133,11 @@ class ClientMemory:
         revision = str(engine_info.get("model_revision", ""))
         return memory_context(EngineSignature.of(self.specs[locale], revision), locale, self.glossary_hash)
 
-    def lookup(self, locale: str, engine_info: Mapping[str, object], sources: Sequence[str]) -> list[str | None]:
+    def lookup(
+        self, locale: str, engine_info: Mapping[str, object], sources: Sequence[str]
+    ) -> list[Translation | None]:
         found = self.memory.lookup(self._context(locale, engine_info), sources)
-        return [found[key].text if (key := normalize(s)) in found else None for s in sources]
+        return [found.get(normalize(s)) for s in sources]
 
     def store(
         self, locale: str, engine_info: Mapping[str, object], sources: Sequence[str], targets: Sequence[str]
@@ -153,5 +155,5 @@ def store_reviewed(
     run finds the reviewed text and no machine run overwrites it. Returns how many."""
     context = memory_context(signature, locale, glossary_hash)
     if pairs:
-        memory.store(context, [(source, Translation(target, (), "reviewed")) for source, target in pairs], reviewed=True)
+        memory.store(context, [(source, Translation(target, (), REVIEWED)) for source, target in pairs], reviewed=True)
     return len(pairs)

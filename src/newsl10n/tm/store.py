@@ -15,6 +15,7 @@ import json
 import sqlite3
 import unicodedata
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +25,8 @@ from ..model import Translation
 from ..translate.spec import EngineSignature
 
 DEFAULT_NAME = ".newsl10n-tm.sqlite"
+REVIEWED = "reviewed"
+"""The ``method`` of a memory hit that a person wrote (a reviewed entry)."""
 BUSY_TIMEOUT_S = 60.0
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS segments (
@@ -49,6 +52,8 @@ ON CONFLICT (source_key, locale, model, glossary, decoding) DO UPDATE SET
     method = excluded.method, created = excluded.created, reviewed = excluded.reviewed
 WHERE segments.reviewed = 0 OR excluded.reviewed = 1
 """
+COLUMNS = ("source_key", "locale", "model", "glossary", "decoding", "source", "target", "forced", "method",
+           "created", "reviewed")  # fmt: skip
 
 
 def normalize(text: str) -> str:
@@ -113,35 +118,68 @@ class TranslationMemory:
             return self._db
         if not create and not self.path.exists():
             return None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
-            db.execute(SCHEMA)
-            db.execute("SELECT 1 FROM segments LIMIT 1").fetchall()
-        except (sqlite3.Error, OSError) as exc:
-            raise InputError(f"{self.path}: cannot use translation memory ({exc})") from None
+        db = None
+        with self._errors():
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+                db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+                self._check_schema(db)
+                db.execute("PRAGMA synchronous = NORMAL")
+            except BaseException:
+                if db is not None:
+                    db.close()
+                raise
         self._db = db
         return db
 
+    def _check_schema(self, db: sqlite3.Connection) -> None:
+        """Create the table in a new file; refuse, before writing anything, a file of another program."""
+        columns = {row[1] for row in db.execute("PRAGMA table_info(segments)")}
+        if not columns:
+            if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                raise InputError(f"{self.path}: not a newsl10n translation memory (it has no 'segments' table)")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute(SCHEMA)
+        elif not set(COLUMNS) <= columns:
+            raise InputError(f"{self.path}: not a newsl10n translation memory (its 'segments' table has other columns)")
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """A damaged, foreign, read-only or locked file: one line naming it, never a traceback."""
+        try:
+            yield
+        except (sqlite3.Error, OSError, ValueError, TypeError) as exc:
+            self.close()
+            detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise InputError(f"{self.path}: cannot use translation memory ({detail})") from None
+
     def lookup(self, context: MemoryContext, sources: Sequence[str]) -> dict[str, Translation]:
-        """Stored translations of ``sources``, keyed by normalized source."""
+        """Stored translations of ``sources``, keyed by normalized source.
+
+        A reviewed entry of the same source, locale and glossary is found whatever model made
+        the run it was reviewed in (people's text is kept across model changes), and wins over a
+        machine entry; it comes back with ``method == "reviewed"``. Among several, the entry of
+        this very key, then the newest.
+        """
         keys = list(dict.fromkeys(normalize(s) for s in sources))
         found: dict[str, Translation] = {}
         db = self.connect(create=False)
         if db is None:
             return found
-        for start in range(0, len(keys), 500):  # stay under SQLite's bound-parameter limit
-            chunk = keys[start : start + 500]
-            rows = db.execute(
-                "SELECT source_key, target, forced, method FROM segments WHERE locale = ? AND model = ? "
-                f"AND glossary = ? AND decoding = ? AND source_key IN ({','.join('?' * len(chunk))})",
-                (context.locale, context.model, context.glossary, context.decoding, *chunk),
-            )
-            for key, target, forced, method in rows:
-                found[key] = Translation(target, tuple(json.loads(forced)), method)
+        with self._errors():
+            for start in range(0, len(keys), 500):  # stay under SQLite's bound-parameter limit
+                chunk = keys[start : start + 500]
+                rows = db.execute(
+                    "SELECT source_key, target, forced, method, reviewed FROM segments "
+                    "WHERE locale = ? AND glossary = ? AND ((model = ? AND decoding = ?) OR reviewed = 1) "
+                    f"AND source_key IN ({','.join('?' * len(chunk))}) "
+                    "ORDER BY reviewed, (model = ? AND decoding = ?), created",
+                    (context.locale, context.glossary, context.model, context.decoding, *chunk,
+                     context.model, context.decoding),
+                ).fetchall()  # fmt: skip
+                for key, target, forced, method, reviewed in rows:
+                    found[key] = Translation(target, tuple(json.loads(forced)), REVIEWED if reviewed else method)
         return found
 
     def store(
@@ -163,17 +201,22 @@ class TranslationMemory:
 
     def _write(self, rows: Sequence[tuple[object, ...]]) -> None:
         db = self.connect()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.executemany(UPSERT, rows)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        with self._errors():
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.executemany(UPSERT, rows)
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
 
     def entries(self, locale: str | None = None, *, reviewed_only: bool = False) -> Iterator[Entry]:
         """All entries (of one locale), oldest first."""
-        sql = "SELECT source, target, locale, forced, method, created, reviewed, model, glossary, decoding FROM segments WHERE 1=1"
+        sql = (
+            "SELECT source, target, locale, forced, method, created, reviewed, model, glossary, decoding"
+            " FROM segments WHERE 1=1"
+        )
         args: list[object] = []
         if locale:
             sql += " AND locale = ?"
@@ -183,12 +226,16 @@ class TranslationMemory:
         db = self.connect(create=False)
         if db is None:
             return
-        for source, target, loc, forced, method, created, reviewed, model, glossary, decoding in db.execute(
-            sql + " ORDER BY created, locale, source", args
-        ):
-            yield Entry(
-                source, target, loc, tuple(json.loads(forced)), method, created, bool(reviewed), model, glossary, decoding
-            )
+        with self._errors():
+            cursor = db.execute(sql + " ORDER BY created, locale, source", args)
+            try:  # closed before the connection is (an open statement would keep the file open)
+                for source, target, loc, forced, method, created, reviewed, model, glossary, decoding in cursor:
+                    yield Entry(
+                        source, target, loc, tuple(json.loads(forced)), method, created, bool(reviewed),
+                        model, glossary, decoding,
+                    )
+            finally:
+                cursor.close()
 
     def add(self, entries: Sequence[Entry]) -> None:
         """Store whole entries (from a TMX file) in one transaction, their dates and contexts kept;
