@@ -188,7 +188,6 @@ def test_missing_term_takes_the_place_of_the_words_aligned_to_its_source(tiny_mo
     translator = make_translator(make_spec("ctranslate2", tiny_models["de"], "de", ct2_cache))
     source = "Talks in Abu Dhabi ended."
     term = TermConstraint("abu-dhabi", ("Abu Dhabi",), source_span=(9, 18))
-    other = TermConstraint("talks", ("Gespräche",), source_span=(0, 5))
     first, last = translator._source_pieces(source, term.source_span)
     width = len(translator.encode([source])[0])
     assert 0 < first < last < width

@@ -13,7 +13,7 @@ of a language preferred). newsl10n's own flags are concept notes ("newsl10n: do 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ..errors import GlossaryError
