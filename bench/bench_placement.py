@@ -45,6 +45,8 @@ class Placement:
     translate_s: float = 0.0
     translate_s_no_glossary: float | None = None
     misplaced: list[dict[str, str]] = field(default_factory=list)
+    methods: dict[str, int] = field(default_factory=dict)
+    """Forced terms per enforcement method (codeswitch, place, ...)."""
 
     @property
     def percent(self) -> float:
@@ -100,6 +102,8 @@ def score_segments(placement: Placement, segments: Sequence[Mapping[str, object]
                 placement.violated += 1
             elif term["status"] == "enforced":
                 placement.forced += 1
+                method = str(term.get("method", ""))
+                placement.methods[method] = placement.methods.get(method, 0) + 1
                 if term_in_context(source, target, term, nth, terms[: terms.index(term)]):
                     placement.in_context += 1
                 else:
@@ -170,12 +174,13 @@ def measure(model: Path, *, engines: Sequence[str] = ENGINES, locales: Sequence[
 
 
 def format_table(results: Sequence[Placement]) -> str:
-    head = ("engine", "locale", "forced", "in context", "%", "model terms", "violated",
+    head = ("engine", "locale", "forced", "in context", "%", "methods", "model terms", "violated",
             "verbatim term-free", "translate s", "without glossary s")
     rows = [head]
     for r in results:
         plain = f"{r.translate_s_no_glossary:.2f}" if r.translate_s_no_glossary is not None else "-"
-        rows.append((r.engine, r.locale, str(r.forced), str(r.in_context), f"{r.percent:.0f}",
+        methods = ", ".join(f"{m} {n}" for m, n in sorted(r.methods.items())) or "-"
+        rows.append((r.engine, r.locale, str(r.forced), str(r.in_context), f"{r.percent:.0f}", methods,
                      str(r.model_terms), str(r.violated), f"{r.verbatim}/{r.term_free}",
                      f"{r.translate_s:.2f}", plain))
     widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
@@ -190,6 +195,50 @@ def format_misplaced(results: Sequence[Placement]) -> str:
         for m in r.misplaced:
             out.append(f"[{r.engine} {r.locale}] {m['id']}\n  source: {m['source']}\n  target: {m['target']}")
     return "\n".join(out)
+
+
+def enforcement_cost(model: Path, engine: str, *, locale: str = "de", articles: Sequence[Path] | None = None,
+                     repeats: int = 3) -> tuple[int, float, float]:
+    """Decoding time of the segments whose output needed a forced term, with their constraints
+    and without (best of ``repeats``, same loaded engine, side by side): (segments, s, s)."""
+    import time
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from newsl10n.config import PipelineConfig
+    from newsl10n.source import read_article
+    from newsl10n.terms.check import missing_terms
+    from newsl10n.terms.files import require_valid
+    from newsl10n.terms.source import SourceTerms, required_terms
+    from newsl10n.translate.base import make_translator
+    from newsl10n.translate.spec import engine_specs
+
+    config = PipelineConfig(locales={locale: {"model": str(model)}}, ctranslate2={"models_cache": str(
+        Path(tempfile.mkdtemp(prefix="placement-ct2-")))})
+    terms = SourceTerms(require_valid([ROOT / "glossaries"]))
+    translator = make_translator(engine_specs(config, ROOT, [locale], {}, engine)[locale])
+    sources, constraints = [], []
+    for path in articles or sorted((ROOT / "examples").glob("*.txt")):
+        source = read_article(path, config, terms)
+        ids = [s.id for s in source.article.segments]
+        for seg, required in zip(source.article.segments, required_terms(source, ids, locale, terms)):
+            if required:
+                sources.append(seg.text)
+                constraints.append([c for _, c in required])
+    plain = translator.translate(sources)
+    keep = [i for i, out in enumerate(plain) if missing_terms(out.text, constraints[i])]
+    sources, constraints = [sources[i] for i in keep], [constraints[i] for i in keep]
+
+    def best(run) -> float:
+        times = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    free = best(lambda: translator.translate(sources))
+    forced = best(lambda: translator.translate(sources, constraints=constraints))
+    return len(sources), forced, free
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -208,6 +257,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     results = measure(args.model, engines=args.engines.split(","), locales=args.locales.split(","),
                       timing=not args.no_timing)
     print(format_table(results))
+    if not args.no_timing:
+        for engine in args.engines.split(","):
+            count, forced, free = enforcement_cost(args.model, engine)
+            print(f"{engine}: {count} segments that needed a forced term decode in {forced:.2f} s with their "
+                  f"terms, {free:.2f} s without ({forced / free:.2f}x), beam 4 as configured")
     if args.show:
         print(format_misplaced(results))
 

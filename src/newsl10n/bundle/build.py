@@ -11,12 +11,12 @@ from ..config import QASettings
 from ..fileio import dump_json, json_chunks
 from ..model import Article, Localized, SourceArticle, TermReport, rebuild_block
 from ..qa import QASegment, check_segment
-from .manifest import Manifest, counts_compliance
+from .manifest import Manifest, counts_compliance, translation_run
 from .pages import page_values, render_html_chunks, rich_html
 from .render import markdown_document
 from .review import review_chunks
 from .segments import article_layout
-from .xliff import bundle_run, xliff_chunks
+from .xliff import xliff_chunks
 from .xliff_codes import Code, article_codes, placements
 
 Files = dict[str, "str | Iterator[str]"]
@@ -71,6 +71,7 @@ def new_manifest(
         timings={k: round(v, 3) for k, v in timings.items()},
         ui_catalog=ui.source if ui else None,
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        run=translation_run(source.sha256, [localized.targets[s.id] for s in source.article.segments]),
     )
 
 
@@ -91,7 +92,7 @@ def bundle_files(
         "segments.json": json_chunks({"segments": list(segments), "article": article_layout(localized.article)}),
         "manifest.json": dump_json(manifest.to_json()),
     }
-    run = bundle_run(manifest.source_sha256, manifest.created)
+    run = manifest.run_id
     files.update(format_files(localized, segments, page, manifest.source_lang, qa, run=run))
     return files
 

@@ -3,7 +3,8 @@ what it holds (segments, term counts, timings). One type, written and read here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 
 from .. import __version__
@@ -36,6 +37,7 @@ class Manifest:
     timings: dict[str, float] = field(default_factory=dict)
     ui_catalog: str | None = None
     created: str = ""
+    run: str | None = None
     reviewed_segments: int | None = None
     imported: str | None = None
     newsl10n_version: str = __version__
@@ -44,10 +46,17 @@ class Manifest:
     ORDER = (
         "newsl10n_version", "article", "source_file", "source_path", "source_sha256", "source_lang", "locale", "engine",
         "segments", "glossary_hash", "term_compliance", "terms", "source_corrections", "timings",
-        "ui_catalog", "created", "reviewed_segments", "imported",
+        "ui_catalog", "created", "run", "reviewed_segments", "imported",
     )  # fmt: skip
-    OPTIONAL = frozenset({"source_path", "reviewed_segments", "imported"})
-    """Written only once set (``source_path`` by a run, the others by a post-edit)."""
+    OPTIONAL = frozenset({"source_path", "run", "reviewed_segments", "imported"})
+    """Written only once set (``source_path`` and ``run`` by a run, the others by a post-edit)."""
+
+    @property
+    def run_id(self) -> str:
+        """The translation run the bundle's machine text comes from (post-edits keep it): what an
+        XLIFF file names, so that a file of another run is refused. Bundles written before
+        ``run`` was recorded fall back to their source checksum and creation time."""
+        return self.run or hashlib.sha256(f"{self.source_sha256} {self.created}".encode()).hexdigest()[:16]
 
     @property
     def signature(self) -> EngineSignature:
@@ -101,3 +110,12 @@ def counts_compliance(counts: Mapping[str, int], glossary: bool) -> float | None
     if counts.get("total"):
         return round(ok / counts["total"], 4)
     return 1.0 if glossary else None
+
+
+def translation_run(source_sha256: str, targets: Sequence[str]) -> str:
+    """The id of a translation run: its source and its machine text, so that the same output
+    (a run repeated, a cluster run beside a local one) has the same id."""
+    digest = hashlib.sha256(source_sha256.encode())
+    for target in targets:
+        digest.update(b"\0" + target.encode("utf-8"))
+    return digest.hexdigest()[:16]

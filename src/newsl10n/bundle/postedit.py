@@ -19,7 +19,7 @@ from .build import bundle_files, localize
 from .manifest import MANIFEST, Manifest
 from .segments import SEGMENTS, article_from_layout
 from .store import write_bundle
-from .xliff import bundle_run, read_xliff
+from .xliff import read_xliff
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def _run(bundle: Path) -> str:
         manifest = Manifest.from_json(data, source=str(bundle / MANIFEST))
     except (OSError, UnicodeDecodeError, InputError):
         return ""
-    return bundle_run(manifest.source_sha256, manifest.created)
+    return manifest.run_id
 
 
 def apply_edits(

@@ -12,7 +12,6 @@ and writes no inline codes.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -73,11 +72,6 @@ class XliffDocument:
         if len(self.files) > 1:
             raise InputError(f"{source}: {len(self.files)} <file> elements and none names this bundle's run")
         return self.units
-
-
-def bundle_run(source_sha256: str, created: str) -> str:
-    """The id of one translation run of a bundle: its source checksum and creation time."""
-    return hashlib.sha256(f"{source_sha256} {created}".encode()).hexdigest()[:16]
 
 
 def write_xliff(

@@ -251,7 +251,8 @@ class CT2Translator:
 
     def _score(self, sources: Sequence[list[str]], targets: Sequence[str]) -> list[float]:
         """The model's log-probability of each target text for its source pieces."""
-        pieces = [self._known(p) for p in self.target_sp.encode(list(targets), out_type=str)]
+        limit = self.spec.decoding.max_length - 2  # the decoder's positions, with its start and end
+        pieces = [self._known(p)[:limit] for p in self.target_sp.encode(list(targets), out_type=str)]
         results = self.translator.score_batch(
             list(sources), pieces, max_batch_size=4 * self.spec.decoding.batch_size, max_input_length=0
         )
