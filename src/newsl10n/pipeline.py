@@ -83,7 +83,8 @@ def run_translate(
     """
     reporter = reporter or SilentReporter()
     articles = as_article_inputs(paths)
-    terms = SourceTerms(glossary) if glossary is not None else None
+    # Without a glossary too: URLs, e-mail addresses, handles and hashtags are kept as they are.
+    terms = SourceTerms(glossary if glossary is not None else Glossary())
     sources = []
     for a in articles:
         with SegmentProgress(reporter, a.name) as progress:

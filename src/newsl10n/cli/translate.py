@@ -18,7 +18,7 @@ from ..executor import Executor
 from ..pipeline import run_translate
 from ..progress import SegmentProgress, make_reporter
 from ..source import read_article
-from ..terms.files import resolve_glossary
+from ..terms.files import Glossary, resolve_glossary
 from ..terms.source import SourceTerms
 from .common import (
     ConfigOption,
@@ -148,7 +148,7 @@ def segment(
         cfg, base = load_config(config)
         terms = resolve_glossary(cfg, base, glossary, enabled=not no_glossary)
         with SegmentProgress(make_reporter(), article.stem) as progress:
-            source = read_article(article, cfg, SourceTerms(terms) if terms is not None else None, progress=progress)
+            source = read_article(article, cfg, SourceTerms(terms if terms is not None else Glossary()), progress=progress)
     blocks = [
         {"kind": b.kind, "text": b.text, "segments": [s.text for s in b.segments]}
         for b in source.article.blocks

@@ -10,6 +10,7 @@ from dataclasses import replace
 from ..model import Correction, SourceArticle, TermConstraint, TermHit
 from .files import Entry, Glossary, TargetTerms
 from .match import Match, TermMatcher
+from .spans import is_protected, protected_spans, span_constraint
 
 
 class SourceTerms:
@@ -26,11 +27,20 @@ class SourceTerms:
         )
 
     def find(self, text: str) -> list[TermHit]:
-        return [TermHit(m.payload, m.text, m.start, m.end) for m in self._terms.find(text)]
+        """The glossary's terms in ``text``, and the spans that must stay as they are (URLs,
+        e-mail addresses, handles, hashtags: :mod:`.spans`), in order; a term inside such a
+        span is part of it."""
+        spans = protected_spans(text)
+        terms = [
+            TermHit(m.payload, m.text, m.start, m.end)
+            for m in self._terms.find(text)
+            if not any(s.start < m.end and m.start < s.end for s in spans)
+        ]
+        return sorted([*terms, *spans], key=lambda h: h.start)
 
     def protected(self, text: str) -> list[tuple[int, int]]:
         """Spans that a sentence split must not fall into."""
-        return [(m.start, m.end) for m in self._terms.find(text)]
+        return [(h.start, h.end) for h in self.find(text)]
 
     def correct(self, text: str) -> tuple[str, list[Correction]]:
         """``text`` with each misspelling replaced, and the corrections made."""
@@ -56,6 +66,8 @@ class SourceTerms:
     def constraint(self, hit: TermHit, locale: str) -> TermConstraint | None:
         """What the translation into ``locale`` must contain for ``hit``; None when the entry has
         no target for the locale (and is not do-not-translate)."""
+        if is_protected(hit.id):
+            return span_constraint(hit)
         entry = self.entries[hit.id]
         forbidden = tuple(dict.fromkeys(entry.misspellings))
         terms = _locale_terms(entry, locale)

@@ -245,7 +245,10 @@ def enforce(
     enforceable = [[t for t in terms if spell(t)] for terms in wanted]
     missing = [missing_terms(out, terms) for out, terms in zip(outputs, enforceable)]
     results = [(out, (), "") for out in outputs]
-    switched = {i: s for i, terms in enumerate(missing) if terms and (s := switched_source(sources[i], terms, spell))}
+    switched = {  # a span that stays as it is (a URL) gains nothing from a second decode
+        i: s for i, terms in enumerate(missing) if terms and (s := switched_source(sources[i], terms, spell)) != sources[i]
+        and s is not None
+    }  # fmt: skip
     rows = list(switched)
     for i, text in zip(rows, decode(rows, [switched[i] for i in rows]) if rows else []):
         text = keep_own_words(outputs[i], text, missing[i])
