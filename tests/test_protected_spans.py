@@ -58,3 +58,40 @@ def test_a_url_an_email_a_handle_and_a_hashtag_survive_translation(tmp_path, spa
         assert status in ("present", "enforced") and source in target, (kind, target)
     sources = [s["source"] for s in segments]
     assert sources[1].startswith("Read the statement at https://www.nato.int/cps/") and sources[1].endswith("details.")
+
+
+@pytest.mark.parametrize("suffix", [".html", ".md"])
+def test_html_and_markdown_articles_get_the_source_corrections_of_plain_text(suffix):
+    """Issue 15 item 6: "Steve Wittkopf" is corrected in HTML and Markdown too, recorded on its
+    segment, and never inside markup (a link target keeps its own spelling)."""
+    from newsl10n.config import PipelineConfig
+    from newsl10n.source import read_article
+    from newsl10n.terms.files import require_valid
+    from newsl10n.terms.source import SourceTerms
+
+    root = Path(__file__).resolve().parents[1]
+    terms = SourceTerms(require_valid([root / "glossaries"]))
+    source = read_article(root / "examples" / f"new-start-dialogue{suffix}", PipelineConfig(), terms)
+    texts = [s.text for s in source.article.segments]
+    assert not any("Wittkopf" in t for t in texts)
+    [(seg_id, fixes)] = [(k, v) for k, v in source.corrections.items() if v]
+    segment = next(s for s in source.article.segments if s.id == seg_id)
+    assert "Steve Witkoff" in segment.text
+    assert [(c.id, c.original, c.corrected) for c in fixes] == [("steve-witkoff", "Wittkopf", "Witkoff")]
+    block = source.article.blocks[segment.block]
+    assert block.text[fixes[0].start : fixes[0].end] == "Witkoff"
+    assert "steve-witkoff" in [h.id for h in source.terms[seg_id]]
+
+
+def test_markup_is_never_corrected():
+    from newsl10n.source import correct_markup
+    from newsl10n.terms.files import require_valid
+    from newsl10n.terms.source import SourceTerms
+
+    terms = SourceTerms(require_valid([Path(__file__).resolve().parents[1] / "glossaries"]))
+    html = '<a href="/people/Wittkopf" title="Wittkopf">Steve Wittkopf</a>'
+    fixed, made = correct_markup(html, terms, markdown=False)
+    assert fixed == '<a href="/people/Wittkopf" title="Wittkopf">Steve Witkoff</a>' and len(made) == 1
+    md = "[Steve Wittkopf](https://example.com/Wittkopf) and `Wittkopf` in code"
+    fixed, made = correct_markup(md, terms, markdown=True)
+    assert fixed == "[Steve Witkoff](https://example.com/Wittkopf) and `Wittkopf` in code" and len(made) == 1

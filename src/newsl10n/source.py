@@ -4,6 +4,8 @@ or Markdown), misspellings corrected, segmented, and each segment's glossary ter
 from __future__ import annotations
 
 import hashlib
+import re
+from dataclasses import replace
 from pathlib import Path
 
 from .config import PipelineConfig
@@ -11,7 +13,7 @@ from .errors import InputError
 from .fileio import read_bytes
 from .formats import reader_for
 from .ingest import Progress, decode_article, parse_text
-from .model import Correction, SourceArticle, TermHit
+from .model import Article, Correction, SourceArticle, TermHit
 from .terms.source import SourceTerms
 
 
@@ -25,9 +27,9 @@ def read_article(
 ) -> SourceArticle:
     """Read and parse one article file (named ``name``, default its stem); errors name the file.
 
-    With ``terms``, misspellings in body blocks of plain-text articles are corrected before
-    segmentation, no sentence is split inside a term, and each segment's terms and corrections
-    are recorded (HTML and Markdown articles get term reports, not source corrections).
+    With ``terms``, misspellings are corrected before segmentation (in body blocks of plain
+    text; in the text of HTML and Markdown, never inside tags, code or link targets), no
+    sentence is split inside a term, and each segment's terms and corrections are recorded.
     ``progress(done, total)`` is called as the article is segmented, in characters.
     """
     data = read_bytes(path, what="article file")
@@ -46,7 +48,11 @@ def read_article(
     }
     reader = reader_for(path)  # HTML or Markdown by extension, else plain text
     if reader:
+        made: list[Correction] = []
+        if terms:
+            text, made = correct_markup(text, terms, markdown=path.suffix.lower() in MARKDOWN_SUFFIXES)
         article = reader(text, source=str(path), **options, protected=terms.protected if terms else None)
+        fixes = corrections_by_block(article, made)
     else:
         article = parse_text(
             text,
@@ -65,3 +71,36 @@ def read_article(
                 hits[seg.id] = tuple(h for h in found if seg.start <= h.start and h.end <= seg.end)
                 corrections[seg.id] = tuple(c for c in fixes.get(block.index, ()) if seg.start <= c.start < seg.end)
     return SourceArticle(path, article, hashlib.sha256(data).hexdigest(), hits, corrections)
+
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+_HTML_CODE = re.compile(r"(<[^>]*>)")
+_MARKDOWN_CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`|\]\([^)\n]*\)|<[^>\n]*>)", re.DOTALL)
+
+
+def correct_markup(text: str, terms: SourceTerms, *, markdown: bool) -> tuple[str, list[Correction]]:
+    """HTML or Markdown with the misspellings of its text corrected, tags, code and link
+    targets left as they are; the corrections in document order (their offsets are not kept:
+    :func:`corrections_by_block` finds them again in the parsed blocks)."""
+    parts = (_MARKDOWN_CODE if markdown else _HTML_CODE).split(text)
+    made: list[Correction] = []
+    for i in range(0, len(parts), 2):  # the even parts are text, the odd ones markup
+        parts[i], found = terms.correct(parts[i])
+        made += found
+    return "".join(parts), made
+
+
+def corrections_by_block(article: Article, made: list[Correction]) -> dict[int, list[Correction]]:
+    """Each correction of :func:`correct_markup` at its place in a body block (block offsets),
+    in document order; one that went into no body block (a page title, a menu) is dropped."""
+    found: dict[int, list[Correction]] = {}
+    blocks = article.body_blocks
+    at_block, at_char = 0, 0
+    for c in made:
+        for b in range(at_block, len(blocks)):
+            start = blocks[b].text.find(c.corrected, at_char if b == at_block else 0)
+            if start >= 0:
+                found.setdefault(blocks[b].index, []).append(replace(c, start=start, end=start + len(c.corrected)))
+                at_block, at_char = b, start + len(c.corrected)
+                break
+    return found
