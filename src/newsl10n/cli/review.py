@@ -42,7 +42,7 @@ def review(
     """
     with cli_errors():
         workspace = open_workspace(out, config, glossary, no_glossary)
-        token = None if is_loopback(host) else (os.environ.get(TOKEN_ENV) or secrets.token_urlsafe(24))
+        token = token_for(host)
         from ..server.app import create_app  # Starlette: only for this command
 
         app = create_app(workspace, token=token)
@@ -68,9 +68,13 @@ def open_workspace(out: Path, config: Path | None, glossary: list[Path], no_glos
     )
     if (out / "segments.json").is_file():
         raise InputError(f"{out}: is one bundle; give its output folder (two levels up)")
-    if not workspace.bundle_ids():
-        raise InputError(f"{out}: no bundle found (no segments.json in OUT/<article>/<locale>/)")
+    workspace.bundle_ids()  # InputError when OUT holds none
     return workspace
+
+
+def token_for(host: str) -> str | None:
+    """None on loopback; elsewhere ${TOKEN_ENV}, else a fresh random token."""
+    return None if is_loopback(host) else (os.environ.get(TOKEN_ENV) or secrets.token_urlsafe(24))
 
 
 def is_loopback(host: str) -> bool:

@@ -116,7 +116,12 @@ class Workspace:
         return load_bundle(self.resolve(bundle_id))
 
     def summaries(self) -> list[Summary]:
-        return [self.summary(b) for b in self.bundle_ids()]
+        """Every bundle's counts (none when OUT no longer holds any)."""
+        try:
+            ids = self.bundle_ids()
+        except InputError:
+            return []
+        return [self.summary(b) for b in ids]
 
     def summary(self, bundle_id: str) -> Summary:
         """The index's counts for one bundle, kept until its segments.json changes."""
