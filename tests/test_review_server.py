@@ -186,7 +186,7 @@ def test_save_without_script_redirects_to_the_next_segment(work):
         headers={"Referer": f"{ORIGIN}/edit/{BUNDLE}"}, follow_redirects=False,
     )  # fmt: skip
     assert response.status_code == 303
-    assert response.headers["location"] == f"/edit/{BUNDLE}?show=unreviewed#s5"
+    assert response.headers["location"] == f"/edit/{BUNDLE}?show=unreviewed&page=1#s5"
     assert 'id="s4"' not in client.get(f"/edit/{BUNDLE}?show=unreviewed").text
 
 
@@ -216,3 +216,18 @@ def test_review_command_errors(tmp_path):
         assert result.exit_code == 2, result.output
         assert result.output.endswith(message)
 
+
+
+@pytest.mark.slow
+def test_a_long_bundle_is_edited_page_by_page(work, monkeypatch):
+    from newsl10n.server import app
+
+    monkeypatch.setattr(app, "PAGE_SIZE", 5)
+    client = client_for(work)
+    first = client.get(f"/edit/{BUNDLE}").text
+    assert re.findall(r'<tr id="(s\d+)"', first) == ["s1", "s2", "s3", "s4", "s5"]
+    assert "Page 1 of 4 (19 segments)" in first and 'rel="next" href="?show=all&amp;page=2"' in first
+    last = first.split('<tr id="s5"')[1]
+    assert '<input type="hidden" name="next" value="s6">\n<input type="hidden" name="page" value="2">' in last
+    assert re.findall(r'<tr id="(s\d+)"', client.get(f"/edit/{BUNDLE}?page=4").text) == ["s16", "s17", "s18", "s19"]
+    assert re.findall(r'<tr id="(s\d+)"', client.get(f"/edit/{BUNDLE}?page=99").text)[0] == "s16"

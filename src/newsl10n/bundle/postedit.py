@@ -29,6 +29,8 @@ class ImportResult:
     changed: int
     reviewed: int
     total: int
+    segments: Sequence[Mapping[str, object]] = ()
+    """The bundle's segments.json entries as written."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,7 @@ def apply_edits(
     manifest.imported = datetime.now(timezone.utc).isoformat(timespec="seconds")
     files.update(bundle_files(localized, segments, manifest, ui, qa))
     write_bundle(bundle, files)
-    return ImportResult(bundle, changed, len(localized.reviewed), len(segments))
+    return ImportResult(bundle, changed, len(localized.reviewed), len(segments), segments)
 
 
 def _check_edit(edit: Edit, entry: dict | None, origin: str, bundle: Path) -> None:

@@ -37,6 +37,8 @@ CSRF_COOKIE = "newsl10n_csrf"
 TOKEN_COOKIE = "newsl10n_token"
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
 VIEWS = ("all", "flagged", "unreviewed")
+PAGE_SIZE = 200
+"""Segments per editor page: a 100,000-segment article must open as fast as a short one."""
 SORTS = ("article", "locale", "segments", "reviewed", "errors", "warnings", "violated")
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -105,19 +107,28 @@ class _Pages:
     async def editor(self, request: Request) -> Response:
         bundle_id = request.path_params["bundle"]
         show = _view(request.query_params.get("show"))
-        page = await run_in_threadpool(self._editor_page, bundle_id, show)
+        number = request.query_params.get("page", "1")
+        number = int(number) if number.isdigit() and 0 < int(number) < 10**6 else 1
+        page = await run_in_threadpool(self._editor_page, bundle_id, show, number)
         return self._page(request, "editor.html", page)
 
-    def _editor_page(self, bundle_id: str, show: str) -> dict[str, object]:
+    def _editor_page(self, bundle_id: str, show: str, number: int) -> dict[str, object]:
         bundle = self.workspace.load(bundle_id)
         rows = self.workspace.rows(bundle)
-        shown = [r for r in rows if show == "all" or (r.flagged if show == "flagged" else not r.reviewed)]
+        matching = [r for r in rows if show == "all" or (r.flagged if show == "flagged" else not r.reviewed)]
+        pages = max(1, -(-len(matching) // PAGE_SIZE))
+        number = min(number, pages)
+        shown = matching[(number - 1) * PAGE_SIZE : number * PAGE_SIZE + 1]  # and the next page's first
         return {
             **self._langs(bundle.manifest.source_lang, bundle.locale),
             "bundle": bundle_id,
             "article": bundle.article,
-            "rows": shown,
             "next": {r.id: n.id for r, n in zip(shown, shown[1:])},
+            "rows": shown[:PAGE_SIZE],
+            "page_number": number,
+            "next_page": {shown[PAGE_SIZE].id: number + 1} if len(shown) > PAGE_SIZE else {},
+            "pages": pages,
+            "matching": len(matching),
             "count": len(rows),
             "reviewed": sum(1 for r in rows if r.reviewed),
             "flagged": sum(1 for r in rows if r.flagged),
@@ -133,6 +144,7 @@ class _Pages:
             return _refuse("refused: the form did not come from this editor (CSRF or origin check)", 403, wants_json)
         segment, target = str(form.get("segment", "")), str(form.get("target", "")).replace("\r\n", "\n")
         version, show, next_id = str(form.get("version", "")), _view(form.get("show")), str(form.get("next", ""))
+        next_page = str(form.get("page", "1"))
         try:
             bundle = await run_in_threadpool(
                 self.workspace.save, bundle_id, segment, target, version, origin=f"{bundle_id} {segment}"
@@ -147,10 +159,11 @@ class _Pages:
         log.info("%s %s: saved, reviewed", bundle_id, segment)
         if not wants_json:
             anchor = f"#{quote(next_id or segment)}"
-            return RedirectResponse(f"/edit/{quote(bundle_id)}?show={show}{anchor}", status_code=303)
+            number = next_page if next_page.isdigit() else "1"
+            return RedirectResponse(f"/edit/{quote(bundle_id)}?show={show}&page={number}{anchor}", status_code=303)
         entry = next(s for s in bundle.segments if s.get("id") == segment)
         page = {**self._langs(bundle.manifest.source_lang, bundle.locale), "bundle": bundle_id, "show": show,
-                "csrf": csrf}  # fmt: skip
+                "csrf": csrf, "page_number": next_page, "next_page": {}}  # fmt: skip
         html = self.row_html(self.workspace.row(bundle, entry), page, next_id)
         return JSONResponse({"ok": True, "row": html, "reviewed": sum(1 for s in bundle.segments if s.get("reviewed"))})
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..bundle.postedit import Edit, apply_edits, target_version
@@ -86,6 +86,7 @@ class Workspace:
     memory: Path | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _summaries: dict[tuple[Path, int, int], Summary] = field(default_factory=dict, repr=False)
+    _loaded: dict[Path, tuple[tuple[int, int], LoadedBundle]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.root = self.out.resolve()
@@ -113,7 +114,16 @@ class Workspace:
         return path
 
     def load(self, bundle_id: str) -> LoadedBundle:
-        return load_bundle(self.resolve(bundle_id))
+        return self._load(self.resolve(bundle_id))
+
+    def _load(self, path: Path) -> LoadedBundle:
+        """The bundle at ``path``, parsed again only when its segments.json has changed."""
+        stat = (path / SEGMENTS).stat()
+        key = (stat.st_mtime_ns, stat.st_size)
+        cached = self._loaded.get(path)
+        if cached is None or cached[0] != key:
+            cached = self._loaded[path] = (key, load_bundle(path))
+        return cached[1]
 
     def summaries(self) -> list[Summary]:
         """Every bundle's counts (none when OUT no longer holds any)."""
@@ -212,15 +222,15 @@ class Workspace:
         if not target.strip():
             raise InputError(f"{origin}: segment {segment}: an empty target is not saved")
         with self._lock:
-            before = load_bundle(path)
+            before = self._load(path)
             entry = next((s for s in before.segments if s.get("id") == segment), None)
             if entry is None:
                 raise UnknownId(f"{segment!r}: no such segment in {bundle_id}")
             reports = [t for t in entry.get("terms") or () if isinstance(t, Mapping)]
             terms = self.recheck_terms(reports, target, before.locale) if reports else None
             edit = Edit(segment, str(entry["source"]), target, reviewed=True, expected=version, terms=terms)
-            apply_edits(path, [edit], origin=origin, qa=self.qa, catalogs=self.catalogs)
-            after = load_bundle(path)
+            result = apply_edits(path, [edit], origin=origin, qa=self.qa, catalogs=self.catalogs)
+            after = replace(before, segments=tuple(result.segments))  # the manifest's engine and glossary stay
             if self.memory is not None:
                 with TranslationMemory(self.memory) as memory:
                     remember_reviewed(memory, after.manifest, [s for s in after.segments if s.get("id") == segment])

@@ -61,6 +61,11 @@
     tr.replaceWith(fresh);
     document.getElementById("reviewed-count").textContent = data.reviewed;
     status.textContent = `Saved ${fresh.id}.`;
+    const nextPage = document.querySelector("a[rel=next]");
+    if (andNext && !following && nextPage && form.elements.next.value) {
+      window.location.href = `${nextPage.href}#${encodeURIComponent(form.elements.next.value)}`;
+      return;
+    }
     focusRow(andNext && following ? following : fresh);
   }
 
