@@ -231,3 +231,11 @@ def test_a_long_bundle_is_edited_page_by_page(work, monkeypatch):
     assert '<input type="hidden" name="next" value="s6">\n<input type="hidden" name="page" value="2">' in last
     assert re.findall(r'<tr id="(s\d+)"', client.get(f"/edit/{BUNDLE}?page=4").text) == ["s16", "s17", "s18", "s19"]
     assert re.findall(r'<tr id="(s\d+)"', client.get(f"/edit/{BUNDLE}?page=99").text)[0] == "s16"
+
+
+def test_static_review_page_headline_carries_the_target_language_and_text_wraps():
+    from newsl10n.bundle.review import review_page
+
+    html = review_page([{"id": "s1", "source": "A.", "target": "أ."}], title="عنوان", source_lang="en", target_lang="ar")
+    assert '<h1 lang="ar" dir="rtl">عنوان</h1>' in html
+    assert "overflow-wrap: anywhere" in html

@@ -111,7 +111,11 @@ def apply_edits(
     segments = [entries[s.id] for s in article.segments]
     ui = load_ui_strings(catalogs, locale) if catalogs is not None else None
     localized = localize(
-        article, locale, {e["id"]: e["target"] for e in segments}, ui, [e["id"] for e in segments if e.get("reviewed")],
+        article,
+        locale,
+        {e["id"]: e["target"] for e in segments},
+        ui,
+        [e["id"] for e in segments if e.get("reviewed")],
         {e["id"]: e.get("terms") or [] for e in segments},
     )
     manifest.reviewed_segments = len(localized.reviewed)

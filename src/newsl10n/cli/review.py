@@ -27,7 +27,9 @@ def review(
     port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535, help="Port (0: any free one).")] = 8765,
     host: Annotated[
         str,
-        typer.Option("--host", help=f"Address to listen on; any but loopback requires a token (${TOKEN_ENV} or printed)."),
+        typer.Option(
+            "--host", help=f"Address to listen on; any but loopback requires a token (${TOKEN_ENV} or printed)."
+        ),
     ] = "127.0.0.1",
     open_browser: Annotated[bool, typer.Option("--open", help="Open the index in the default browser.")] = False,
     glossary: GlossaryOption = [],

@@ -165,7 +165,8 @@ class _Pages:
         page = {**self._langs(bundle.manifest.source_lang, bundle.locale), "bundle": bundle_id, "show": show,
                 "csrf": csrf, "page_number": next_page, "next_page": {}}  # fmt: skip
         html = self.row_html(self.workspace.row(bundle, entry), page, next_id)
-        return JSONResponse({"ok": True, "row": html, "reviewed": sum(1 for s in bundle.segments if s.get("reviewed"))})
+        reviewed = sum(1 for s in bundle.segments if s.get("reviewed"))
+        return JSONResponse({"ok": True, "row": html, "reviewed": reviewed})
 
     def row_html(self, row: Row, page: dict[str, object], next_id: str) -> str:
         return str(self.env.get_template("editor_row.html").module.editor_row(row, page, next_id))

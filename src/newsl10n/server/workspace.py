@@ -197,7 +197,9 @@ class Workspace:
         forms = (report.get("expected") or report.get("target"), report.get("found"))
         return TermConstraint(term_id, tuple(dict.fromkeys(str(f) for f in forms if f)))
 
-    def recheck_terms(self, reports: Sequence[Mapping[str, object]], target: str, locale: str) -> list[dict[str, object]]:
+    def recheck_terms(
+        self, reports: Sequence[Mapping[str, object]], target: str, locale: str
+    ) -> list[dict[str, object]]:
         """The segment's term reports for a person's ``target``, by the same check as ``translate``
         (``terms/check.py``): present or violated, method ``reviewed``."""
         constraints = [self.constraint(t, locale) for t in reports]
