@@ -6,6 +6,7 @@ its own files: importing an edited XLIFF needs neither the source file nor a mod
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -16,7 +17,7 @@ from ..config import QASettings
 from ..errors import InputError
 from ..fileio import load_json
 from .build import bundle_files, localize
-from .manifest import MANIFEST, Manifest
+from .manifest import MANIFEST, Manifest, counts_compliance
 from .segments import SEGMENTS, article_from_layout
 from .store import write_bundle
 from .xliff import read_xliff
@@ -28,12 +29,17 @@ class ImportResult:
     changed: int
     reviewed: int
     total: int
+    segments: Sequence[Mapping[str, object]] = ()
+    """The bundle's segments.json entries as written."""
 
 
 @dataclass(frozen=True)
 class Edit:
     """A person's target for one segment. ``reviewed``: mark it reviewed even when the text is
-    the bundle's (a translator confirmed it); ``source`` must be the segment's source text."""
+    the bundle's (a translator confirmed it); ``source`` must be the segment's source text.
+    ``expected``: the :func:`target_version` of the target the person started from; when the
+    bundle's target has changed since (someone else saved), the edit is refused (:class:`StaleEdit`).
+    ``terms``: the segment's glossary report for the new target, replacing the bundle's."""
 
     id: str
     source: str
@@ -42,6 +48,22 @@ class Edit:
     placed: Mapping[int, tuple[int, int]] | None = None
     """Where the person put the segment's formatting runs (index in the block's inlines ->
     offsets in ``target``), from XLIFF inline codes; None: the alignment places them."""
+    expected: str | None = None
+    terms: Sequence[Mapping[str, object]] | None = None
+
+
+class StaleEdit(InputError):
+    """An edit based on a target that someone else has changed since; ``current`` is their text."""
+
+    def __init__(self, message: str, *, segment: str, current: str) -> None:
+        super().__init__(message)
+        self.segment = segment
+        self.current = current
+
+
+def target_version(text: str) -> str:
+    """A short fingerprint of a segment's target: what an edit says it was based on."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def import_xliff(
@@ -99,34 +121,60 @@ def apply_edits(
     if target_lang and target_lang != locale:
         raise InputError(f"{origin}: target language {target_lang!r} does not match the bundle's locale {locale!r}")
     entries = {e["id"]: e for e in seg_data["segments"]}
-    changed = 0
     for edit in edits:
-        entry = entries.get(edit.id)
-        if entry is None:
-            raise InputError(f"{origin}: unit {edit.id!r} is not a segment of {bundle}")
-        if edit.source != entry["source"]:
-            raise InputError(f"{origin}: unit {edit.id!r} has a different source text than {bundle}")
-        edited = bool(edit.target.strip()) and edit.target != entry["target"]
-        if edited:
-            entry["target"] = edit.target
-            changed += 1
-        if edited or (edit.target.strip() and edit.reviewed):
-            entry["reviewed"] = True
-        if edit.placed is not None and edit.target.strip():
-            entry["placed"] = {str(k): list(v) for k, v in edit.placed.items()}
-        elif edited:
-            entry.pop("placed", None)
+        _check_edit(edit, entries.get(edit.id), origin, bundle)
+    changed = sum(_apply(edit, entries[edit.id]) for edit in edits)
     article = article_from_layout(seg_data["article"])
     segments = [entries[s.id] for s in article.segments]
     ui = load_ui_strings(catalogs, locale) if catalogs is not None else None
     localized = localize(
-        article, locale, {e["id"]: e["target"] for e in segments}, ui, [e["id"] for e in segments if e.get("reviewed")]
+        article,
+        locale,
+        {e["id"]: e["target"] for e in segments},
+        ui,
+        [e["id"] for e in segments if e.get("reviewed")],
+        {e["id"]: e.get("terms") or [] for e in segments},
     )
     manifest.reviewed_segments = len(localized.reviewed)
+    if any(edit.terms is not None for edit in edits):
+        manifest.terms = localized.term_counts()
+        manifest.term_compliance = counts_compliance(manifest.terms, manifest.glossary_hash is not None)
     manifest.imported = datetime.now(timezone.utc).isoformat(timespec="seconds")
     files.update(bundle_files(localized, segments, manifest, ui, qa))
     write_bundle(bundle, files)
-    return ImportResult(bundle, changed, len(localized.reviewed), len(segments))
+    return ImportResult(bundle, changed, len(localized.reviewed), len(segments), segments)
+
+
+def _check_edit(edit: Edit, entry: dict | None, origin: str, bundle: Path) -> None:
+    """Refuse an edit for an unknown segment, another source text, or a target changed since."""
+    if entry is None:
+        raise InputError(f"{origin}: unit {edit.id!r} is not a segment of {bundle}")
+    if edit.source != entry["source"]:
+        raise InputError(f"{origin}: unit {edit.id!r} has a different source text than {bundle}")
+    current = str(entry["target"])
+    if edit.expected is not None and edit.expected != target_version(current) and edit.target != current:
+        raise StaleEdit(
+            f"{origin}: segment {edit.id} was changed by someone else since you opened it; "
+            "their text is kept, yours was not saved",
+            segment=edit.id,
+            current=current,
+        )
+
+
+def _apply(edit: Edit, entry: dict) -> bool:
+    """Apply one checked edit to its segments.json entry; True when the target changed."""
+    edited = bool(edit.target.strip()) and edit.target != entry["target"]
+    if edited:
+        entry["target"] = edit.target
+    if edited or (edit.target.strip() and edit.reviewed):
+        entry["reviewed"] = True
+    if edit.terms is not None and edit.target.strip():
+        entry["terms"] = [dict(t) for t in edit.terms]
+    if edit.placed is not None and edit.target.strip():
+        entry["placed"] = {str(k): list(v) for k, v in edit.placed.items()}
+    elif edited:
+        entry.pop("placed", None)
+    return edited
 
 
 def _read_bundle(bundle: Path) -> dict[str, str]:

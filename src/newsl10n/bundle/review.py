@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from itertools import groupby
-from operator import itemgetter
 
 from .. import __version__
 from ..jinja import page_environment
@@ -71,6 +69,7 @@ def _flags(entry: Mapping[str, object]) -> list[str]:
 def highlight(text: str, phrases: Sequence[str]) -> list[tuple[str, bool]]:
     """``text`` cut into (piece, is_term) runs; the longest phrase wins where they overlap."""
     marks = [False] * len(text)
+    spans: list[tuple[int, int]] = []
     folded = text.casefold()
     for phrase in sorted({p for p in phrases if p.strip()}, key=len, reverse=True):
         needle = phrase.casefold()
@@ -81,10 +80,26 @@ def highlight(text: str, phrases: Sequence[str]) -> list[tuple[str, bool]]:
             end = start + len(needle)
             if not any(marks[start:end]):
                 marks[start:end] = [True] * len(needle)
+                spans.append((start, end))
             start = folded.find(needle, end)
-    if not any(marks):
+    if not spans:
         return [(text, False)] if text else []
-    return [("".join(ch for ch, _ in run), marked) for marked, run in groupby(zip(text, marks), key=itemgetter(1))]
+    runs: list[tuple[str, bool]] = []
+    pos = 0
+    for start, end in sorted(spans):  # runs sliced between the marked spans, touching ones joined
+        end = min(end, len(text))  # casefold() may lengthen the text before a match: offsets past its end
+        if start >= end:
+            continue
+        if start > pos:
+            runs.append((text[pos:start], False))
+        if runs and runs[-1][1] and start == pos:
+            runs[-1] = (runs[-1][0] + text[start:end], True)
+        else:
+            runs.append((text[start:end], True))
+        pos = end
+    if pos < len(text):
+        runs.append((text[pos:], False))
+    return runs
 
 
 def _list(value: object) -> list[object]:

@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from . import catalog, glossary, models, score, tm, translate, xliff
+from . import catalog, glossary, models, review, score, tm, translate, xliff
 
 app = typer.Typer(
     name="newsl10n",
@@ -28,6 +28,7 @@ COMMANDS = (
     ("import-xliff", xliff.import_xliff),
     ("score", score.score),
     ("qa", score.qa),
+    ("review", review.review),
 )
 GROUPS = (
     ("models", models.models_app),

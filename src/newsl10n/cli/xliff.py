@@ -11,7 +11,7 @@ from ..bundle.postedit import import_xliff as apply_edits
 from ..bundle.reader import load_bundle
 from ..config import load_config
 from ..fileio import read_bytes
-from ..tm.cached import store_reviewed
+from ..tm.cached import remember_reviewed
 from ..tm.store import TranslationMemory, memory_path
 from .common import cli_errors
 
@@ -41,18 +41,11 @@ def import_xliff(
             data, source=str(file), bundle=bundle or file.parent, qa=cfg.qa, catalogs=base / cfg.catalogs
         )
         if cfg.tm.enabled:
-            remember_reviewed(Path(result.bundle), cfg.tm.path, base)
+            edited = load_bundle(result.bundle)
+            with TranslationMemory(memory_path(result.bundle.parent.parent, cfg.tm.path, base)) as memory:
+                remember_reviewed(memory, edited.manifest, edited.segments)
     typer.echo(
         f"{result.bundle}: {result.changed} segments edited, "
         f"{result.reviewed} of {result.total} reviewed"
     )
 
-
-def remember_reviewed(path: Path, configured: Path | None, base: Path) -> None:
-    """Write the bundle's reviewed segments into the translation memory (OUT/.newsl10n-tm.sqlite
-    or ``tm.path``), marked reviewed, under the engine signature its manifest records."""
-    bundle = load_bundle(path)
-    pairs = [(str(s["source"]), str(s["target"])) for s in bundle.segments if s.get("reviewed")]
-    manifest = bundle.manifest
-    with TranslationMemory(memory_path(path.parent.parent, configured, base)) as memory:
-        store_reviewed(memory, manifest.signature, manifest.locale, manifest.glossary_hash or "", pairs)

@@ -4,9 +4,10 @@ whose segments are all found never loads one."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from ..bundle.manifest import Manifest
 from ..model import Constraints, Translation
 from ..translate.base import Progress, Translator
 from ..translate.revision import check_model_files, known_revision
@@ -157,3 +158,11 @@ def store_reviewed(
     if pairs:
         memory.store(context, [(source, Translation(target, (), REVIEWED)) for source, target in pairs], reviewed=True)
     return len(pairs)
+
+
+def remember_reviewed(memory: TranslationMemory, manifest: Manifest, segments: Iterable[Mapping[str, object]]) -> int:
+    """Store the reviewed ones among a bundle's segments.json entries in the memory, under the
+    engine signature and glossary its ``manifest`` records (import-xliff and the review editor
+    both come through here). Returns how many."""
+    pairs = [(str(s["source"]), str(s["target"])) for s in segments if s.get("reviewed")]
+    return store_reviewed(memory, manifest.signature, manifest.locale, manifest.glossary_hash or "", pairs)

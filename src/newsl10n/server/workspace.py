@@ -1,0 +1,244 @@
+"""The bundles of one output folder as the review editor sees them: found by validated id, counted
+for the index, laid out as editor rows, and saved through the same code as ``import-xliff``.
+
+Nothing outside OUT is ever read or written: a bundle id is at most two plain folder names,
+resolved and checked to lie inside OUT; a segment id must be one of the bundle's own.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ..bundle.postedit import Edit, apply_edits, target_version
+from ..bundle.reader import LoadedBundle, find_bundles, load_bundle
+from ..bundle.review import highlight
+from ..bundle.segments import SEGMENTS
+from ..config import QASettings
+from ..errors import InputError
+from ..model import TermConstraint, TermHit
+from ..qa import ERROR, WARNING, Issue, QASegment, check_segment
+from ..terms.check import check
+from ..terms.source import SourceTerms
+from ..tm.cached import remember_reviewed
+from ..tm.store import TranslationMemory
+
+_SEGMENT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
+
+
+class UnknownId(InputError):
+    """A bundle or segment id that is not one of OUT's (or tries to leave it)."""
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One bundle's line in the index."""
+
+    id: str
+    article: str
+    locale: str
+    segments: int
+    reviewed: int
+    errors: int
+    warnings: int
+    violated: int
+
+
+@dataclass(frozen=True)
+class TermView:
+    source: str
+    forms: tuple[str, ...]
+    forbidden: tuple[str, ...]
+    status: str
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One segment in the editor."""
+
+    id: str
+    kind: str
+    source: list[tuple[str, bool]]
+    target: str
+    version: str
+    reviewed: bool
+    issues: list[Issue]
+    terms: list[TermView]
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.issues) or any(t.status == "violated" for t in self.terms)
+
+
+@dataclass
+class Workspace:
+    """OUT and what a save needs: QA settings, the UI catalogs, the glossary (for the term check
+    and the accepted forms) and the memory file (None: the memory is off)."""
+
+    out: Path
+    qa: QASettings = field(default_factory=QASettings)
+    catalogs: Path | None = None
+    terms: SourceTerms | None = None
+    memory: Path | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _summaries: dict[tuple[Path, int, int], Summary] = field(default_factory=dict, repr=False)
+    _loaded: dict[Path, tuple[tuple[int, int], LoadedBundle]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.root = self.out.resolve()
+
+    def bundle_ids(self) -> list[str]:
+        """Every bundle under OUT, as ``article/locale`` ids (relative folder names)."""
+        ids = ["/".join(p.relative_to(self.out).parts) for p in find_bundles([self.out]) if p != self.out]
+        return [i for i in ids if self._inside(i)]
+
+    def _inside(self, bundle_id: str) -> bool:
+        try:
+            self.resolve(bundle_id)
+        except UnknownId:
+            return False
+        return True
+
+    def resolve(self, bundle_id: str) -> Path:
+        """The folder of ``bundle_id``; UnknownId unless it is a bundle inside OUT."""
+        parts = bundle_id.split("/")
+        if not 1 <= len(parts) <= 2 or any(not _plain(p) for p in parts):
+            raise UnknownId(f"{bundle_id!r}: not a bundle id")
+        path = self.root.joinpath(*parts).resolve()
+        if not path.is_relative_to(self.root) or path == self.root or not (path / SEGMENTS).is_file():
+            raise UnknownId(f"{bundle_id!r}: no such bundle in {self.out}")
+        return path
+
+    def load(self, bundle_id: str) -> LoadedBundle:
+        return self._load(self.resolve(bundle_id))
+
+    def _load(self, path: Path) -> LoadedBundle:
+        """The bundle at ``path``, parsed again only when its segments.json has changed."""
+        stat = (path / SEGMENTS).stat()
+        key = (stat.st_mtime_ns, stat.st_size)
+        cached = self._loaded.get(path)
+        if cached is None or cached[0] != key:
+            cached = self._loaded[path] = (key, load_bundle(path))
+        return cached[1]
+
+    def summaries(self) -> list[Summary]:
+        """Every bundle's counts (none when OUT no longer holds any)."""
+        try:
+            ids = self.bundle_ids()
+        except InputError:
+            return []
+        return [self.summary(b) for b in ids]
+
+    def summary(self, bundle_id: str) -> Summary:
+        """The index's counts for one bundle, kept until its segments.json changes."""
+        path = self.resolve(bundle_id)
+        stat = (path / SEGMENTS).stat()
+        key = (path, stat.st_mtime_ns, stat.st_size)
+        if key not in self._summaries:
+            bundle = load_bundle(path)
+            issues = [i for s in bundle.segments for i in self.issues(bundle, s)]
+            self._summaries[key] = Summary(
+                id=bundle_id,
+                article=bundle.article,
+                locale=bundle.locale,
+                segments=len(bundle.segments),
+                reviewed=sum(1 for s in bundle.segments if s.get("reviewed")),
+                errors=sum(1 for i in issues if i.severity == ERROR),
+                warnings=sum(1 for i in issues if i.severity == WARNING),
+                violated=sum(1 for t in bundle.terms if t.get("status") == "violated"),
+            )
+        return self._summaries[key]
+
+    def issues(self, bundle: LoadedBundle, entry: Mapping[str, object]) -> list[Issue]:
+        """What ``newsl10n qa`` reports for one segment."""
+        terms = entry.get("terms")
+        seg = QASegment(
+            id=str(entry["id"]),
+            source=str(entry["source"]),
+            target=str(entry["target"]),
+            source_lang=bundle.manifest.source_lang,
+            target_lang=bundle.locale,
+            terms=tuple(terms) if isinstance(terms, list) else None,
+        )
+        return check_segment(seg, self.qa)
+
+    def rows(self, bundle: LoadedBundle) -> list[Row]:
+        return [self.row(bundle, entry) for entry in bundle.segments]
+
+    def row(self, bundle: LoadedBundle, entry: Mapping[str, object]) -> Row:
+        reports = [t for t in entry.get("terms") or () if isinstance(t, Mapping)]
+        constraints = [self.constraint(t, bundle.locale) for t in reports]
+        return Row(
+            id=str(entry["id"]),
+            kind=str(entry.get("kind", "")),
+            source=highlight(str(entry["source"]), [str(t.get("source", "")) for t in reports]),
+            target=str(entry["target"]),
+            version=target_version(str(entry["target"])),
+            reviewed=bool(entry.get("reviewed")),
+            issues=self.issues(bundle, entry),
+            terms=[
+                TermView(str(t.get("source", "")), c.forms, c.forbidden, str(t["status"]), str(t.get("problem", "")))
+                for t, c in zip(reports, constraints)
+            ],
+        )
+
+    def constraint(self, report: Mapping[str, object], locale: str) -> TermConstraint:
+        """What the glossary accepts for one term report of segments.json: the entry's forms and
+        forbidden variants, else (the glossary no longer has it) the form the report expected."""
+        term_id = str(report.get("id", ""))
+        if self.terms is not None and term_id in self.terms.entries:
+            found = self.terms.constraint(TermHit(term_id, str(report.get("source", "")), 0, 0), locale)
+            if found is not None:
+                return found
+        forms = (report.get("expected") or report.get("target"), report.get("found"))
+        return TermConstraint(term_id, tuple(dict.fromkeys(str(f) for f in forms if f)))
+
+    def recheck_terms(
+        self, reports: Sequence[Mapping[str, object]], target: str, locale: str
+    ) -> list[dict[str, object]]:
+        """The segment's term reports for a person's ``target``, by the same check as ``translate``
+        (``terms/check.py``): present or violated, method ``reviewed``."""
+        constraints = [self.constraint(t, locale) for t in reports]
+        fresh = []
+        for report, constraint, result in zip(reports, constraints, check(target, constraints)):
+            item = {k: v for k, v in report.items() if k not in ("found", "problem")}
+            item["status"] = "violated" if result.status == "violated" else "present"
+            item["method"] = "reviewed"
+            if result.found is not None and constraint.forms and result.found != constraint.forms[0]:
+                item["found"] = result.found
+            if result.problem:
+                item["problem"] = result.problem
+            fresh.append(item)
+        return fresh
+
+    def save(self, bundle_id: str, segment: str, target: str, version: str, *, origin: str) -> LoadedBundle:
+        """Apply one person's target (based on ``version``) to its bundle, atomically, and store it
+        in the memory as reviewed. StaleEdit when someone else changed the segment since."""
+        path = self.resolve(bundle_id)
+        if not _SEGMENT_ID.fullmatch(segment):
+            raise UnknownId(f"{segment!r}: not a segment id")
+        if not target.strip():
+            raise InputError(f"{origin}: segment {segment}: an empty target is not saved")
+        with self._lock:
+            before = self._load(path)
+            entry = next((s for s in before.segments if s.get("id") == segment), None)
+            if entry is None:
+                raise UnknownId(f"{segment!r}: no such segment in {bundle_id}")
+            reports = [t for t in entry.get("terms") or () if isinstance(t, Mapping)]
+            terms = self.recheck_terms(reports, target, before.locale) if reports else None
+            edit = Edit(segment, str(entry["source"]), target, reviewed=True, expected=version, terms=terms)
+            result = apply_edits(path, [edit], origin=origin, qa=self.qa, catalogs=self.catalogs)
+            after = replace(before, segments=tuple(result.segments))  # the manifest's engine and glossary stay
+            if self.memory is not None:
+                with TranslationMemory(self.memory) as memory:
+                    remember_reviewed(memory, after.manifest, [s for s in after.segments if s.get("id") == segment])
+        return after
+
+
+def _plain(name: str) -> bool:
+    """One plain folder name: no separator, not hidden, not ``.`` or ``..``."""
+    return bool(name) and not name.startswith(".") and not any(c in name for c in "/\\:\0") and name.isprintable()
