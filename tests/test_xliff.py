@@ -211,3 +211,32 @@ def test_formatted_runs_are_listed_for_the_translator():
     assert markup_runs(article) == {"s3": ["a: the treaty (https://x.test/t)", "code: now"], "s2": ["strong: United States"]}
     notes = write_xliff([{"id": "s2", "source": "x", "target": "y", "markup": ["strong: United States"]}], source_lang="en", target_lang="de", original="a")
     assert b"<note category=\"newsl10n\">markup: strong: United States</note>" in notes
+
+
+@pytest.mark.slow
+def test_a_post_edit_that_drops_a_term_is_reported_violated(config_file, tmp_path, sample_article):
+    """Issue 15 item 5: after import-xliff, an edit without the required term reads violated
+    (method reviewed), the manifest's compliance drops below 100% and `newsl10n qa` flags it."""
+    glossary = Path(__file__).resolve().parents[1] / "glossaries"
+    args = ["--config", str(config_file), "--glossary", str(glossary)]
+    result = CliRunner().invoke(app, ["translate", str(sample_article), "--to", "de", "--no-tm", *args])
+    assert result.exit_code == 0, result.output
+    bundle = tmp_path / "out" / "new-start-dialogue" / "de"
+    before = {s["id"]: s for s in json.loads((bundle / "segments.json").read_text())["segments"]}
+    assert [t["id"] for t in before["s1"]["terms"]] == ["new-start"]
+    assert json.loads((bundle / "manifest.json").read_text())["term_compliance"] == 1.0
+    xlf = tmp_path / "returned.xlf"
+    shutil.copy(bundle / "article.xlf", xlf)
+    edit_like_a_translator(xlf, {"s1": "Wiederaufnahme des militärischen Dialogs nach dem Abrüstungsvertrag",
+                                 "s3": before["s3"]["target"] + " (New START)"})  # fmt: skip
+    result = CliRunner().invoke(app, ["import-xliff", str(xlf), "--bundle", str(bundle), *args])
+    assert result.exit_code == 0, result.output
+    after = {s["id"]: s for s in json.loads((bundle / "segments.json").read_text())["segments"]}
+    [dropped] = after["s1"]["terms"]
+    assert (dropped["status"], dropped["method"], dropped["problem"]) == ("violated", "reviewed", "missing")
+    assert all(t["status"] == "present" for t in after["s3"]["terms"])
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    assert manifest["terms"]["violated"] == 1 and manifest["term_compliance"] < 1.0
+    qa = CliRunner().invoke(app, ["qa", str(bundle), "--json"])
+    issues = json.loads(qa.output)["bundles"][0]["issues"]
+    assert any(i["segment"] == "s1" and i["code"] == "term" for i in issues), qa.output

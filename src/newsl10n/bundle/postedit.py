@@ -16,6 +16,8 @@ from ..catalog import load_ui_strings
 from ..config import QASettings
 from ..errors import InputError
 from ..fileio import load_json
+from ..terms.recheck import recheck_reports
+from ..terms.source import SourceTerms
 from .build import bundle_files, localize
 from .manifest import MANIFEST, Manifest, counts_compliance
 from .segments import SEGMENTS, article_from_layout
@@ -73,6 +75,7 @@ def import_xliff(
     bundle: Path,
     qa: QASettings | None = None,
     catalogs: Path | None = None,
+    terms: SourceTerms | None = None,
 ) -> ImportResult:
     """Apply an edited XLIFF file to ``bundle`` and rewrite the bundle atomically.
 
@@ -86,7 +89,9 @@ def import_xliff(
         Edit(u.id, u.source, u.target, u.state in ("reviewed", "final"), {int(k) - 1: v for k, v in u.codes.items()})
         for u in units
     ]
-    return apply_edits(bundle, edits, origin=source, target_lang=document.target_lang, qa=qa, catalogs=catalogs)
+    return apply_edits(
+        bundle, edits, origin=source, target_lang=document.target_lang, qa=qa, catalogs=catalogs, terms=terms
+    )
 
 
 def _run(bundle: Path) -> str:
@@ -107,11 +112,14 @@ def apply_edits(
     target_lang: str | None = None,
     qa: QASettings | None = None,
     catalogs: Path | None = None,
+    terms: SourceTerms | None = None,
 ) -> ImportResult:
     """Apply a person's edits to ``bundle`` and rewrite it atomically, through the same builder
     as a fresh translation. An edit whose target differs from the bundle's (and is not empty),
-    or that is marked reviewed, makes its segment reviewed. ``origin`` names the edits' source
-    in errors; ``target_lang``, when given, must be the bundle's locale."""
+    or that is marked reviewed, makes its segment reviewed, and its term reports are checked
+    again against the glossary ``terms`` (or the forms the reports name): the manifest's term
+    counts follow. ``origin`` names the edits' source in errors; ``target_lang``, when given,
+    must be the bundle's locale."""
     files = _read_bundle(bundle)
     seg_data = load_json(files[SEGMENTS], source=str(bundle / SEGMENTS))
     manifest = Manifest.from_json(load_json(files[MANIFEST], source=str(bundle / MANIFEST)), source=str(bundle / MANIFEST))
@@ -124,6 +132,12 @@ def apply_edits(
     for edit in edits:
         _check_edit(edit, entries.get(edit.id), origin, bundle)
     changed = sum(_apply(edit, entries[edit.id]) for edit in edits)
+    rechecked = False
+    for edit in edits:
+        entry = entries[edit.id]
+        if edit.terms is None and entry.get("reviewed") and entry.get("terms"):
+            entry["terms"] = recheck_reports(entry["terms"], str(entry["target"]), locale, terms)
+            rechecked = True
     article = article_from_layout(seg_data["article"])
     segments = [entries[s.id] for s in article.segments]
     ui = load_ui_strings(catalogs, locale) if catalogs is not None else None
@@ -136,7 +150,7 @@ def apply_edits(
         {e["id"]: e.get("terms") or [] for e in segments},
     )
     manifest.reviewed_segments = len(localized.reviewed)
-    if any(edit.terms is not None for edit in edits):
+    if rechecked or any(edit.terms is not None for edit in edits):
         manifest.terms = localized.term_counts()
         manifest.term_compliance = counts_compliance(manifest.terms, manifest.glossary_hash is not None)
     manifest.imported = datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -178,7 +178,6 @@ def parse_locales_or_found(to: str | None, catalogs: Path) -> list[str]:
 
 
 def _locales(to: str | None, cfg) -> list[str]:
-
     locales = parse_locales(to) if to else list(cfg.locales)
     if not locales:
         raise ConfigError("no locales: pass --to or list them under 'locales:' in pipeline.yaml")
@@ -186,5 +185,4 @@ def _locales(to: str | None, cfg) -> list[str]:
 
 
 def _folder(locale: str) -> str:
-
     return locale_folder(locale)

@@ -33,7 +33,6 @@ glossary_app = typer.Typer(help="Check, export and import glossaries (term files
 
 
 def _paths(paths: list[Path] | None, config: Path | None) -> list[Path]:
-
     if paths:
         return paths
     cfg, base = load_config(config)

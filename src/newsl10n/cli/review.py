@@ -8,7 +8,7 @@ import secrets
 import socket
 import webbrowser
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 

@@ -140,7 +140,6 @@ def engines_of(bundles: Sequence[LoadedBundle]) -> tuple[dict[str, object], ...]
 
 
 def report_locale(item: LocaleInput, gate: Gate, samples: int) -> LocaleReport:
-
     scores = score_corpus(item.hypotheses, item.references, item.locale)
     checked = any(b.term_checked for b in item.bundles)
     compliance = term_compliance([t for b in item.bundles for t in b.terms] if checked else None)
@@ -293,7 +292,6 @@ def _score_inputs(
     lang: str | None,
     baseline: Path | None,
 ) -> list[LocaleInput]:
-
     if hyp is not None:
         if inputs or refs_dir is not None:
             raise ConfigError("--hyp scores one file: give --ref files, not bundles or --refs")
@@ -372,7 +370,6 @@ def qa_segments(bundle: LoadedBundle, source_lang: str) -> Iterator[QASegment]:
 
 
 def qa_json(results: Sequence[tuple[LoadedBundle, list[Issue]]], total: Mapping[str, int]) -> dict[str, object]:
-
     return {
         "bundles": [
             {
@@ -389,7 +386,6 @@ def qa_json(results: Sequence[tuple[LoadedBundle, list[Issue]]], total: Mapping[
 
 
 def qa_table(results: Sequence[tuple[LoadedBundle, list[Issue]]], total: Mapping[str, int]) -> list[str]:
-
     rows = [("bundle", "segment", "severity", "code", "message")]
     for bundle, issues in results:
         for i in issues:

@@ -13,7 +13,9 @@ from ..config import load_config
 from ..fileio import read_bytes
 from ..tm.cached import remember_reviewed
 from ..tm.store import TranslationMemory, memory_path
-from .common import cli_errors
+from ..terms.files import resolve_glossary
+from ..terms.source import SourceTerms
+from .common import GlossaryOption, NoGlossaryOption, cli_errors
 
 
 def import_xliff(
@@ -28,18 +30,23 @@ def import_xliff(
             "--config", "-c", help="Settings file: QA thresholds, UI catalogs (default: ./pipeline.yaml when present)."
         ),
     ] = None,
+    glossary: GlossaryOption = [],
+    no_glossary: NoGlossaryOption = False,
 ) -> None:
     """Apply post-edits: edited segments replace the machine output and are marked reviewed.
 
     The bundle (article files, segments.json, article.xlf, review.html) is rewritten atomically;
-    a later `translate` run keeps reviewed segments instead of translating them again.
+    each edited segment's glossary terms are checked again (a post-edit that drops one is
+    reported violated), and a later `translate` run keeps reviewed segments.
     """
     with cli_errors():
         cfg, base = load_config(config)
         data = read_bytes(file, what="XLIFF file")
+        terms = resolve_glossary(cfg, base, glossary, enabled=not no_glossary)
         result = apply_edits(
-            data, source=str(file), bundle=bundle or file.parent, qa=cfg.qa, catalogs=base / cfg.catalogs
-        )
+            data, source=str(file), bundle=bundle or file.parent, qa=cfg.qa, catalogs=base / cfg.catalogs,
+            terms=SourceTerms(terms) if terms is not None else None,
+        )  # fmt: skip
         if cfg.tm.enabled:
             edited = load_bundle(result.bundle)
             with TranslationMemory(memory_path(result.bundle.parent.parent, cfg.tm.path, base)) as memory:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -19,9 +19,9 @@ from ..bundle.review import highlight
 from ..bundle.segments import SEGMENTS
 from ..config import QASettings
 from ..errors import InputError
-from ..model import TermConstraint, TermHit
+from ..model import TermConstraint
 from ..qa import ERROR, WARNING, Issue, QASegment, check_segment
-from ..terms.check import check
+from ..terms.recheck import report_constraint
 from ..terms.source import SourceTerms
 from ..tm.cached import remember_reviewed
 from ..tm.store import TranslationMemory
@@ -187,33 +187,7 @@ class Workspace:
         )
 
     def constraint(self, report: Mapping[str, object], locale: str) -> TermConstraint:
-        """What the glossary accepts for one term report of segments.json: the entry's forms and
-        forbidden variants, else (the glossary no longer has it) the form the report expected."""
-        term_id = str(report.get("id", ""))
-        if self.terms is not None and term_id in self.terms.entries:
-            found = self.terms.constraint(TermHit(term_id, str(report.get("source", "")), 0, 0), locale)
-            if found is not None:
-                return found
-        forms = (report.get("expected") or report.get("target"), report.get("found"))
-        return TermConstraint(term_id, tuple(dict.fromkeys(str(f) for f in forms if f)))
-
-    def recheck_terms(
-        self, reports: Sequence[Mapping[str, object]], target: str, locale: str
-    ) -> list[dict[str, object]]:
-        """The segment's term reports for a person's ``target``, by the same check as ``translate``
-        (``terms/check.py``): present or violated, method ``reviewed``."""
-        constraints = [self.constraint(t, locale) for t in reports]
-        fresh = []
-        for report, constraint, result in zip(reports, constraints, check(target, constraints)):
-            item = {k: v for k, v in report.items() if k not in ("found", "problem")}
-            item["status"] = "violated" if result.status == "violated" else "present"
-            item["method"] = "reviewed"
-            if result.found is not None and constraint.forms and result.found != constraint.forms[0]:
-                item["found"] = result.found
-            if result.problem:
-                item["problem"] = result.problem
-            fresh.append(item)
-        return fresh
+        return report_constraint(report, locale, self.terms)
 
     def save(self, bundle_id: str, segment: str, target: str, version: str, *, origin: str) -> LoadedBundle:
         """Apply one person's target (based on ``version``) to its bundle, atomically, and store it
@@ -228,10 +202,8 @@ class Workspace:
             entry = next((s for s in before.segments if s.get("id") == segment), None)
             if entry is None:
                 raise UnknownId(f"{segment!r}: no such segment in {bundle_id}")
-            reports = [t for t in entry.get("terms") or () if isinstance(t, Mapping)]
-            terms = self.recheck_terms(reports, target, before.locale) if reports else None
-            edit = Edit(segment, str(entry["source"]), target, reviewed=True, expected=version, terms=terms)
-            result = apply_edits(path, [edit], origin=origin, qa=self.qa, catalogs=self.catalogs)
+            edit = Edit(segment, str(entry["source"]), target, reviewed=True, expected=version)
+            result = apply_edits(path, [edit], origin=origin, qa=self.qa, catalogs=self.catalogs, terms=self.terms)
             after = replace(before, segments=tuple(result.segments))  # the manifest's engine and glossary stay
             if self.memory is not None:
                 with TranslationMemory(self.memory) as memory:
