@@ -107,7 +107,7 @@ class MarianTranslator:
         self, ids: list[list[int]], wanted: Sequence[Sequence[TermConstraint]], progress: Progress | None = None
     ) -> list[Translation]:
         results: list[Translation] = [Translation("")] * len(ids)
-        plans = [self.plan(c) if c else None for c in wanted]
+        plans = [self.plan(c) if self._needs_plan(c) else None for c in wanted]
         free = [i for i, plan in enumerate(plans) if not plan]
         constrained = [i for i, plan in enumerate(plans) if plan]
         d = self.spec.decoding
@@ -129,6 +129,12 @@ class MarianTranslator:
             bias=self.spec.decoding.term_bias,
             force_missing=False,
         )
+
+    def _needs_plan(self, terms: Sequence[TermConstraint]) -> bool:
+        """Whether decoding must watch the segment's terms: forbidden variants to mask, or a
+        bias to apply. Otherwise the model decodes as without a glossary (the logits processor
+        runs Python at every step) and :mod:`.placement` puts missing terms in afterwards."""
+        return bool(terms) and (self.spec.decoding.term_bias > 0 or any(t.forbidden for t in terms))
 
     def _spellable(self, term: TermConstraint) -> tuple[str, ...]:
         return tuple(form for form in term.forms if self._target_ids(form) is not None)
