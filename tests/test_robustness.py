@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -237,6 +238,28 @@ def _translate_with_lone_percent_in_catalog(tmp, models):
     )
 
 
+def _bundle_id_too_long(tmp, models):
+    _write(tmp / "a.txt", sample_text().encode())
+    manifest = _write(tmp / "articles.jsonl", json.dumps({"path": "a.txt", "id": "x" * 300}).encode() + b"\n")
+    return ["translate", str(manifest), "--to", "de", "--model", f"de={models['de']}"], (
+        f"error: {manifest} line 1: article name {'x' * 40!r}... is 300 bytes long; "
+        "a folder name has at most 255 (give it a shorter 'id')"
+    )
+
+
+def _second_locale_model_damaged(tmp, models):
+    """The memory and the de bundle would be written before the fr model failed to load."""
+    p = _write(tmp / "a.txt", sample_text().encode())
+    broken = tmp / "en-fr"
+    shutil.copytree(models["fr"], broken)
+    _write(broken / "model.safetensors", (models["fr"] / "model.safetensors").read_bytes()[:1000])
+    args = ["translate", str(p), "--to", "de,fr", "--model", f"de={models['de']}", "--model", f"fr={broken}"]
+    return args, (
+        f"error: model folder {broken.resolve()}: model.safetensors is damaged "
+        "(Error while deserializing header: invalid header length)"
+    )
+
+
 BAD_INPUTS = [
     _empty,
     _binary,
@@ -271,6 +294,8 @@ BAD_INPUTS = [
                          "{po}: cannot read catalog: unknown encoding: klingon (use charset=UTF-8)"),
     _catalog_extract_template_missing,
     _translate_with_lone_percent_in_catalog,
+    _bundle_id_too_long,
+    _second_locale_model_damaged,
 ]
 
 

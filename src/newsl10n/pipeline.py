@@ -33,6 +33,7 @@ from .terms.source import SourceTerms, required_terms
 from .tm.cached import ClientMemory, open_translator
 from .tm.store import REVIEWED, TranslationMemory, memory_path
 from .translate.base import make_translator
+from .translate.revision import check_model_files
 from .translate.spec import EngineSpec, engine_specs
 
 
@@ -91,6 +92,8 @@ def run_translate(
     wanted = [a.locales or tuple(locales) for a in articles]
     all_locales = list(dict.fromkeys(loc for loc in (*locales, *(x for w in wanted for x in w))))
     specs = engine_specs(config, base, all_locales, overrides or {}, engine)
+    for spec in specs.values():
+        check_model_files(spec.model)  # every model, before the memory or any bundle is written
     out = out if out is not None else (base / config.out)
     ensure_writable(out)
     result = RunResult()
