@@ -260,6 +260,15 @@ def _second_locale_model_damaged(tmp, models):
     )
 
 
+def _import_xliff_inside_the_bundle(tmp, models):
+    """The bundle folder is swapped for a new one: the current folder would vanish under the user."""
+    xlf = _write(tmp / "article.xlf", b'<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0"/>')
+    return ["import-xliff", str(xlf.name)], (
+        "error: .: the bundle folder holds the current folder; run import-xliff from outside it "
+        "(the bundle is replaced as a whole)"
+    )
+
+
 BAD_INPUTS = [
     _empty,
     _binary,
@@ -296,6 +305,7 @@ BAD_INPUTS = [
     _translate_with_lone_percent_in_catalog,
     _bundle_id_too_long,
     _second_locale_model_damaged,
+    _import_xliff_inside_the_bundle,
 ]
 
 
