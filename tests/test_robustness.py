@@ -269,6 +269,22 @@ def _import_xliff_inside_the_bundle(tmp, models):
     )
 
 
+def _import_xliff_bundle_case(name: str, damaged: str, data: bytes, expected: str):
+    """``import-xliff`` into a bundle whose segments.json or manifest.json is damaged."""
+
+    def case(tmp, models):
+        bundle = tmp / "out-b" / "a" / "de"
+        bundle.mkdir(parents=True)
+        _write(bundle / "segments.json", b'{"segments": []}')
+        _write(bundle / "manifest.json", b'{"article": "a", "locale": "de"}')
+        _write(bundle / damaged, data)
+        xlf = _write(tmp / "returned.xlf", b'<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0"/>')
+        return ["import-xliff", str(xlf), "--bundle", str(bundle)], "error: " + expected.format(f=bundle / damaged)
+
+    case.__name__ = name
+    return case
+
+
 BAD_INPUTS = [
     _empty,
     _binary,
@@ -306,6 +322,12 @@ BAD_INPUTS = [
     _bundle_id_too_long,
     _second_locale_model_damaged,
     _import_xliff_inside_the_bundle,
+    _import_xliff_bundle_case("_import_xliff_malformed_segments", "segments.json", b"{bad",
+                              "{f}: not valid JSON (line 1: Expecting property name enclosed in double quotes)"),
+    _import_xliff_bundle_case("_import_xliff_malformed_manifest", "manifest.json", b"[1", "{f}: not valid JSON "
+                              "(line 1: Expecting ',' delimiter)"),
+    _import_xliff_bundle_case("_import_xliff_manifest_not_an_object", "manifest.json", b"[1]",
+                              "{f}: expected a JSON object"),
 ]
 
 
