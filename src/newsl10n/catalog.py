@@ -389,8 +389,7 @@ class UIStrings:
     source: str
     translations: gettext.NullTranslations
     fallback: _WarnMissing
-    sha256: str | None = None
-    """Of the compiled catalog (None without one): a bundle made with other UI strings is not current."""
+    sha256: str | None = None  # of the compiled catalog: bundles made with other UI strings are not current
 
     @classmethod
     def from_mo(cls, fileobj: IO[bytes] | None, *, locale: str, source: str) -> UIStrings:
@@ -398,8 +397,7 @@ class UIStrings:
         if fileobj is None:
             return cls(locale, source, fallback, fallback)
         try:
-            data = fileobj.read()
-            translations = gettext.GNUTranslations(io.BytesIO(data))
+            translations = gettext.GNUTranslations(io.BytesIO(data := fileobj.read()))
         except (OSError, ValueError, UnicodeDecodeError) as exc:
             raise CatalogError(f"{source}: not a valid .mo file ({exc})") from None
         translations.add_fallback(fallback)

@@ -92,8 +92,6 @@ def run_translate(
     wanted = [a.locales or tuple(locales) for a in articles]
     all_locales = list(dict.fromkeys(loc for loc in (*locales, *(x for w in wanted for x in w))))
     specs = engine_specs(config, base, all_locales, overrides or {}, engine)
-    for spec in specs.values():
-        check_model_files(spec.model)  # every model, before the memory or any bundle is written
     out = out if out is not None else (base / config.out)
     ensure_writable(out)
     result = RunResult()
@@ -103,9 +101,8 @@ def run_translate(
     catalogs = base / config.catalogs
     ui = {locale: load_ui_strings(catalogs, locale) for locale in specs}
     glossary_hash = glossary.content_hash if glossary is not None else None
-    ui_hashes = {locale: strings.sha256 if strings else None for locale, strings in ui.items()}
     work, result.skipped = plan_bundles(
-        sources, wanted, specs, out, resume=resume, glossary_hash=glossary_hash, ui_hashes=ui_hashes
+        sources, wanted, specs, out, resume=resume, glossary_hash=glossary_hash, ui=ui
     )
     for source, locale in work:
         refuse_other_article(bundle_dir(out, source.article.name, locale), source, out)
@@ -145,16 +142,17 @@ def plan_bundles(
     *,
     resume: bool,
     glossary_hash: str | None = None,
-    ui_hashes: Mapping[str, str | None] | None = None,
+    ui: Mapping[str, UIStrings | None],
 ) -> tuple[list[tuple[SourceArticle, str]], list[BundleResult]]:
-    """(article, locale) pairs to translate, locale by locale, and the current bundles skipped:
-    same source, engine signature (the model's files included), glossary and UI catalog."""
+    """(article, locale) pairs to translate, and the current bundles skipped; every model checked."""
     work: list[tuple[SourceArticle, str]] = []
     skipped: list[BundleResult] = []
+    for spec in specs.values():
+        check_model_files(spec.model)  # every model, before the memory, a cache or a bundle is written
     for locale, spec in specs.items():
         revision = known_revision(spec.model, spec.ct2.models_cache) if resume else None
         signature = EngineSignature.of(spec, revision) if revision else None
-        ui_hash = (ui_hashes or {}).get(locale)
+        ui_hash = getattr(ui.get(locale), "sha256", None)
         for source, targets in zip(sources, wanted):
             if locale not in targets:
                 continue
