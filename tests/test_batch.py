@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from newsl10n.config import load_config
 from newsl10n.errors import InputError
 from newsl10n.pipeline import run_translate
 from newsl10n.progress import LineReporter
+from newsl10n.translate.spec import EngineSignature
 
 runner = CliRunner()
 
@@ -206,7 +208,31 @@ def test_bundle_is_current(config_file, archive, tmp_path, tiny_models, change, 
     bundle = result.bundles[0].path
     manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
     (bundle / "manifest.json").write_text(json.dumps(change(manifest)), encoding="utf-8")
-    assert bundle_is_current(bundle, manifest["source_sha256"], str(tiny_models["de"])) is current
+    made_with = EngineSignature.from_description(manifest)
+    assert bundle_is_current(bundle, manifest["source_sha256"], made_with) is current
+
+
+PO = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "Leave a comment"\nmsgstr "{}"\n'
+
+
+@pytest.mark.parametrize("edit", ["model file replaced", "catalog edited", "nothing"])
+def test_resume_redoes_a_bundle_whose_model_or_catalog_changed_in_place(config_file, archive, tmp_path, tiny_models, edit):
+    """The currency check uses the memory's signature (the model's revision is its files' hash)
+    and the UI catalog's hash, not the model's name."""
+    model = tmp_path / "en-de"
+    shutil.copytree(tiny_models["de"], model)
+    po = tmp_path / "locales" / "de" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(PO.format("Kommentar"), encoding="utf-8")
+    first = run(config_file, archive[:1], resume=True, overrides={"de": str(model)})
+    assert len(first.bundles) == 1
+    if edit == "model file replaced":
+        generation = json.loads((model / "generation_config.json").read_text(encoding="utf-8"))
+        (model / "generation_config.json").write_text(json.dumps({**generation, "num_beams": 1}), encoding="utf-8")
+    elif edit == "catalog edited":
+        po.write_text(PO.format("Kommentieren"), encoding="utf-8")
+    again = run(config_file, archive[:1], resume=True, overrides={"de": str(model)})
+    assert (len(again.bundles), len(again.skipped)) == ((0, 1) if edit == "nothing" else (1, 0))
 
 
 def test_without_resume_everything_is_translated_again(config_file, archive, counting):

@@ -83,3 +83,17 @@ def test_same_stem_of_another_article_never_replaces_reviewed_bundle(config_file
     # the same article from its own path is translated again as usual
     _translate(config_file, sample_article, "--force")
     _assert_reviewed_kept(bundle)
+
+
+@pytest.mark.slow
+def test_whitespace_only_source_edit_keeps_the_review(config_file, sample_article, tmp_path, tiny_models):
+    bundle = tmp_path / "out" / sample_article.stem / "de"
+    _translate(config_file, sample_article)
+    _review(config_file, bundle, tmp_path)
+    source = _segments(bundle)["s3"]["source"]
+    text = sample_article.read_text(encoding="utf-8")
+    assert text.count(source) == 1
+    sample_article.write_text(text.replace(source, source.replace(" ", "  ", 2)), encoding="utf-8")
+    _translate(config_file, sample_article, "--force", "--no-tm", "--model", f"de={tiny_models['es']}")
+    assert _segments(bundle)["s3"]["source"] != source
+    _assert_reviewed_kept(bundle)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -237,6 +238,53 @@ def _translate_with_lone_percent_in_catalog(tmp, models):
     )
 
 
+def _bundle_id_too_long(tmp, models):
+    _write(tmp / "a.txt", sample_text().encode())
+    manifest = _write(tmp / "articles.jsonl", json.dumps({"path": "a.txt", "id": "x" * 300}).encode() + b"\n")
+    return ["translate", str(manifest), "--to", "de", "--model", f"de={models['de']}"], (
+        f"error: {manifest} line 1: article name {'x' * 40!r}... is 300 bytes long; "
+        "a folder name has at most 255 (give it a shorter 'id')"
+    )
+
+
+def _second_locale_model_damaged(tmp, models):
+    """The memory and the de bundle would be written before the fr model failed to load."""
+    p = _write(tmp / "a.txt", sample_text().encode())
+    broken = tmp / "en-fr"
+    shutil.copytree(models["fr"], broken)
+    _write(broken / "model.safetensors", (models["fr"] / "model.safetensors").read_bytes()[:1000])
+    args = ["translate", str(p), "--to", "de,fr", "--model", f"de={models['de']}", "--model", f"fr={broken}"]
+    return args, (
+        f"error: model folder {broken.resolve()}: model.safetensors is damaged "
+        "(Error while deserializing header: invalid header length)"
+    )
+
+
+def _import_xliff_inside_the_bundle(tmp, models):
+    """The bundle folder is swapped for a new one: the current folder would vanish under the user."""
+    xlf = _write(tmp / "article.xlf", b'<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0"/>')
+    return ["import-xliff", str(xlf.name)], (
+        "error: .: the bundle folder holds the current folder; run import-xliff from outside it "
+        "(the bundle is replaced as a whole)"
+    )
+
+
+def _import_xliff_bundle_case(name: str, damaged: str, data: bytes, expected: str):
+    """``import-xliff`` into a bundle whose segments.json or manifest.json is damaged."""
+
+    def case(tmp, models):
+        bundle = tmp / "out-b" / "a" / "de"
+        bundle.mkdir(parents=True)
+        _write(bundle / "segments.json", b'{"segments": []}')
+        _write(bundle / "manifest.json", b'{"article": "a", "locale": "de"}')
+        _write(bundle / damaged, data)
+        xlf = _write(tmp / "returned.xlf", b'<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0"/>')
+        return ["import-xliff", str(xlf), "--bundle", str(bundle)], "error: " + expected.format(f=bundle / damaged)
+
+    case.__name__ = name
+    return case
+
+
 BAD_INPUTS = [
     _empty,
     _binary,
@@ -271,6 +319,15 @@ BAD_INPUTS = [
                          "{po}: cannot read catalog: unknown encoding: klingon (use charset=UTF-8)"),
     _catalog_extract_template_missing,
     _translate_with_lone_percent_in_catalog,
+    _bundle_id_too_long,
+    _second_locale_model_damaged,
+    _import_xliff_inside_the_bundle,
+    _import_xliff_bundle_case("_import_xliff_malformed_segments", "segments.json", b"{bad",
+                              "{f}: not valid JSON (line 1: Expecting property name enclosed in double quotes)"),
+    _import_xliff_bundle_case("_import_xliff_malformed_manifest", "manifest.json", b"[1", "{f}: not valid JSON "
+                              "(line 1: Expecting ',' delimiter)"),
+    _import_xliff_bundle_case("_import_xliff_manifest_not_an_object", "manifest.json", b"[1]",
+                              "{f}: expected a JSON object"),
 ]
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .bundle.store import NAME_MAX, name_bytes
 from .errors import InputError
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml")
@@ -157,6 +158,11 @@ def check_names(articles: Sequence[ArticleInput]) -> None:
             raise InputError(
                 f"{where}: article name {article.name!r} is not a plain folder name "
                 "(no '/', '\\', leading '.' or control characters)"
+            )
+        if name_bytes(article.name) > NAME_MAX:
+            raise InputError(
+                f"{where}: article name {article.name[:40]!r}... is {name_bytes(article.name):,} bytes long; "
+                f"a folder name has at most {NAME_MAX} (give it a shorter 'id')"
             )
         first = seen.setdefault(article.name.casefold(), article)
         if first is not article:

@@ -10,6 +10,7 @@ marked fuzzy, and a string a person translated (not fuzzy) is never overwritten.
 from __future__ import annotations
 
 import gettext
+import hashlib
 import io
 import logging
 import re
@@ -388,6 +389,7 @@ class UIStrings:
     source: str
     translations: gettext.NullTranslations
     fallback: _WarnMissing
+    sha256: str | None = None  # of the compiled catalog: bundles made with other UI strings are not current
 
     @classmethod
     def from_mo(cls, fileobj: IO[bytes] | None, *, locale: str, source: str) -> UIStrings:
@@ -395,11 +397,11 @@ class UIStrings:
         if fileobj is None:
             return cls(locale, source, fallback, fallback)
         try:
-            translations = gettext.GNUTranslations(fileobj)
+            translations = gettext.GNUTranslations(io.BytesIO(data := fileobj.read()))
         except (OSError, ValueError, UnicodeDecodeError) as exc:
             raise CatalogError(f"{source}: not a valid .mo file ({exc})") from None
         translations.add_fallback(fallback)
-        return cls(locale, source, translations, fallback)
+        return cls(locale, source, translations, fallback, "sha256:" + hashlib.sha256(data).hexdigest())
 
     def gettext(self, message: str) -> str:
         return self.translations.gettext(message)

@@ -33,7 +33,8 @@ from .terms.source import SourceTerms, required_terms
 from .tm.cached import ClientMemory, open_translator
 from .tm.store import REVIEWED, TranslationMemory, memory_path
 from .translate.base import make_translator
-from .translate.spec import EngineSpec, engine_specs
+from .translate.revision import check_model_files, known_revision
+from .translate.spec import EngineSignature, EngineSpec, engine_specs
 
 
 @dataclass
@@ -101,7 +102,9 @@ def run_translate(
     catalogs = base / config.catalogs
     ui = {locale: load_ui_strings(catalogs, locale) for locale in specs}
     glossary_hash = glossary.content_hash if glossary is not None else None
-    work, result.skipped = plan_bundles(sources, wanted, specs, out, resume=resume, glossary_hash=glossary_hash)
+    work, result.skipped = plan_bundles(
+        sources, wanted, specs, out, resume=resume, glossary_hash=glossary_hash, ui=ui
+    )
     for source, locale in work:
         refuse_other_article(bundle_dir(out, source.article.name, locale), source, out)
     if not work:
@@ -140,16 +143,22 @@ def plan_bundles(
     *,
     resume: bool,
     glossary_hash: str | None = None,
+    ui: Mapping[str, UIStrings | None],
 ) -> tuple[list[tuple[SourceArticle, str]], list[BundleResult]]:
-    """(article, locale) pairs to translate, locale by locale, and the current bundles skipped."""
+    """(article, locale) pairs to translate, and the current bundles skipped; every model checked."""
     work: list[tuple[SourceArticle, str]] = []
     skipped: list[BundleResult] = []
+    for spec in specs.values():
+        check_model_files(spec.model)  # every model, before the memory, a cache or a bundle is written
     for locale, spec in specs.items():
+        revision = known_revision(spec.model, spec.ct2.models_cache) if resume else None
+        signature = EngineSignature.of(spec, revision) if revision else None
+        ui_hash = getattr(ui.get(locale), "sha256", None)
         for source, targets in zip(sources, wanted):
             if locale not in targets:
                 continue
             target = bundle_dir(out, source.article.name, locale)
-            if resume and bundle_is_current(target, source.sha256, spec.model, glossary_hash):
+            if signature and bundle_is_current(target, source.sha256, signature, glossary_hash, ui_hash):
                 skipped.append(BundleResult(source.article.name, locale, target, 0, 0.0))
             else:
                 work.append((source, locale))

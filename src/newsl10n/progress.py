@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from typing import Protocol, TextIO
 
 
@@ -19,6 +20,24 @@ class Reporter(Protocol):
     def start(self, label: str, total: int, unit: str = "bundles") -> None: ...
     def advance(self, count: float) -> None: ...
     def finish(self) -> None: ...
+
+
+def spread_progress(
+    progress: Callable[[int], None] | None, segments: int, calls: int
+) -> Callable[[int], None] | None:
+    """Progress for ``calls`` units of work (unique misses, pieces of long segments) that stand
+    for ``segments`` segments, reported in segments."""
+    if progress is None or segments == calls:
+        return progress
+    done = [0, 0]
+
+    def report(count: int) -> None:
+        done[0] += count
+        target = segments * done[0] // calls
+        progress(target - done[1])
+        done[1] = target
+
+    return report
 
 
 class SilentReporter:

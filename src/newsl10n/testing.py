@@ -40,6 +40,7 @@ def build_random_marian(
     architecture: Architecture = TINY,
     seed: int = 0,
     piece_model: str = "unigram",
+    max_positions: int = 512,
 ) -> Path:
     """Write a loadable random-weight MarianMT model folder (safetensors) to ``out_dir``.
 
@@ -47,7 +48,9 @@ def build_random_marian(
     opus-mt models. The vocabulary is joint for both sides, with ``<pad>`` last (opus-mt layout).
     ``piece_model`` is SentencePiece's model type: opus-mt's ``unigram``, or ``bpe``, which on a
     corpus as small as one article learns whole words and so cuts text into about as many tokens
-    as opus-mt's large vocabulary does (benchmarks want realistic lengths).
+    as opus-mt's large vocabulary does (benchmarks want realistic lengths). ``max_positions``
+    is the model's ``max_position_embeddings``, the most tokens it takes in or writes out (opus-mt:
+    512; some Marian models have 256).
     """
     import torch
     from transformers import MarianMTModel
@@ -64,8 +67,13 @@ def build_random_marian(
         piece_model=piece_model,
     )
     torch.manual_seed(seed)
-    model = MarianMTModel(marian_config(vocab, architecture))
+    config = marian_config(vocab, architecture)
+    config.max_position_embeddings = max_positions
+    model = MarianMTModel(config)
     save_marian(model, out_dir, vocab)
+    if model.generation_config.max_length > max_positions:
+        model.generation_config.max_length = max_positions
+        model.generation_config.save_pretrained(out_dir)
     (out_dir / "README.md").write_text(
         "Random-weight MarianMT model built by newsl10n.testing for plumbing tests.\n"
         "It knows no language: its output is nonsense.\n",

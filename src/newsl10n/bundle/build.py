@@ -70,6 +70,7 @@ def new_manifest(
         source_corrections=sum(len(c) for c in source.corrections.values()),
         timings={k: round(v, 3) for k, v in timings.items()},
         ui_catalog=ui.source if ui else None,
+        ui_catalog_hash=ui.sha256 if ui else None,
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         run=translation_run(source.sha256, [localized.targets[s.id] for s in source.article.segments]),
     )

@@ -36,6 +36,8 @@ class Manifest:
     source_corrections: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     ui_catalog: str | None = None
+    ui_catalog_hash: str | None = None
+    """sha256 of the compiled UI catalog the pages were rendered with."""
     created: str = ""
     run: str | None = None
     reviewed_segments: int | None = None
@@ -46,7 +48,7 @@ class Manifest:
     ORDER = (
         "newsl10n_version", "article", "source_file", "source_path", "source_sha256", "source_lang", "locale", "engine",
         "segments", "glossary_hash", "term_compliance", "terms", "source_corrections", "timings",
-        "ui_catalog", "created", "run", "reviewed_segments", "imported",
+        "ui_catalog", "ui_catalog_hash", "created", "run", "reviewed_segments", "imported",
     )  # fmt: skip
     OPTIONAL = frozenset({"source_path", "run", "reviewed_segments", "imported"})
     """Written only once set (``source_path`` and ``run`` by a run, the others by a post-edit)."""

@@ -10,6 +10,7 @@ from typing import IO
 
 from ..errors import InputError
 from ..fileio import load_json
+from ..translate.spec import EngineSignature
 from .manifest import MANIFEST, Manifest
 from .segments import SEGMENTS, read_segments
 
@@ -82,21 +83,30 @@ def read_manifest(path: Path) -> Manifest:
     return Manifest.from_json(load_json(text, source=str(path)), source=str(path))
 
 
-def bundle_is_current(path: Path, source_sha256: str, model: str, glossary_hash: str | None = None) -> bool:
-    """True when ``path`` holds a complete bundle of this source text made with this model and
-    glossary (``None``: none).
+def bundle_is_current(
+    path: Path,
+    source_sha256: str,
+    signature: EngineSignature,
+    glossary_hash: str | None = None,
+    ui_hash: str | None = None,
+) -> bool:
+    """True when ``path`` holds a complete bundle of this source text made with this engine
+    signature (model, revision and output-changing settings: the memory's key), glossary and
+    UI catalog (``None``: none).
 
     Bundles are renamed into place only when complete, so a readable manifest means a whole
-    bundle; it must record the same source checksum, model reference and glossary hash.
+    bundle; it must record the same source checksum, signature, glossary hash and catalog hash.
     """
     try:
         manifest = read_manifest(path / MANIFEST)
     except InputError:
         return False
+    made = manifest.signature
     return (
         manifest.source_sha256 == source_sha256
-        and manifest.model == model
+        and (made.model_key, made.settings_key) == (signature.model_key, signature.settings_key)
         and manifest.glossary_hash == glossary_hash
+        and manifest.ui_catalog_hash == ui_hash
         and (path / "article.txt").is_file()
     )
 

@@ -10,6 +10,7 @@ from typing import IO
 from ..errors import InputError
 from ..fileio import load_json
 from ..model import Article, Block, Inline, Localized, Segment, SourceArticle
+from ..tm.store import normalize
 
 SEGMENTS = "segments.json"
 
@@ -86,19 +87,20 @@ def _read_json(fh: IO[str], *, source: str) -> object:
 def load_reviewed(bundle: Path, article: Article) -> dict[str, str]:
     """Reviewed targets of an earlier bundle, for segments of ``article`` with the same source.
 
-    Matched by source text (the same id first), so an edited article whose segment ids moved
+    Matched by source text as the memory matches it (:func:`normalize`: a whitespace-only
+    edit keeps the review), the same id first, so an edited article whose segment ids moved
     keeps its reviewed sentences; a segment whose source changed is translated afresh.
     """
     reviewed = _reviewed_entries(bundle)
     by_id = {e.get("id"): e for e in reviewed}
-    by_source = {e.get("source"): e["target"] for e in reversed(reviewed)}
+    by_source = {normalize(str(e.get("source"))): e["target"] for e in reversed(reviewed)}
     kept: dict[str, str] = {}
     for seg in article.segments:
-        same = by_id.get(seg.id)
-        if same is not None and same.get("source") == seg.text:
+        same, key = by_id.get(seg.id), normalize(seg.text)
+        if same is not None and normalize(str(same.get("source"))) == key:
             kept[seg.id] = same["target"]
-        elif seg.text in by_source:
-            kept[seg.id] = by_source[seg.text]
+        elif key in by_source:
+            kept[seg.id] = by_source[key]
     return kept
 
 

@@ -16,11 +16,21 @@ from pathlib import Path
 from ..errors import OutputError
 
 
+NAME_MAX = 255
+"""The most bytes of one file name on Linux, macOS and Windows file systems."""
+
+
+def name_bytes(name: str) -> int:
+    return len(name.encode("utf-8", "surrogateescape"))
+
+
 def bundle_dir(out: Path, stem: str, locale: str) -> Path:
-    """Where a bundle goes; refuses names that would escape ``out``."""
+    """Where a bundle goes; refuses names that would escape ``out`` or that no file system takes."""
     for part in (stem, locale):
         if not part or part in (".", "..") or "/" in part or "\\" in part or "\0" in part:
             raise OutputError(f"unsafe bundle name {part!r}")
+        if name_bytes(part) > NAME_MAX:
+            raise OutputError(f"bundle name {part[:40]!r}... is {name_bytes(part):,} bytes long (at most {NAME_MAX})")
     return out / stem / locale
 
 

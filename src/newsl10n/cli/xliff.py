@@ -10,6 +10,7 @@ import typer
 from ..bundle.postedit import import_xliff as apply_edits
 from ..bundle.reader import load_bundle
 from ..config import load_config
+from ..errors import OutputError
 from ..fileio import read_bytes
 from ..tm.cached import remember_reviewed
 from ..tm.store import TranslationMemory, memory_path
@@ -42,9 +43,15 @@ def import_xliff(
     with cli_errors():
         cfg, base = load_config(config)
         data = read_bytes(file, what="XLIFF file")
+        target = bundle or file.parent
+        if target.resolve() in (Path.cwd().resolve(), *Path.cwd().resolve().parents):
+            raise OutputError(
+                f"{target}: the bundle folder holds the current folder; run import-xliff from outside it "
+                "(the bundle is replaced as a whole)"
+            )
         terms = resolve_glossary(cfg, base, glossary, enabled=not no_glossary)
         result = apply_edits(
-            data, source=str(file), bundle=bundle or file.parent, qa=cfg.qa, catalogs=base / cfg.catalogs,
+            data, source=str(file), bundle=target, qa=cfg.qa, catalogs=base / cfg.catalogs,
             terms=SourceTerms(terms) if terms is not None else None,
         )  # fmt: skip
         if cfg.tm.enabled:

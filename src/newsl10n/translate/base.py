@@ -9,6 +9,7 @@ from typing import Protocol
 from ..engines import ENGINES
 from ..errors import ConfigError
 from ..model import Constraints, Translation
+from .limits import LengthLimited, source_budget
 from .spec import EngineSpec
 
 Progress = Callable[[int], None]
@@ -37,12 +38,15 @@ class Translator(Protocol):
 
 def make_translator(spec: EngineSpec) -> Translator:
     """Load the engine named by ``spec.engine`` (see :mod:`newsl10n.engines`); raises
-    ModelNotAvailable when it cannot."""
+    ModelNotAvailable when it cannot. Sources too long for the model are translated in pieces
+    (:class:`.limits.LengthLimited`) when the engine knows its model's ``positions``."""
     engine = ENGINES.get(spec.engine)
     if engine is None:
         raise ConfigError(f"unknown engine {spec.engine!r}")
     module, _, name = engine.loader.partition(":")
-    return getattr(import_module(module), name).load(spec)
+    translator = getattr(import_module(module), name).load(spec)
+    positions = getattr(translator, "positions", None)
+    return LengthLimited(translator, source_budget(positions)) if positions else translator
 
 
 def length_sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:

@@ -22,6 +22,7 @@ from ..model import Constraints, TermConstraint, Translation
 from ..terms.check import has_forbidden
 from .base import Progress, length_sorted_batches
 from .ct2_models import ResolvedModel, available_cores, ensure_converted, thread_layout
+from .limits import token_limit
 from .models import not_available
 from .placement import Hint, enforce, words
 from .spec import EngineSignature, EngineSpec
@@ -73,7 +74,7 @@ class CT2Translator:
 
     def encode(self, sources: Sequence[str]) -> list[list[str]]:
         """Source pieces of each text (one batched SentencePiece call), target token first, EOS last."""
-        limit = self.spec.decoding.max_length - 1
+        limit = self.limit - 1
         prefix = [self.spec.target_token] if self.spec.target_token else []
         pieces = self.source_sp.encode(list(sources), out_type=str)
         return [(prefix + self._known(p))[:limit] + [EOS] for p in pieces]
@@ -92,10 +93,19 @@ class CT2Translator:
     def _known(self, pieces: list[str]) -> list[str]:
         return [p if p in self.vocab else "<unk>" for p in pieces]
 
+    @property
+    def positions(self) -> int | None:
+        return self.model.positions
+
+    @property
+    def limit(self) -> int:
+        """The most tokens of an input or output (``decoding.max_length``, or the model's positions)."""
+        return token_limit(self.spec.decoding.max_length, self.model.positions)
+
     def length_limits(self, longest: int) -> tuple[int, int]:
         """(min, max) output tokens for a batch whose longest source has ``longest`` tokens
         (the transformers engine's limit, whose last position is reserved for EOS)."""
-        return 1, min(self.spec.decoding.max_length, 2 * longest + 10) - 1
+        return 1, min(self.limit, 2 * longest + 10) - 1
 
     # -- decoding -------------------------------------------------------------------------
 
@@ -192,9 +202,9 @@ class CT2Translator:
             target_prefix=list(prefixes) if any(prefixes) else None,
             beam_size=beam_size or self.spec.decoding.beam_size,
             max_batch_size=self.spec.decoding.batch_size,
-            max_input_length=self.spec.decoding.max_length,
+            max_input_length=self.limit,
             min_decoding_length=low,
-            max_decoding_length=min(max(high, longest_prefix + 2), self.spec.decoding.max_length - 1),
+            max_decoding_length=min(max(high, longest_prefix + 2), self.limit - 1),
             suppress_sequences=[list(s) for s in suppress] or None,
             return_attention=attention,
             asynchronous=True,

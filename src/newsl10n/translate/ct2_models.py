@@ -9,6 +9,7 @@ CTranslate2 model (``model.bin``) is used as it is.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import re
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ModelNotAvailable
+from .limits import POSITIONS_KEY, model_positions
 from .models import check_marian_folder, is_ct2_folder, resolve_model
 from .revision import cached_folder_hash, hub_snapshot
 from .spec import EngineSpec
@@ -29,10 +31,12 @@ TOKENIZER_FILES = ("source.spm", "target.spm")
 
 @dataclass(frozen=True)
 class ResolvedModel:
-    """A model ready for CTranslate2: its folder and the revision of the model it came from."""
+    """A model ready for CTranslate2: its folder, the revision of the model it came from and
+    that model's ``max_position_embeddings`` (None when not recorded)."""
 
     path: Path
     revision: str
+    positions: int | None = None
 
 
 def model_revision(ref: str, locale: str | None, cache_dir: Path | None, *, download: bool = False) -> tuple[Path, str]:
@@ -70,6 +74,7 @@ def convert_marian(source: Path, out: Path, quantization: str = "int8") -> Path:
     try:
         converter = TransformersConverter(str(source), copy_files=[*TOKENIZER_FILES, "vocab.json"])
         converter.convert(str(tmp / "model"), quantization=quantization)
+        record_positions(tmp / "model", model_positions(source))
         try:
             (tmp / "model").rename(out)
         except OSError:
@@ -89,13 +94,26 @@ def ensure_converted(spec: EngineSpec) -> ResolvedModel:
     settings = spec.ct2
     resolved = resolve_model(spec.model)
     if resolved.path is not None and is_ct2_folder(resolved.path):
-        return ResolvedModel(resolved.path, cached_folder_hash(resolved.path, settings.models_cache))
+        path = resolved.path
+        return ResolvedModel(path, cached_folder_hash(path, settings.models_cache), model_positions(path))
     source, revision = model_revision(spec.model, spec.target_lang, settings.models_cache, download=True)
     target = cache_folder(settings.models_cache, spec.model, revision, settings.quantization)
     if not is_ct2_folder(target):
         log.info("converting %s to CTranslate2 (%s) in %s", spec.model, settings.quantization, target)
         convert_marian(source, target, settings.quantization)
-    return ResolvedModel(target, revision)
+    # Conversions made before positions were recorded: the source model still knows them.
+    return ResolvedModel(target, revision, model_positions(target) or model_positions(source))
+
+
+def record_positions(folder: Path, positions: int | None) -> None:
+    """Keep the source model's ``max_position_embeddings`` in the converted config.json
+    (CTranslate2 ignores keys it does not know)."""
+    config_file = folder / "config.json"
+    if positions is None or not config_file.is_file():
+        return
+    config = json.loads(config_file.read_text(encoding="utf-8"))
+    config[POSITIONS_KEY] = positions
+    config_file.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
 
 def thread_layout(threads: int, replicas: int, beam_size: int, cores: int) -> tuple[int, int]:

@@ -11,6 +11,7 @@ from typing import Any
 from ..model import Constraints, TermConstraint, Translation
 from .base import Progress, length_sorted_batches
 from .constraints import SegmentPlan, TermLogitsProcessor, glue_flags
+from .limits import token_limit
 from .models import check_marian_folder, folder_hash, not_available, resolve_model
 from .placement import enforce, words
 from .spec import EngineSignature, EngineSpec
@@ -59,12 +60,19 @@ class MarianTranslator:
     def describe(self) -> dict[str, object]:
         return EngineSignature.of(self.spec, self.revision).describe()
 
+    @property
+    def positions(self) -> int | None:
+        return getattr(self.model.config, "max_position_embeddings", None)
+
+    @property
+    def limit(self) -> int:
+        """The most tokens of an input or output (``decoding.max_length``, or the model's positions)."""
+        return token_limit(self.spec.decoding.max_length, self.positions)
+
     def encode(self, sources: Sequence[str]) -> list[list[int]]:
         """Token ids of each source, with the target-language token prepended where needed."""
         prefix = f"{self.spec.target_token} " if self.spec.target_token else ""
-        encoded = self.tokenizer(
-            [prefix + s for s in sources], truncation=True, max_length=self.spec.decoding.max_length
-        )
+        encoded = self.tokenizer([prefix + s for s in sources], truncation=True, max_length=self.limit)
         return encoded["input_ids"]
 
     def translate(
@@ -148,7 +156,7 @@ class MarianTranslator:
         step = 4 * self.spec.decoding.batch_size
         for start in range(0, len(texts), step):
             chunk = list(texts[start : start + step])
-            limit = self.spec.decoding.max_length
+            limit = self.limit
             labels = self.tokenizer(text_target=chunk, truncation=True, max_length=limit, padding=True, return_tensors="pt")
             target = labels["input_ids"]
             keep = target != self.model.config.pad_token_id
@@ -166,7 +174,7 @@ class MarianTranslator:
         d = self.spec.decoding
         padded = self.tokenizer.pad({"input_ids": ids}, return_tensors="pt")
         extra = max((p.token_budget for p in plans if p), default=0)
-        max_length = min(d.max_length, 2 * max(len(x) for x in ids) + 10 + extra) + 1
+        max_length = min(self.limit, 2 * max(len(x) for x in ids) + 10 + extra) + 1
         processors = LogitsProcessorList()
         if extra:
             processors.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +61,28 @@ def check_marian_folder(path: Path) -> None:
             "weights_only loader. Prefer model.safetensors.",
             path,
         )
+
+
+def check_marian_files_readable(path: Path) -> None:
+    """Raise ModelNotAvailable when config.json is not a JSON object or model.safetensors is not
+    whole (its header, read without loading the weights, must cover the file): a damaged model
+    fails before a run writes anything, not when its locale's turn comes."""
+    try:
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelNotAvailable(f"model folder {path}: config.json cannot be read ({exc})") from None
+    if not isinstance(config, dict):
+        raise ModelNotAvailable(f"model folder {path}: config.json is not a JSON object")
+    weights = path / "model.safetensors"
+    if not weights.is_file():
+        return
+    from safetensors import SafetensorError, safe_open
+
+    try:
+        with safe_open(str(weights), framework="numpy"):
+            pass
+    except (OSError, SafetensorError) as exc:
+        raise ModelNotAvailable(f"model folder {path}: model.safetensors is damaged ({exc})") from None
 
 
 def folder_hash(path: Path) -> str:

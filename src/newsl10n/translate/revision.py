@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..errors import ModelNotAvailable
 from .models import (
+    check_marian_files_readable,
     check_marian_folder,
     folder_hash,
     is_ct2_folder,
@@ -102,7 +103,8 @@ def known_revision(model: str, cache_dir: Path | None) -> str | None:
 
 
 def check_model_files(model: str) -> None:
-    """For a local folder, raise ModelNotAvailable now if files are missing (no loading)."""
+    """For a local folder, raise ModelNotAvailable now if files are missing or damaged (no loading)."""
     resolved = resolve_model(model)
     if resolved.path is not None and not is_ct2_folder(resolved.path):
         check_marian_folder(resolved.path)
+        check_marian_files_readable(resolved.path)
