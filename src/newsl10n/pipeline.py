@@ -7,7 +7,6 @@ first bundle is written, so a bad run writes nothing.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -16,13 +15,11 @@ from typing import Protocol
 
 from .batch import ArticleInput, as_article_inputs
 from .bundle.build import bundle_files, localize, new_manifest
-from .bundle.manifest import MANIFEST
-from .bundle.reader import bundle_is_current, read_manifest
-from .bundle.segments import load_reviewed, load_reviewed_sources, segment_entries
+from .bundle.reader import bundle_is_current, refuse_other_article, source_path
+from .bundle.segments import load_reviewed, segment_entries
 from .bundle.store import bundle_dir, ensure_writable, write_bundle
 from .catalog import UIStrings, load_ui_strings
 from .config import PipelineConfig, QASettings
-from .errors import InputError, OutputError
 from .executor import Executor, Loaded, LocalExecutor, Outcome, Request
 from .model import SourceArticle, TermConstraint, TermHit, Translation
 from .progress import Reporter, SegmentProgress, SilentReporter
@@ -163,32 +160,6 @@ def plan_bundles(
             else:
                 work.append((source, locale))
     return work, skipped
-
-
-def source_path(source: SourceArticle, out: Path) -> str:
-    """Where a bundle's source lies, relative to the output folder (stable when both move)."""
-    return Path(os.path.relpath(source.path.resolve(), out.resolve())).as_posix()
-
-
-def refuse_other_article(target: Path, source: SourceArticle, out: Path) -> None:
-    """Refuse to replace a bundle that holds reviewed segments of another source file (same stem,
-    another folder or suffix) which this article would drop; checked before anything is written."""
-    texts = {seg.text for seg in source.article.segments}
-    if all(text in texts for text in load_reviewed_sources(target)):
-        return  # nothing reviewed would be dropped
-    try:
-        manifest = read_manifest(target / MANIFEST)
-    except InputError:
-        return  # a bundle whose source is unknown: the reviewed segments are kept by source text
-    recorded, own = manifest.source_path, source_path(source, out)
-    if recorded is None:  # written before source paths were recorded: the file name decides
-        recorded, own = manifest.source_file, source.path.name
-    if recorded and recorded != own:
-        where = os.path.normpath(out / recorded)
-        raise OutputError(
-            f"{target}: holds reviewed segments of another article ({where}); "
-            f"move it or translate {source.path} into another --out"
-        )
 
 
 class SegmentMemory(Protocol):

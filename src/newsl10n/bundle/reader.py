@@ -3,16 +3,18 @@ one is current."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from ..errors import InputError
+from ..errors import InputError, OutputError
 from ..fileio import load_json
+from ..model import SourceArticle
 from ..translate.spec import EngineSignature
 from .manifest import MANIFEST, Manifest
-from .segments import SEGMENTS, read_segments
+from .segments import SEGMENTS, load_reviewed_sources, read_segments
 
 
 @dataclass(frozen=True)
@@ -116,3 +118,29 @@ def _open(path: Path) -> IO[str]:
         return path.open(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def source_path(source: SourceArticle, out: Path) -> str:
+    """Where a bundle's source lies, relative to the output folder (stable when both move)."""
+    return Path(os.path.relpath(source.path.resolve(), out.resolve())).as_posix()
+
+
+def refuse_other_article(target: Path, source: SourceArticle, out: Path) -> None:
+    """Refuse to replace a bundle that holds reviewed segments of another source file (same stem,
+    another folder or suffix) which this article would drop; checked before anything is written."""
+    texts = {seg.text for seg in source.article.segments}
+    if all(text in texts for text in load_reviewed_sources(target)):
+        return  # nothing reviewed would be dropped
+    try:
+        manifest = read_manifest(target / MANIFEST)
+    except InputError:
+        return  # a bundle whose source is unknown: the reviewed segments are kept by source text
+    recorded, own = manifest.source_path, source_path(source, out)
+    if recorded is None:  # written before source paths were recorded: the file name decides
+        recorded, own = manifest.source_file, source.path.name
+    if recorded and recorded != own:
+        where = os.path.normpath(out / recorded)
+        raise OutputError(
+            f"{target}: holds reviewed segments of another article ({where}); "
+            f"move it or translate {source.path} into another --out"
+        )
