@@ -409,3 +409,18 @@ def test_read_catalog_keeps_previous_msgids(comments, previous):
     entry = read_catalog(io.BytesIO(text.encode()), source="x.po")["Your comment"]
     assert entry.previous_id == previous
     assert entry.user_comments == ["a translator note"]
+
+
+@pytest.mark.slow
+def test_prefill_applies_the_glossary(tmp_path, tiny_models):
+    """Issue 15 item 6: a UI string holding a glossary term is pre-filled with the term's
+    target form, as translate imposes it on article text."""
+    project = make_project(tmp_path, models={"de": tiny_models["de"]})
+    config = project / "pipeline.yaml"
+    text = config.read_text(encoding="utf-8").replace("  ui_strings:\n", "  ui_strings:\n    - 'More on NATO'\n")
+    config.write_text(text + f"glossaries: ['{ROOT / 'glossaries'}']\n", encoding="utf-8")
+    assert cli(project, "catalog", "extract").exit_code == 0
+    result = cli(project, "catalog", "update", "--to", "de")
+    assert result.exit_code == 0, result.output
+    catalog = read(po(project, "de"))
+    assert catalog["More on NATO"].fuzzy and "NATO" in catalog["More on NATO"].string

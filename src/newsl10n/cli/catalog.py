@@ -28,6 +28,8 @@ from ..config import load_config
 from ..errors import ConfigError, InputError
 from ..fileio import open_bytes, open_text, write_atomic
 from ..locales import check_locale
+from ..terms.files import Glossary, resolve_glossary
+from ..terms.source import SourceTerms, text_constraints
 from ..translate.base import make_translator
 from ..translate.spec import engine_specs
 from .common import ConfigOption, cli_errors, parse_locales, parse_model_overrides
@@ -122,17 +124,21 @@ def update(
 
 
 def _prefill_all(cfg, base: Path, updated: dict, overrides: dict[str, str]) -> None:
-    """Load a model only for the locales that have untranslated strings, and pre-fill them."""
+    """Load a model only for the locales that have untranslated strings, and pre-fill them,
+    with the run's glossary terms imposed as ``translate`` imposes them."""
     pending = [loc for loc, (_, catalog, _) in updated.items() if any(needs_translation(m) for m in catalog)]
     if not pending:
         return
+    glossary = resolve_glossary(cfg, base)
+    terms = SourceTerms(glossary if glossary is not None else Glossary())
     specs = engine_specs(cfg, base, pending, {k: v for k, v in overrides.items() if k in pending})
     for locale, spec in specs.items():
         translator = make_translator(spec)
         _, catalog, result = updated[locale]
 
-        def translate(texts: list[str], translator=translator) -> list[str]:
-            return [t.text for t in translator.translate(texts)]
+        def translate(texts: list[str], translator=translator, locale=locale) -> list[str]:
+            constraints = [text_constraints(terms, text, locale) for text in texts]
+            return [t.text for t in translator.translate(texts, constraints=constraints)]
 
         prefill(catalog, translate, str(translator.describe().get("model", spec.model)), result)
 

@@ -103,3 +103,10 @@ def required_terms(
             ]
         )
     return required
+
+
+def text_constraints(terms: SourceTerms, text: str, locale: str) -> list[TermConstraint]:
+    """The constraints of one free-standing text (a UI string), as ``required_terms`` makes
+    them for a segment."""
+    found = [(hit, terms.constraint(hit, locale)) for hit in terms.find(text)]
+    return [replace(c, source_span=(hit.start, hit.end)) for hit, c in found if c is not None]
