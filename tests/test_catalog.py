@@ -423,4 +423,4 @@ def test_prefill_applies_the_glossary(tmp_path, tiny_models):
     result = cli(project, "catalog", "update", "--to", "fr")
     assert result.exit_code == 0, result.output
     catalog = read(po(project, "fr"))
-    assert catalog["More on NATO"].fuzzy and "OTAN" in catalog["More on NATO"].string.split()
+    assert catalog["More on NATO"].fuzzy and {"OTAN", "Otan"} & set(catalog["More on NATO"].string.split())
