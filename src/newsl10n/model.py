@@ -218,5 +218,7 @@ class Localized:
         for report in self.terms.values():
             for term in report:
                 counts["total"] += 1
-                counts[str(term["status"])] += 1
+                status = str(term.get("status", ""))
+                if status in counts:  # a report of an older or hand-made bundle may lack one
+                    counts[status] += 1
         return counts
