@@ -2,14 +2,18 @@
 
 Both engines (to decide what to force), the bundle's term report, QA and the XLIFF and review
 renderers use it, so an engine can never force a term that the report calls present, nor the
-other way round. Forms are matched as whole words with each entry's case rule.
+other way round. Forms are matched as whole words with each entry's case rule; a constraint's
+forms already hold the Russian case forms, and German, French and Spanish terms also match by
+lemma, Arabic ones with proclitics (:mod:`newsl10n.terms.forms`). ``found`` is the text found.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from ..model import TermCheck, TermConstraint, TermHit, TermReport, Translation
+from .forms import LEMMA_LANGS, clitic_forms, lemma_match, lemmas
 from .match import TermMatcher
 
 
@@ -19,9 +23,7 @@ def check(text: str, constraints: Sequence[TermConstraint]) -> list[TermCheck]:
     Each term is looked for on its own (whole words, leftmost-longest among its forms and
     forbidden variants), so one term may lie inside another's: "МИД России" holds "России".
     """
-    needed: dict[str, int] = {}
-    for c in constraints:
-        needed[c.id] = needed.get(c.id, 0) + 1
+    needed = Counter(c.id for c in constraints)
     found, forbidden = _scan(text, constraints)
     seen: dict[str, int] = {}
     results: list[TermCheck] = []
@@ -39,17 +41,33 @@ def check(text: str, constraints: Sequence[TermConstraint]) -> list[TermCheck]:
 
 
 def _scan(text: str, constraints: Sequence[TermConstraint]) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """Per term id, the forms found in ``text`` (in order) and the first forbidden variant."""
+    """Per term id, the forms found in ``text`` (in order) and the first forbidden variant.
+
+    Exact forms first (an Arabic term's also with proclitics); a German, French or Spanish term
+    found fewer times than it is needed is then looked for by lemma, outside the exact matches."""
+    needed = Counter(c.id for c in constraints)
     found: dict[str, list[str]] = {}
     forbidden: dict[str, str] = {}
+    words: dict[str, list[tuple[int, int, str]]] = {}
     for c in {c.id: c for c in constraints}.values():
-        terms = [(t, c.case_sensitive, "form") for t in c.forms]
+        forms = [*c.forms, *(v for f in c.forms for v in clitic_forms(f))] if c.lang == "ar" else c.forms
+        terms = [(t, c.case_sensitive, "form") for t in forms]
         terms += [(t, c.case_sensitive, "forbidden") for t in c.forbidden]
+        hits: list[tuple[int, int]] = []
+        taken: list[tuple[int, int]] = []
         for match in TermMatcher(terms).find(text):
+            taken.append((match.start, match.end))
             if match.payload == "form":
-                found.setdefault(c.id, []).append(match.text)
+                hits.append((match.start, match.end))
             else:
                 forbidden.setdefault(c.id, match.text)
+        if c.lang in LEMMA_LANGS and len(hits) < needed[c.id]:
+            if c.lang not in words:
+                words[c.lang] = lemmas(text, c.lang)
+            spans = lemma_match(words[c.lang], c.forms, c.lang, c.case_sensitive)
+            hits += [s for s in spans if not any(s[0] < e and b < s[1] for b, e in taken)]
+        if hits:
+            found[c.id] = [text[a:b] for a, b in sorted(hits)]
     return found, forbidden
 
 

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from ..model import Correction, SourceArticle, TermConstraint, TermHit
 from .files import Entry, Glossary, TargetTerms
+from .forms import forbidden_for, forms_for, language
 from .match import Match, TermMatcher
 
 
@@ -24,6 +25,7 @@ class SourceTerms:
         self._misspellings: TermMatcher[tuple[str, str]] = TermMatcher(
             (wrong, e.case_sensitive, (e.id, right)) for e in glossary.entries for wrong, right in e.misspellings.items()
         )
+        self._constraints: dict[tuple[str, str], TermConstraint | None] = {}
 
     def find(self, text: str) -> list[TermHit]:
         return [TermHit(m.payload, m.text, m.start, m.end) for m in self._terms.find(text)]
@@ -55,15 +57,28 @@ class SourceTerms:
 
     def constraint(self, hit: TermHit, locale: str) -> TermConstraint | None:
         """What the translation into ``locale`` must contain for ``hit``; None when the entry has
-        no target for the locale (and is not do-not-translate)."""
+        no target for the locale (and is not do-not-translate). The forms are made once per
+        entry and locale (Russian case forms are generated, :mod:`newsl10n.terms.forms`)."""
+        key = (hit.id, locale)
+        if key not in self._constraints:
+            self._constraints[key] = self.entry_constraint(hit.id, locale)
+        base = self._constraints[key]
         entry = self.entries[hit.id]
-        forbidden = tuple(dict.fromkeys(entry.misspellings))
+        if base is None or _locale_terms(entry, locale) is not None:
+            return base
+        return replace(base, forms=tuple(dict.fromkeys((hit.source, *base.forms))))
+
+    def entry_constraint(self, entry_id: str, locale: str) -> TermConstraint | None:
+        """The entry's constraint in ``locale`` (a do-not-translate entry: its source terms)."""
+        entry = self.entries[entry_id]
+        misspelt = tuple(dict.fromkeys(entry.misspellings))
         terms = _locale_terms(entry, locale)
         if terms is not None:
-            return TermConstraint(entry.id, terms.forms, (*terms.forbidden, *forbidden), entry.case_sensitive)
+            forms = forms_for(terms, locale)
+            forbidden = (*forbidden_for(terms, locale, forms), *misspelt)
+            return TermConstraint(entry.id, forms, forbidden, entry.case_sensitive, lang=language(locale))
         if entry.do_not_translate:
-            forms = tuple(dict.fromkeys((hit.source, *entry.source_terms)))
-            return TermConstraint(entry.id, forms, forbidden, entry.case_sensitive)
+            return TermConstraint(entry.id, entry.source_terms, misspelt, entry.case_sensitive)
         return None
 
 
