@@ -39,7 +39,7 @@ def test_shipped_glossaries_are_valid_and_complete():
 def test_shipped_glossaries_check_cli():
     result = runner.invoke(app, ["glossary", "check", str(GLOSSARIES)])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("ok: 11 entries in 3 files, sha256:")
+    assert result.output.startswith("ok: 12 entries in 3 files, sha256:")
 
 
 def entry_file(body: str) -> str:
@@ -359,7 +359,7 @@ def test_export_import_cli(tmp_path):
     assert runner.invoke(app, ["glossary", "export", str(GLOSSARIES), "-o", str(tbx)]).exit_code == 0
     result = runner.invoke(app, ["glossary", "import", str(tbx), "-o", str(back)])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == f"{tbx}: 11 entries -> {back}"
+    assert result.output.strip() == f"{tbx}: 12 entries -> {back}"
     assert require_valid([back]).content_hash == require_valid([GLOSSARIES]).content_hash
     assert back.read_text(encoding="utf-8").startswith("domain: back\nsource_lang: en\n")
 

@@ -10,7 +10,7 @@ lemma, Arabic ones with proclitics (:mod:`newsl10n.terms.forms`). ``found`` is t
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from ..model import TermCheck, TermConstraint, TermHit, TermReport, Translation
 from .forms import LEMMA_LANGS, clitic_forms, lemma_match, lemmas
@@ -134,3 +134,24 @@ def term_report(required: Sequence[tuple[TermHit, TermConstraint]], translation:
             item["problem"] = result.problem
         report.append(item)
     return report
+
+
+def lemmatised_term_success(segments: Iterable[tuple[str, Sequence[TermConstraint]]]) -> float | None:
+    """Term success as the WMT 2023 terminology task counts it: the share of required terms
+    whose lemmatised form is in the lemmatised output, over ``(output, constraints)`` pairs. A
+    term :func:`check` finds present counts too (a generated Russian form, a proclitic), so the
+    figure is never below exact-form compliance; a forbidden variant beside the term does not
+    undo it (the task asks whether the term is there). None when no segment requires a term."""
+    total = hits = 0
+    for text, constraints in segments:
+        words: dict[str, list[tuple[int, int, str]]] = {}
+        for c, result in zip(constraints, check(text, constraints)):
+            total += 1
+            hits += result.found is not None or _lemma_present(text, c, words)
+    return hits / total if total else None
+
+
+def _lemma_present(text: str, c: TermConstraint, words: dict[str, list[tuple[int, int, str]]]) -> bool:
+    if c.lang not in words:
+        words[c.lang] = lemmas(text, c.lang)
+    return bool(lemma_match(words[c.lang], c.forms, c.lang, case_sensitive=False))

@@ -1,7 +1,7 @@
 """Inflection-aware terms: the forms a glossary term may take in a sentence.
 
-- **Russian**: an entry written in dictionary form gets its case forms (6 cases, singular and
-  plural where the head noun has both), generated with pymorphy3 (OpenCorpora dictionaries):
+- **Russian**: an entry written in dictionary form gets its case forms (6 cases; singular and
+  plural for a common noun, one number for a name, an abbreviation or a capitalised institution), generated with pymorphy3 (OpenCorpora dictionaries):
   adjectives before the head noun agree with it ("Европейское командование" -> "Европейского
   командования"), a name's parts inflect together ("Стив Уиткофф" -> "Стива Уиткоффа"), and the
   words after the head stay as written (a genitive tail: "Министерство иностранных дел России").
@@ -50,7 +50,7 @@ def forms_for(terms: TargetTerms, locale: str) -> tuple[str, ...]:
     if language(locale) != "ru":
         return declared
     banned = {f.casefold() for f in terms.forbidden}
-    generated = [f for form in declared for f in inflections(form).values()]
+    generated = _generated(declared)
     return tuple(f for f in dict.fromkeys((*declared, *generated)) if f in declared or f.casefold() not in banned)
 
 
@@ -59,11 +59,21 @@ def forbidden_for(terms: TargetTerms, locale: str, accepted: Sequence[str]) -> t
     if language(locale) != "ru":
         return tuple(terms.forbidden)
     ok = {f.casefold() for f in accepted}
-    generated = [f for form in terms.forbidden for f in inflections(form).values()]
+    generated = _generated(terms.forbidden)
     return tuple(f for f in dict.fromkeys((*terms.forbidden, *generated)) if f.casefold() not in ok)
 
 
 # --- Russian ---------------------------------------------------------------------------------
+
+
+def _generated(declared: Sequence[str]) -> list[str]:
+    """The case forms of each declared form that is not itself a case form of an earlier one (a
+    hand-listed "Уиткоффа" is read as a form of "Уиткофф", never as a new dictionary form)."""
+    out: list[str] = []
+    for form in declared:
+        if form not in out:
+            out += inflections(form).values()
+    return out
 
 
 @cache
@@ -83,7 +93,8 @@ def inflections(phrase: str) -> dict[Grammeme, str]:
         return {}
     lead, head, names, person = plan
     head_parse = _nominative(words[head])
-    numbers = _numbers(head_parse, person)
+    proper = person or words[0][:1].isupper() or _abbreviation(words[head])
+    numbers = _numbers(head_parse, proper)
     table: dict[Grammeme, str] = {}
     for number in numbers:
         for case in CASES:
@@ -157,11 +168,13 @@ def _name_part(word: str) -> bool:
     return word[:1].isupper() and not _abbreviation(word) and _is(_nominative(word), {"NOUN"})
 
 
-def _numbers(parse: Any, person: bool) -> tuple[str, ...]:
-    if person or "Sgtm" in parse.tag or "Fixd" in parse.tag:
-        return ("sing",)
+def _numbers(parse: Any, proper: bool) -> tuple[str, ...]:
+    """The numbers a term has: one of a kind (a name, a capitalised institution, an abbreviation)
+    stays in its own; a common noun has both."""
     if "Pltm" in parse.tag:
         return ("plur",)
+    if proper or "Sgtm" in parse.tag or "Fixd" in parse.tag:
+        return (parse.tag.number or "sing",)
     return NUMBERS
 
 
@@ -276,6 +289,7 @@ def lemma_match(
 _CONJUNCTIONS = ("", "و", "ف")
 _PREPOSITIONS = ("", "ب", "ك", "ل")
 ARTICLE = "ال"
+PROCLITICS = ("و", "ف", "ب", "ك", "ل", ARTICLE)
 
 
 def clitic_forms(form: str) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from ..model import Correction, SourceArticle, TermConstraint, TermHit
 from .files import Entry, Glossary, TargetTerms
-from .forms import forbidden_for, forms_for, language
+from .forms import LEMMA_LANGS, PROCLITICS, forbidden_for, forms_for, language, lemmas
 from .match import Match, TermMatcher
 
 
@@ -80,6 +80,25 @@ class SourceTerms:
         if entry.do_not_translate:
             return TermConstraint(entry.id, entry.source_terms, misspelt, entry.case_sensitive)
         return None
+
+    def accepted(self, entry_id: str, locale: str) -> list[tuple[str, str]] | None:
+        """What the check accepts for an entry in ``locale``, as (kind, text) pairs: the
+        ``preferred``, ``allowed`` and ``generated`` forms, each form's ``lemmas`` (German,
+        French, Spanish), the Arabic ``proclitics``, and the ``forbidden`` variants; None when
+        the entry has no term there."""
+        constraint = self.entry_constraint(entry_id, locale)
+        if constraint is None:
+            return None
+        terms = _locale_terms(self.entries[entry_id], locale)
+        allowed = set(terms.allowed) if terms else set(constraint.forms[1:])
+        kinds = [("preferred", constraint.forms[0])]
+        kinds += [("allowed" if f in allowed else "generated", f) for f in constraint.forms[1:]]
+        if constraint.lang in LEMMA_LANGS:
+            seqs = dict.fromkeys(" ".join(w[2] for w in lemmas(f, constraint.lang)) for f in constraint.forms)
+            kinds += [("lemmas", seq) for seq in seqs]
+        if constraint.lang == "ar":
+            kinds.append(("proclitics", f"{' '.join(PROCLITICS)} glued to the first word"))
+        return kinds + [("forbidden", f) for f in constraint.forbidden]
 
 
 def _locale_terms(entry: Entry, locale: str) -> TargetTerms | None:
