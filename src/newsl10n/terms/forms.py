@@ -195,9 +195,10 @@ def _like(original: str, new: str) -> str:
     return "-".join(p[:1].upper() + p[1:] if s[:1].isupper() else p for p, s in zip(parts, shapes))
 
 
-def grammeme_of(words: str) -> Grammeme | None:
+def grammeme_of(words: str, among: Iterable[Grammeme] = ()) -> Grammeme | None:
     """The (case, number) of a run of Russian words, read from its adjectives and first noun
-    (the analyses they share); None when it holds no Russian noun or adjective."""
+    (the analyses they share, the most likely first; those in ``among`` before the others: a
+    name's own number); None when it holds no Russian noun or adjective."""
     shared: set[Grammeme] | None = None
     best: dict[Grammeme, float] = {}
     for word in _WORD.findall(words):
@@ -224,7 +225,8 @@ def grammeme_of(words: str) -> Grammeme | None:
             break
     if not shared:
         return None
-    return max(shared, key=lambda k: (best[k], -CASES.index(k[0])))
+    preferred = set(among)
+    return max(shared, key=lambda k: (k in preferred, best[k], -CASES.index(k[0])))
 
 
 def agreeing_form(forms: Sequence[str], replaced: str, locale: str) -> str | None:
@@ -233,10 +235,10 @@ def agreeing_form(forms: Sequence[str], replaced: str, locale: str) -> str | Non
     Russian word to read (or the language is not Russian): the caller decides then."""
     if language(locale) != "ru" or not forms or not _CYRILLIC.search(replaced):
         return None
-    wanted = grammeme_of(replaced)
+    table = inflections(forms[0])
+    wanted = grammeme_of(replaced, table)
     if wanted is None:
         return None
-    table = inflections(forms[0])
     for key in (wanted, (wanted[0], "sing"), (wanted[0], "plur")):
         if key in table and table[key] in forms:
             return table[key]
