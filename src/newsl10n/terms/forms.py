@@ -1,8 +1,8 @@
 """Inflection-aware terms: the forms a glossary term may take in a sentence.
 
 - **Russian**: an entry written in dictionary form gets its case forms (6 cases; singular and
-  plural for a common noun, one number for a name, an abbreviation or a capitalised institution), generated with pymorphy3 (OpenCorpora dictionaries):
-  adjectives before the head noun agree with it ("Европейское командование" -> "Европейского
+  plural for a common noun, one number for a name, an abbreviation or a capitalised
+  institution), generated with pymorphy3 (OpenCorpora dictionaries): adjectives before the head noun agree with it ("Европейское командование" -> "Европейского
   командования"), a name's parts inflect together ("Стив Уиткофф" -> "Стива Уиткоффа"), and the
   words after the head stay as written (a genitive tail: "Министерство иностранных дел России").
   Abbreviations (all capitals) never change.
