@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from ..model import TermCheck, TermConstraint, TermHit, TermReport, Translation
-from .forms import LEMMA_LANGS, clitic_forms, lemma_match, lemmas
+from .forms import LEMMA_LANGS, clitic_forms, lemma_match
 from .match import TermMatcher
 
 
@@ -48,7 +48,6 @@ def _scan(text: str, constraints: Sequence[TermConstraint]) -> tuple[dict[str, l
     needed = Counter(c.id for c in constraints)
     found: dict[str, list[str]] = {}
     forbidden: dict[str, str] = {}
-    words: dict[str, list[tuple[int, int, str]]] = {}
     for c in {c.id: c for c in constraints}.values():
         forms = [*c.forms, *(v for f in c.forms for v in clitic_forms(f))] if c.lang == "ar" else c.forms
         terms = [(t, c.case_sensitive, "form") for t in forms]
@@ -62,9 +61,7 @@ def _scan(text: str, constraints: Sequence[TermConstraint]) -> tuple[dict[str, l
             else:
                 forbidden.setdefault(c.id, match.text)
         if c.lang in LEMMA_LANGS and len(hits) < needed[c.id]:
-            if c.lang not in words:
-                words[c.lang] = lemmas(text, c.lang)
-            spans = lemma_match(words[c.lang], c.forms, c.lang, c.case_sensitive)
+            spans = lemma_match(text, c.forms, c.lang, c.case_sensitive)
             hits += [s for s in spans if not any(s[0] < e and b < s[1] for b, e in taken)]
         if hits:
             found[c.id] = [text[a:b] for a, b in sorted(hits)]
@@ -144,14 +141,7 @@ def lemmatised_term_success(segments: Iterable[tuple[str, Sequence[TermConstrain
     undo it (the task asks whether the term is there). None when no segment requires a term."""
     total = hits = 0
     for text, constraints in segments:
-        words: dict[str, list[tuple[int, int, str]]] = {}
         for c, result in zip(constraints, check(text, constraints)):
             total += 1
-            hits += result.found is not None or _lemma_present(text, c, words)
+            hits += result.found is not None or bool(lemma_match(text, c.forms, c.lang, case_sensitive=False))
     return hits / total if total else None
-
-
-def _lemma_present(text: str, c: TermConstraint, words: dict[str, list[tuple[int, int, str]]]) -> bool:
-    if c.lang not in words:
-        words[c.lang] = lemmas(text, c.lang)
-    return bool(lemma_match(words[c.lang], c.forms, c.lang, case_sensitive=False))

@@ -18,6 +18,7 @@ generated forms depend only on the text of a term, never on a run.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
 from typing import Any
@@ -248,10 +249,18 @@ def agreeing_form(forms: Sequence[str], replaced: str, locale: str) -> str | Non
 # --- lemmas ----------------------------------------------------------------------------------
 
 
-def lemmas(text: str, lang: str) -> list[tuple[int, int, str]]:
+Word = tuple[int, int, str]
+"""A word of a text: start, end, the word (:func:`words_of`) or its lemma (:func:`lemmas`)."""
+
+
+def words_of(text: str) -> list[Word]:
+    return [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+
+
+def lemmas(text: str, lang: str) -> list[Word]:
     """The words of ``text`` with their offsets and lemmas (simplemma for the lemma languages,
     pymorphy3's normal form for Russian, the word itself otherwise)."""
-    return [(m.start(), m.end(), _lemma(m.group(), lang)) for m in _WORD.finditer(text)]
+    return [(a, b, _lemma(w, lang)) for a, b, w in words_of(text)]
 
 
 @lru_cache(maxsize=65536)
@@ -265,24 +274,54 @@ def _lemma(word: str, lang: str) -> str:
     return word
 
 
-def lemma_match(
-    words: Sequence[tuple[int, int, str]], forms: Iterable[str], lang: str, case_sensitive: bool
-) -> list[tuple[int, int]]:
-    """Spans of ``words`` (from :func:`lemmas`) whose lemmas are those of one of ``forms``,
-    leftmost first, longest at each start, not overlapping."""
+@lru_cache(maxsize=65536)
+def _key(word: str) -> str:
+    """The first two letters without case or accents: a word and its lemma share them
+    ("Kanälen", "Kanal"; "étrangères", "étranger"), so only such words need lemmatising."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", word[:3].casefold()) if not unicodedata.combining(c))
+    return plain[:2]
+
+
+@lru_cache(maxsize=4096)
+def _wanted(
+    forms: tuple[str, ...], lang: str, case_sensitive: bool
+) -> tuple[dict[str, list[tuple[str, ...]]], frozenset[str], list[frozenset[str]]]:
+    """The lemma sequences of ``forms`` by their first lemma (longest first), the keys of the
+    words that may be part of one, and per sequence the keys a text needs to hold it."""
     fold = (lambda s: s) if case_sensitive else str.casefold
-    have = [fold(w[2]) for w in words]
-    wanted = {tuple(fold(lem) for _, _, lem in lemmas(form, lang)) for form in forms}
-    wanted.discard(())
+    seqs = {tuple(fold(lem) for _, _, lem in lemmas(form, lang)) for form in forms}
+    seqs.discard(())
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for seq in sorted(seqs, key=len, reverse=True):
+        by_first.setdefault(seq[0], []).append(seq)
+    keys = {_key(w) for form in forms for _, _, w in words_of(form)} | {_key(x) for x in by_first}
+    needs = [frozenset(_key(x) for x in seq) for seq in seqs]
+    return by_first, frozenset(keys), needs
+
+
+def lemma_match(text: str, forms: Sequence[str], lang: str, case_sensitive: bool) -> list[tuple[int, int]]:
+    """Spans of ``text`` whose words' lemmas are those of one of ``forms``, leftmost first,
+    longest at each start, not overlapping. Only a text that holds words starting like each of
+    a term's words is lemmatised, and only those words (a model's output is mostly others)."""
+    by_first, keys, needs = _wanted(tuple(forms), lang, case_sensitive)
+    present = {_key(w) for w in _WORD.findall(text)}
+    if not any(need <= present for need in needs):
+        return []
+    words = words_of(text)
+    fold = (lambda s: s) if case_sensitive else str.casefold
+
+    def lemma(i: int) -> str | None:
+        w = words[i][2]
+        return fold(_lemma(w, lang)) if _key(w) in keys else None
+
     spans: list[tuple[int, int]] = []
     i = 0
-    while i < len(have):
-        hit = max((len(seq) for seq in wanted if tuple(have[i : i + len(seq)]) == seq), default=0)
-        if hit:
-            spans.append((words[i][0], words[i + hit - 1][1]))
-            i += hit
-        else:
-            i += 1
+    while i < len(words):
+        seqs = by_first.get(lemma(i) or "", ()) if _key(words[i][2]) in keys else ()
+        n = next((len(q) for q in seqs if i + len(q) <= len(words) and all(lemma(i + k) == q[k] for k in range(1, len(q)))), 0)
+        if n:
+            spans.append((words[i][0], words[i + n - 1][1]))
+        i += max(n, 1)
     return spans
 
 
