@@ -39,7 +39,7 @@ def test_shipped_glossaries_are_valid_and_complete():
 def test_shipped_glossaries_check_cli():
     result = runner.invoke(app, ["glossary", "check", str(GLOSSARIES)])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("ok: 11 entries in 3 files, sha256:")
+    assert result.output.startswith("ok: 12 entries in 3 files, sha256:")
 
 
 def entry_file(body: str) -> str:
@@ -261,7 +261,7 @@ def test_constraints_per_locale(terms):
     assert "Wittkopf" in ru.forbidden and "Виткофф" in ru.forbidden  # misspellings are banned too
     assert ru.case_sensitive
     assert terms.constraint(hit, "de") == TermConstraint(
-        "steve-witkoff", ("Steve Witkoff", "Witkoff"), ("Wittkopf", "Witkopf", "Wittkoff"), True
+        "steve-witkoff", ("Steve Witkoff", "Witkoff"), ("Wittkopf", "Witkopf", "Wittkoff"), True, lang="de"
     )
     assert terms.constraint(hit, "ja") is None  # no target for the locale
     assert terms.constraint(hit, "pt-BR") is None
@@ -283,7 +283,9 @@ def test_do_not_translate_and_locale_fallback(tmp_path):
     hits = terms.find("USEUCOM said, and EUCOM and Trump agreed")
     assert [h.source for h in hits] == ["USEUCOM", "EUCOM", "Trump"]
     assert terms.constraint(hits[0], "de").forms == ("USEUCOM", "EUCOM")  # kept as written first
-    assert terms.constraint(hits[1], "ru").forms == ("Европейское командование США", "EUCOM")
+    ru = terms.constraint(hits[1], "ru").forms
+    assert ru[:2] == ("Европейское командование США", "EUCOM")  # declared first, then the case forms
+    assert "Европейского командования США" in ru[2:] and "EUCOM" not in ru[2:]
     assert terms.constraint(hits[2], "pt-BR").forms == ("Trump",)
 
 
@@ -357,7 +359,7 @@ def test_export_import_cli(tmp_path):
     assert runner.invoke(app, ["glossary", "export", str(GLOSSARIES), "-o", str(tbx)]).exit_code == 0
     result = runner.invoke(app, ["glossary", "import", str(tbx), "-o", str(back)])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == f"{tbx}: 11 entries -> {back}"
+    assert result.output.strip() == f"{tbx}: 12 entries -> {back}"
     assert require_valid([back]).content_hash == require_valid([GLOSSARIES]).content_hash
     assert back.read_text(encoding="utf-8").startswith("domain: back\nsource_lang: en\n")
 

@@ -136,10 +136,10 @@ class TermHit:
 class TermConstraint:
     """A glossary term the output of one segment must contain.
 
-    ``forms``: the preferred target term first, then allowed (inflected) forms; any one satisfies
-    the constraint. ``forbidden``: target variants that must not appear. ``case_sensitive``: whether
-    a form found in the output must match its case exactly. A segment lists a constraint once per
-    source occurrence: two occurrences need two target terms.
+    ``forms``: the preferred target term first, then allowed and (Russian) generated case forms;
+    any one satisfies the constraint. ``forbidden``: target variants that must not appear.
+    ``case_sensitive``: whether a form found in the output must match its case exactly. A segment
+    lists a constraint once per source occurrence: two occurrences need two target terms.
     """
 
     id: str
@@ -149,6 +149,9 @@ class TermConstraint:
     source_span: tuple[int, int] | None = None
     """Character offsets of the term's occurrence in the segment's source text, when known: the
     ctranslate2 engine places a missing term where the model translated that span."""
+    lang: str = ""
+    """The target language ("ru", "de", ...): German, French and Spanish forms also match by
+    lemma, Arabic ones with proclitics (:mod:`newsl10n.terms.forms`); "" matches forms only."""
 
 
 TermStatus = Literal["present", "violated"]

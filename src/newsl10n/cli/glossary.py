@@ -1,7 +1,7 @@
-"""``newsl10n glossary check|export|import``: term files at the command line.
+"""``newsl10n glossary check|export|import|forms``: term files at the command line.
 
 This module handles paths, printing and exit codes; the work is done in ``terms/files.py``,
-``terms/formats.py`` and ``terms/tbx.py``.
+``terms/formats.py``, ``terms/tbx.py`` and ``terms/source.py``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from ..terms.files import (
     require_valid,
 )
 from ..terms.formats import from_csv, read_tbx, to_csv, to_tbx, to_yaml
+from ..terms.source import SourceTerms
 from .common import ConfigOption, cli_errors
 
 PathsArgument = Annotated[
@@ -115,3 +116,23 @@ def import_(
             raise GlossaryError(f"{source}: the imported entries are not valid: {problems[0]}")
         write_atomic(out, text.encode("utf-8"))
     typer.echo(f"{source}: {len(model.entries)} entries -> {out}")
+
+
+@glossary_app.command("forms")
+def forms(
+    entry_id: Annotated[str, typer.Argument(metavar="ID", help="The entry's id.")],
+    locale: Annotated[str, typer.Option("--locale", "-l", help="The target locale (ru, de, ar, pt-BR ...).")],
+    paths: PathsArgument = None,
+    config: ConfigOption = None,
+) -> None:
+    """Show what the term check accepts for an entry in a locale: one line per form, KIND<TAB>FORM
+    (preferred, allowed, generated, lemmas, proclitics, forbidden)."""
+    with cli_errors():
+        terms = SourceTerms(require_valid(_paths(paths, config)))
+        if entry_id not in terms.entries:
+            raise InputError(f"no entry {entry_id!r} in the glossary")
+        accepted = terms.accepted(entry_id, locale)
+        if accepted is None:
+            raise InputError(f"entry {entry_id!r} has no term for locale {locale!r}")
+    for kind, form in accepted:
+        typer.echo(f"{kind}\t{form}")

@@ -2,14 +2,18 @@
 
 Both engines (to decide what to force), the bundle's term report, QA and the XLIFF and review
 renderers use it, so an engine can never force a term that the report calls present, nor the
-other way round. Forms are matched as whole words with each entry's case rule.
+other way round. Forms are matched as whole words with each entry's case rule; a constraint's
+forms already hold the Russian case forms, and German, French and Spanish terms also match by
+lemma, Arabic ones with proclitics (:mod:`newsl10n.terms.forms`). ``found`` is the text found.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
 from ..model import TermCheck, TermConstraint, TermHit, TermReport, Translation
+from .forms import LEMMA_LANGS, clitic_forms, lemma_match
 from .match import TermMatcher
 
 
@@ -19,9 +23,7 @@ def check(text: str, constraints: Sequence[TermConstraint]) -> list[TermCheck]:
     Each term is looked for on its own (whole words, leftmost-longest among its forms and
     forbidden variants), so one term may lie inside another's: "МИД России" holds "России".
     """
-    needed: dict[str, int] = {}
-    for c in constraints:
-        needed[c.id] = needed.get(c.id, 0) + 1
+    needed = Counter(c.id for c in constraints)
     found, forbidden = _scan(text, constraints)
     seen: dict[str, int] = {}
     results: list[TermCheck] = []
@@ -39,17 +41,30 @@ def check(text: str, constraints: Sequence[TermConstraint]) -> list[TermCheck]:
 
 
 def _scan(text: str, constraints: Sequence[TermConstraint]) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """Per term id, the forms found in ``text`` (in order) and the first forbidden variant."""
+    """Per term id, the forms found in ``text`` (in order) and the first forbidden variant.
+
+    Exact forms first (an Arabic term's also with proclitics); a German, French or Spanish term
+    found fewer times than it is needed is then looked for by lemma, outside the exact matches."""
+    needed = Counter(c.id for c in constraints)
     found: dict[str, list[str]] = {}
     forbidden: dict[str, str] = {}
     for c in {c.id: c for c in constraints}.values():
-        terms = [(t, c.case_sensitive, "form") for t in c.forms]
+        forms = [*c.forms, *(v for f in c.forms for v in clitic_forms(f))] if c.lang == "ar" else c.forms
+        terms = [(t, c.case_sensitive, "form") for t in forms]
         terms += [(t, c.case_sensitive, "forbidden") for t in c.forbidden]
+        hits: list[tuple[int, int]] = []
+        taken: list[tuple[int, int]] = []
         for match in TermMatcher(terms).find(text):
+            taken.append((match.start, match.end))
             if match.payload == "form":
-                found.setdefault(c.id, []).append(match.text)
+                hits.append((match.start, match.end))
             else:
                 forbidden.setdefault(c.id, match.text)
+        if c.lang in LEMMA_LANGS and len(hits) < needed[c.id]:
+            spans = lemma_match(text, c.forms, c.lang, c.case_sensitive)
+            hits += [s for s in spans if not any(s[0] < e and b < s[1] for b, e in taken)]
+        if hits:
+            found[c.id] = [text[a:b] for a, b in sorted(hits)]
     return found, forbidden
 
 
@@ -116,3 +131,17 @@ def term_report(required: Sequence[tuple[TermHit, TermConstraint]], translation:
             item["problem"] = result.problem
         report.append(item)
     return report
+
+
+def lemmatised_term_success(segments: Iterable[tuple[str, Sequence[TermConstraint]]]) -> float | None:
+    """Term success as the WMT 2023 terminology task counts it: the share of required terms
+    whose lemmatised form is in the lemmatised output, over ``(output, constraints)`` pairs. A
+    term :func:`check` finds present counts too (a generated Russian form, a proclitic), so the
+    figure is never below exact-form compliance; a forbidden variant beside the term does not
+    undo it (the task asks whether the term is there). None when no segment requires a term."""
+    total = hits = 0
+    for text, constraints in segments:
+        for c, result in zip(constraints, check(text, constraints)):
+            total += 1
+            hits += result.found is not None or bool(lemma_match(text, c.forms, c.lang, case_sensitive=False))
+    return hits / total if total else None

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from ..model import Correction, SourceArticle, TermConstraint, TermHit
 from .files import Entry, Glossary, TargetTerms
+from .forms import LEMMA_LANGS, PROCLITICS, forbidden_for, forms_for, language, lemmas
 from .match import Match, TermMatcher
 from .spans import is_protected, protected_spans, span_constraint
 
@@ -25,6 +26,7 @@ class SourceTerms:
         self._misspellings: TermMatcher[tuple[str, str]] = TermMatcher(
             (wrong, e.case_sensitive, (e.id, right)) for e in glossary.entries for wrong, right in e.misspellings.items()
         )
+        self._constraints: dict[tuple[str, str], TermConstraint | None] = {}
 
     def find(self, text: str) -> list[TermHit]:
         """The glossary's terms in ``text``, and the spans that must stay as they are (URLs,
@@ -65,18 +67,50 @@ class SourceTerms:
 
     def constraint(self, hit: TermHit, locale: str) -> TermConstraint | None:
         """What the translation into ``locale`` must contain for ``hit``; None when the entry has
-        no target for the locale (and is not do-not-translate)."""
+        no target for the locale (and is not do-not-translate). The forms are made once per
+        entry and locale (Russian case forms are generated, :mod:`newsl10n.terms.forms`)."""
         if is_protected(hit.id):
             return span_constraint(hit)
+        key = (hit.id, locale)
+        if key not in self._constraints:
+            self._constraints[key] = self.entry_constraint(hit.id, locale)
+        base = self._constraints[key]
         entry = self.entries[hit.id]
-        forbidden = tuple(dict.fromkeys(entry.misspellings))
+        if base is None or _locale_terms(entry, locale) is not None:
+            return base
+        return replace(base, forms=tuple(dict.fromkeys((hit.source, *base.forms))))
+
+    def entry_constraint(self, entry_id: str, locale: str) -> TermConstraint | None:
+        """The entry's constraint in ``locale`` (a do-not-translate entry: its source terms)."""
+        entry = self.entries[entry_id]
+        misspelt = tuple(dict.fromkeys(entry.misspellings))
         terms = _locale_terms(entry, locale)
         if terms is not None:
-            return TermConstraint(entry.id, terms.forms, (*terms.forbidden, *forbidden), entry.case_sensitive)
+            forms = forms_for(terms, locale)
+            forbidden = (*forbidden_for(terms, locale, forms), *misspelt)
+            return TermConstraint(entry.id, forms, forbidden, entry.case_sensitive, lang=language(locale))
         if entry.do_not_translate:
-            forms = tuple(dict.fromkeys((hit.source, *entry.source_terms)))
-            return TermConstraint(entry.id, forms, forbidden, entry.case_sensitive)
+            return TermConstraint(entry.id, entry.source_terms, misspelt, entry.case_sensitive)
         return None
+
+    def accepted(self, entry_id: str, locale: str) -> list[tuple[str, str]] | None:
+        """What the check accepts for an entry in ``locale``, as (kind, text) pairs: the
+        ``preferred``, ``allowed`` and ``generated`` forms, each form's ``lemmas`` (German,
+        French, Spanish), the Arabic ``proclitics``, and the ``forbidden`` variants; None when
+        the entry has no term there."""
+        constraint = self.entry_constraint(entry_id, locale)
+        if constraint is None:
+            return None
+        terms = _locale_terms(self.entries[entry_id], locale)
+        allowed = set(terms.allowed) if terms else set(constraint.forms[1:])
+        kinds = [("preferred", constraint.forms[0])]
+        kinds += [("allowed" if f in allowed else "generated", f) for f in constraint.forms[1:]]
+        if constraint.lang in LEMMA_LANGS:
+            seqs = dict.fromkeys(" ".join(w[2] for w in lemmas(f, constraint.lang)) for f in constraint.forms)
+            kinds += [("lemmas", seq) for seq in seqs]
+        if constraint.lang == "ar":
+            kinds.append(("proclitics", f"{' '.join(PROCLITICS)} glued to the first word"))
+        return kinds + [("forbidden", f) for f in constraint.forbidden]
 
 
 def _locale_terms(entry: Entry, locale: str) -> TargetTerms | None:

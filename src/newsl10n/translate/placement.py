@@ -18,7 +18,8 @@ term takes the place of the model's own words for its source term: the candidate
 those words reads best to the model.
 
 A term with several forms (inflections) is placed with its preferred form first, then every
-form is scored at the chosen place, so the model picks the one that fits its neighbours. Where
+form is scored at the chosen place, so the model picks the one that fits its neighbours; a
+Russian term that replaces Russian words takes their case and number instead. Where
 the engine knows which output words the model aligned to the term's source words (attention),
 the candidates stay near them (``Hint``), which keeps the batch small.
 """
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 
 from ..model import TermConstraint
 from ..terms.check import check, missing_terms
+from ..terms.forms import agreeing_form
 
 Scorer = Callable[[Sequence[tuple[int, str]]], list[float]]
 """Log-probabilities of target texts, each for the source segment of the given index."""
@@ -180,11 +182,15 @@ def _best(rows: Sequence[tuple[_Pending, list[Candidate]]], score: Scorer) -> li
 
 
 def _best_form(p: _Pending, best: Candidate, forms: tuple[str, ...], score: Scorer) -> str:
-    """The chosen place with the form the model scores highest there (the preferred one when
-    the term has only one)."""
+    """The chosen place with the form that fits it: for a Russian term that replaces Russian
+    words, the form in their case and number (:func:`agreeing_form`); else the form the model
+    scores highest there (the preferred one when the term has only one)."""
     if len(forms) == 1:
         return best.text
     preferred_end = best.start + len(forms[0])
+    agreeing = agreeing_form(forms, best.replaced, p.terms[0].lang)
+    if agreeing is not None:
+        return best.text[: best.start] + agreeing + best.text[preferred_end:]
     texts = [best.text[: best.start] + form + best.text[preferred_end:] for form in forms]
     scores = score([(p.row, t) for t in texts])
     return texts[max(range(len(texts)), key=lambda i: (scores[i], -i))]
