@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from .errors import InputError
 from .fileio import load_json, read_text
 from .model import SourceArticle, TermReport, Translation
 from .qa import ERROR, QASegment, check_segment
+from .tm.store import Entry
 from .translate.spec import EngineSpec
 
 FEATURES = (
@@ -382,3 +383,39 @@ def run_scorer(
         return [out.text for out in engines[locale].translate(list(texts))]
 
     return Scorer(config.qa, config.source_lang, load_models(model_file(memory)), back, frozenset(back_specs))
+
+
+def memory_post_edits(entries: Iterable[Entry], qa: QASettings, source_lang: str) -> dict[str, list[PostEdit]]:
+    """Per locale, the memory's reviewed entries that kept their machine output, as post-edits."""
+    found: dict[str, list[PostEdit]] = {}
+    for entry in entries:
+        if entry.reviewed and entry.machine is not None:
+            item = QEInput(entry.source, entry.machine, source_lang, entry.locale, entry.scores)
+            found.setdefault(entry.locale, []).append(post_edit(item, entry.target, qa))
+    return found
+
+
+@dataclass(frozen=True)
+class LocaleReport:
+    """How well one locale's confidence ranks the segments its editors changed."""
+
+    locale: str
+    post_edits: int
+    edited: int
+    fitted: bool
+    auc: float | None
+    caught: float | None
+    """Share of the edits among the lowest :data:`LOW_SHARE_REVIEWED` of the confidences."""
+
+
+def report(post_edits: Mapping[str, Sequence[PostEdit]], models: Mapping[str, QEModel]) -> list[LocaleReport]:
+    reports = []
+    for locale, samples in sorted(post_edits.items()):
+        model = model_for(models, locale)
+        confidences = [model.confidence(s.features) for s in samples]
+        changed = [s.edited for s in samples]
+        reports.append(
+            LocaleReport(locale, len(samples), sum(changed), model.fitted, _rounded(auc(confidences, changed)),
+                         _rounded(caught(confidences, changed)))
+        )  # fmt: skip
+    return reports
