@@ -151,3 +151,75 @@ def test_xliff_carries_its_mt_confidence_and_stays_schema_valid():
     assert units["s1"].get(its + "mtConfidence") == "0.8123"
     assert units["s1"].get(its + "annotatorsRef") == "mt-confidence|urn:newsl10n:qe"
     assert units["s2"].get(its + "mtConfidence") is None and units["s3"].get(its + "mtConfidence") is None
+
+
+CLEAN = [
+    "The minister said the talks would resume next week in Geneva.",
+    "Prices rose by three percent in the last quarter, the bank reported.",
+    "Police closed the road after the accident on Tuesday morning.",
+    "The company plans to open two new factories next year.",
+    "Voters will go to the polls in November to elect a new parliament.",
+    "The museum reopened after a long renovation that cost millions.",
+    "Heavy rain caused flooding in several villages along the river.",
+    "The team won the final match after a dramatic penalty shootout.",
+]
+UNSPELLABLE = [
+    "Министр заявил, что переговоры возобновятся на следующей неделе.",
+    "中国政府周二宣布了新的经济刺激计划。",
+    "أعلن الوزير أن المحادثات ستستأنف الأسبوع المقبل.",
+    "שר החוץ אמר שהשיחות יתחדשו בשבוע הבא.",
+]
+
+
+def noise(count: int) -> list[str]:
+    rng = random.Random(1)
+    return ["".join(rng.choice("qxzjkvw#@%&*0123456789") for _ in range(40)) for _ in range(count)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["ctranslate2", "transformers"])
+def test_copy_model_is_sure_of_english_and_unsure_of_noise_everywhere_it_shows(copy_model, tmp_path, engine):
+    """The copy model (en -> en) copies clean English confidently; noise and scripts it cannot
+    spell get lower confidence (AUC > 0.9), shown in segments.json, the manifest, review.html,
+    article.xlf (schema-valid) and gated by ``qa``; a second run answers from the memory with the
+    same confidences and loads no model."""
+    bad = noise(4) + UNSPELLABLE
+    article = tmp_path / "mixed.txt"
+    article.write_text("\n\n".join(CLEAN + bad) + "\n", encoding="utf-8")
+    config = tmp_path / "pipeline.yaml"
+    config.write_text(f"ctranslate2: {{models_cache: '{tmp_path / 'ct2'}'}}\nqa: {{min_confidence: 0.5}}\n",
+                      encoding="utf-8")  # fmt: skip
+    out = tmp_path / "out"
+    args = ["translate", str(article), "--to", "en", "--model", f"en={copy_model}", "--engine", engine,
+            "--no-glossary", "--out", str(out), "--config", str(config), "--quiet"]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    bundle = out / "mixed" / "en"
+    segments = json.loads((bundle / "segments.json").read_text())["segments"]
+    confidence = {s["source"]: s["confidence"] for s in segments}
+    assert set(confidence) == set(CLEAN + bad)
+    assert qe.auc([confidence[s] for s in CLEAN + bad], [False] * len(CLEAN) + [True] * len(bad)) > 0.9
+    assert all(confidence[s] > 0.8 for s in CLEAN), confidence
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    assert manifest["confidence"]["histogram"][-1] >= len(CLEAN) and sum(manifest["confidence"]["histogram"]) == 16
+    low = [s["id"] for s in segments if s["confidence"] < 0.5]
+    assert manifest["confidence"]["below_threshold"] == len(low) > 0
+    page = (bundle / "review.html").read_text()
+    assert '<th class="confidence">' in page and 'id="confidence-filter"' in page
+    assert f'data-confidence="{segments[0]["confidence"]:.4f}"' in page
+    xliff = etree.fromstring((bundle / "article.xlf").read_bytes())
+    assert problems(xliff) == []
+    shown = {u.get("id"): float(u.get("{http://www.w3.org/2005/11/its}mtConfidence"))
+             for u in xliff.iter("{urn:oasis:names:tc:xliff:document:2.0}unit")}  # fmt: skip
+    assert shown == {s["id"]: s["confidence"] for s in segments}
+    gate = runner.invoke(app, ["qa", str(out), "--max-errors", "0", "--config", str(config), "--json"])
+    assert gate.exit_code == 1, gate.output
+    found = {i["segment"] for i in json.loads(gate.stdout)["bundles"][0]["issues"] if i["code"] == "low-confidence"}
+    assert found == set(low)
+    again = runner.invoke(app, [*args, "--force"])
+    assert again.exit_code == 0, again.output
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    assert manifest["tm"]["misses"] == 0
+    assert {s["source"]: s["confidence"] for s in json.loads((bundle / "segments.json").read_text())["segments"]} == (
+        pytest.approx(confidence, abs=1e-3)
+    )
