@@ -223,3 +223,27 @@ def test_copy_model_is_sure_of_english_and_unsure_of_noise_everywhere_it_shows(c
     assert {s["source"]: s["confidence"] for s in json.loads((bundle / "segments.json").read_text())["segments"]} == (
         pytest.approx(confidence, abs=1e-3)
     )
+
+
+def test_back_translation_chrf_is_a_feature_of_fresh_segments_only(tmp_path):
+    from newsl10n.model import Article, Block, Segment, SourceArticle
+
+    texts = ["The talks resume next week in Geneva.", "Prices rose by three percent."]
+    segments = tuple(Segment(f"s{i}", 0, "paragraph", t, 0, len(t)) for i, t in enumerate(texts))
+    article = Article("a", (Block(0, "paragraph", " ".join(texts), segments),), ("", ""), "")
+    source = SourceArticle(tmp_path / "a.txt", article, "0" * 64)
+    outputs = {"s0": Translation("Die Gespräche gehen weiter."), "s1": Translation("Die Preise stiegen.")}
+    calls = []
+
+    def back(locale, targets):
+        calls.append((locale, list(targets)))
+        return ["The talks resume next week in Geneva." if "Gespräche" in t else "Bananas are yellow." for t in targets]
+
+    scorer = qe.Scorer(QA, "en", back=back, back_locales=frozenset({"de"}))
+    both = scorer.confidences(source, "de", outputs, (), {}, fresh={"s0", "s1"})
+    assert calls == [("de", ["Die Gespräche gehen weiter.", "Die Preise stiegen."])]
+    plain = qe.Scorer(QA, "en").confidences(source, "de", outputs, (), {})
+    assert both["s0"] > plain["s0"] and both["s1"] < plain["s1"]  # a faithful round trip, a wrong one
+    calls.clear()
+    assert scorer.confidences(source, "de", outputs, {"s1"}, {}, fresh=()) == {"s0": plain["s0"]}
+    assert calls == []  # from the memory: no model loaded for confidence

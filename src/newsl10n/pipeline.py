@@ -278,7 +278,7 @@ class _BundleWriter:
         reviewed = pending.reviewed | {seg_id for seg_id, out in new.items() if out.method == REVIEWED}
         localized = localize(source.article, locale, targets, ui, reviewed, report)
         if self.scorer is not None:
-            confidence = self.scorer.confidences(source, locale, outputs, reviewed, report)
+            confidence = self.scorer.confidences(source, locale, outputs, reviewed, report, fresh=new.keys())
             localized = replace(localized, confidence=confidence)
         target = bundle_dir(self.out, source.article.name, locale)
         timings = {"load_s": self.loaded.load_seconds[locale], "translate_s": seconds}

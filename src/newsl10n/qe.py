@@ -328,17 +328,22 @@ class Scorer:
         outputs: Mapping[str, Translation],
         reviewed: Collection[str],
         terms: Mapping[str, TermReport],
+        fresh: Collection[str] = (),
     ) -> dict[str, float]:
-        """Segment id -> confidence, for the machine-translated segments (reviewed ones have none)."""
+        """Segment id -> confidence, for the machine-translated segments (reviewed ones have none).
+        Only ``fresh`` segments (translated by the model in this run) are translated back: a run
+        answered from the memory loads no model for its confidences."""
         segments = [s for s in source.article.segments if s.id not in reviewed and s.id in outputs]
-        back: list[float | None] = [None] * len(segments)
-        if self.back is not None and locale in self.back_locales and segments:
-            texts = [outputs[s.id].text for s in segments]
-            back = list(back_chrf([s.text for s in segments], self.back(locale, texts)))
+        back: dict[str, float] = {}
+        back_segments = [s for s in segments if s.id in fresh]
+        if self.back is not None and locale in self.back_locales and back_segments:
+            texts = [outputs[s.id].text for s in back_segments]
+            scores = back_chrf([s.text for s in back_segments], self.back(locale, texts))
+            back = {s.id: chrf for s, chrf in zip(back_segments, scores)}
         model = model_for(self.models, locale)
         confidences = {}
-        for seg, chrf in zip(segments, back):
-            out = outputs[seg.id]
+        for seg in segments:
+            out, chrf = outputs[seg.id], back.get(seg.id)
             report = terms.get(seg.id)
             item = QEInput(
                 seg.text, out.text, self.source_lang, locale, out.scores, len(out.forced),
