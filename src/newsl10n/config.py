@@ -97,9 +97,7 @@ class GatesSettings(_Frozen):
     @field_validator("locales")
     @classmethod
     def _known_locales(cls, value: dict[str, GateSettings]) -> dict[str, GateSettings]:
-        for code in value:
-            _as_value_error(check_locale, code)
-        return value
+        return _locale_keys(value)
 
 
 class QASettings(_Frozen):
@@ -140,9 +138,7 @@ class QESettings(_Frozen):
     @field_validator("back_models")
     @classmethod
     def _known_locales(cls, value: dict[str, str]) -> dict[str, str]:
-        for code in value:
-            _as_value_error(check_locale, code)
-        return value
+        return _locale_keys(value)
 
 
 class PipelineConfig(_Frozen):
@@ -168,14 +164,19 @@ class PipelineConfig(_Frozen):
     @field_validator("locales")
     @classmethod
     def _known_locales(cls, value: dict[str, LocaleSettings]) -> dict[str, LocaleSettings]:
-        for code in value:
-            _as_value_error(check_locale, code)
-        return value
+        return _locale_keys(value)
 
     @field_validator("source_lang")
     @classmethod
     def _known_source(cls, value: str) -> str:
         return _as_value_error(check_locale, value)
+
+
+def _locale_keys(value: dict) -> dict:
+    """A mapping keyed by locale codes, each one checked."""
+    for code in value:
+        _as_value_error(check_locale, code)
+    return value
 
 
 def _as_value_error(check, value):
