@@ -38,7 +38,7 @@ def test_bundle_layout_and_json_files(run, tmp_path, sample_article):
         segments = json.loads(files["segments.json"])["segments"]
         assert len(segments) == 18
         assert [s["id"] for s in segments] == [f"s{i}" for i in range(1, 19)]
-        assert set(segments[0]) == {"id", "block", "kind", "source", "target", "terms", "corrections"}
+        assert set(segments[0]) == {"id", "block", "kind", "source", "target", "terms", "corrections", "confidence"}
         assert segments[0]["terms"] == [] and segments[0]["corrections"] == []  # no glossary here
         assert segments[0]["kind"] == "headline" and segments[0]["block"] == 1
         assert all(s["target"] for s in segments)

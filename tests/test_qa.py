@@ -14,6 +14,7 @@ from newsl10n.qa import (
     CHECKERS,
     QASegment,
     check_balance,
+    check_confidence,
     check_empty,
     check_length,
     check_numbers,
@@ -145,9 +146,26 @@ def test_each_check_fires_only_on_its_problem(checker, source, target, lang, ter
     assert [(i.code, i.severity, i.message) for i in issues] == ([expected] if expected else [])
 
 
+CONFIDENCE_CASES = [
+    (0.3, False, ("low-confidence", "error", "machine confidence 0.30 below 0.5: have it read")),
+    (0.7, False, None),
+    (0.3, True, None),  # a person's text: the machine's confidence no longer applies
+    (None, False, None),  # no confidence computed
+]
+
+
+@pytest.mark.parametrize("confidence,reviewed,expected", CONFIDENCE_CASES)
+def test_low_confidence_fires_under_the_threshold(confidence, reviewed, expected):
+    entry = {"id": "s1", "source": "The talks resume.", "target": "Die Gespräche gehen weiter.", "confidence": confidence}
+    segment = QASegment.from_entry(entry | ({"reviewed": True} if reviewed else {}), "en", "de")
+    issues = check_segment(segment, QASettings(min_confidence=0.5), [check_confidence])
+    assert [(i.code, i.severity, i.message) for i in issues] == ([expected] if expected else [])
+    assert check_segment(segment, SETTINGS, [check_confidence]) == []  # no threshold: never
+
+
 def test_every_checker_has_a_case_that_fires_and_one_that_does_not():
-    fires = {c[0] for c in CASES if c[5]}
-    quiet = {c[0] for c in CASES if not c[5]}
+    fires = {c[0] for c in CASES if c[5]} | {check_confidence for c in CONFIDENCE_CASES if c[2]}
+    quiet = {c[0] for c in CASES if not c[5]} | {check_confidence for c in CONFIDENCE_CASES if not c[2]}
     assert set(CHECKERS) == fires == quiet
 
 

@@ -97,9 +97,7 @@ class GatesSettings(_Frozen):
     @field_validator("locales")
     @classmethod
     def _known_locales(cls, value: dict[str, GateSettings]) -> dict[str, GateSettings]:
-        for code in value:
-            _as_value_error(check_locale, code)
-        return value
+        return _locale_keys(value)
 
 
 class QASettings(_Frozen):
@@ -116,12 +114,31 @@ class QASettings(_Frozen):
     repeat_max_n: int = Field(default=4, ge=1, le=10)
     max_errors: int | None = Field(default=None, ge=0)
     max_warnings: int | None = Field(default=None, ge=0)
+    min_confidence: float | None = Field(
+        default=None, ge=0, le=1, description="a machine segment less confident than this is a low-confidence error"
+    )
 
     @model_validator(mode="after")
     def _ratio_range(self) -> QASettings:
         if self.min_length_ratio > self.max_length_ratio:
             raise ValueError("min_length_ratio must not exceed max_length_ratio")
         return self
+
+
+class QESettings(_Frozen):
+    """Confidence per segment (:mod:`newsl10n.qe`)."""
+
+    enabled: bool = True
+    back_models: dict[str, str] = Field(
+        default_factory=dict,
+        description="locale -> a model that translates it back into the source language (id or folder): "
+        "the back-translation's chrF against the source becomes a feature",
+    )
+
+    @field_validator("back_models")
+    @classmethod
+    def _known_locales(cls, value: dict[str, str]) -> dict[str, str]:
+        return _locale_keys(value)
 
 
 class PipelineConfig(_Frozen):
@@ -142,18 +159,24 @@ class PipelineConfig(_Frozen):
     locales: dict[str, LocaleSettings] = Field(default_factory=dict)
     gates: GatesSettings = GatesSettings()
     qa: QASettings = QASettings()
+    qe: QESettings = QESettings()
 
     @field_validator("locales")
     @classmethod
     def _known_locales(cls, value: dict[str, LocaleSettings]) -> dict[str, LocaleSettings]:
-        for code in value:
-            _as_value_error(check_locale, code)
-        return value
+        return _locale_keys(value)
 
     @field_validator("source_lang")
     @classmethod
     def _known_source(cls, value: str) -> str:
         return _as_value_error(check_locale, value)
+
+
+def _locale_keys(value: dict) -> dict:
+    """A mapping keyed by locale codes, each one checked."""
+    for code in value:
+        _as_value_error(check_locale, code)
+    return value
 
 
 def _as_value_error(check, value):

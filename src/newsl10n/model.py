@@ -183,6 +183,9 @@ class Translation:
     text: str
     forced: tuple[str, ...] = ()
     method: str = ""
+    scores: tuple[float, ...] | None = None
+    """The model's log-probability of each target token of ``text`` (EOS last), teacher-forced
+    on the final text; None where no model scored it (a reviewed text, a remote memory)."""
 
 
 @dataclass(frozen=True)
@@ -215,6 +218,9 @@ class Localized:
     reviewed: frozenset[str] = frozenset()
     """Ids of segments whose target a person post-edited (kept from an earlier bundle)."""
     terms: Mapping[str, TermReport] = field(default_factory=dict)
+    confidence: Mapping[str, float] = field(default_factory=dict)
+    """Segment id -> how sure the machine was of its target, in [0, 1] (:mod:`newsl10n.qe`);
+    reviewed segments have none."""
 
     def term_counts(self) -> dict[str, int]:
         counts = {"total": 0, "enforced": 0, "present": 0, "violated": 0}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -23,6 +23,7 @@ from .config import PipelineConfig, QASettings
 from .executor import Executor, Loaded, LocalExecutor, Outcome, Request
 from .model import SourceArticle, TermConstraint, TermHit, Translation
 from .progress import Reporter, SegmentProgress, SilentReporter
+from .qe import Scorer, distribution, run_scorer
 from .source import read_article
 from .terms.check import term_report
 from .terms.files import Glossary
@@ -107,6 +108,7 @@ def run_translate(
     if not work:
         return result
     needed = {locale: specs[locale] for locale in dict.fromkeys(locale for _, locale in work)}
+    scorer = run_scorer(config, base, needed, memory_path(out, config.tm.path, base), make_translator)
     if executor is None:
         executor = LocalExecutor(lambda spec: open_translator(spec, tm, make_translator, glossary_hash or ""))
     elif memory is None and tm is not None:
@@ -114,7 +116,7 @@ def run_translate(
     with executor.session(needed) as session, (tm if tm is not None else nullcontext()):
         result.load_seconds = dict(session.loaded.load_seconds)
         writer = _BundleWriter(
-            out, session.loaded, ui, memory, result, config.source_lang, config.qa, glossary, terms
+            out, session.loaded, ui, memory, result, config.source_lang, config.qa, glossary, terms, scorer
         )
         reporter.start(f"{len({s.article.name for s, _ in work})} articles x {len(needed)} locales", len(work))
         try:
@@ -184,7 +186,7 @@ def _as_translation(hit: str | Translation) -> Translation:
 class _Pending:
     source: SourceArticle
     locale: str
-    known: dict[str, str]
+    known: dict[str, Translation]
     missing: list[str]
     reviewed: frozenset[str] = frozenset()
     required: Mapping[str, list[tuple[TermHit, TermConstraint]]] = field(default_factory=dict)
@@ -204,6 +206,7 @@ class _BundleWriter:
     qa: QASettings | None = None
     glossary: Glossary | None = None
     terms: SourceTerms | None = None
+    scorer: Scorer | None = None
 
     def prepare(self, source: SourceArticle, locale: str) -> Request | None:
         """The request for the segments neither a reviewer nor the memory has translated, with
@@ -216,7 +219,7 @@ class _BundleWriter:
         found = self.memory.lookup(locale, info, texts) if self.memory else [None] * len(texts)
         hits = {seg.id: _as_translation(hit) for seg, hit in zip(open_segments, found) if hit is not None}
         reviewed.update((i, hit.text) for i, hit in hits.items() if hit.method == REVIEWED)
-        known = {i: hit.text for i, hit in hits.items()} | reviewed
+        known = hits | {i: Translation(text, (), REVIEWED) for i, text in reviewed.items()}
         missing = [seg.id for seg in segments if seg.id not in known]
         required = {}
         if self.terms is not None:
@@ -249,12 +252,15 @@ class _BundleWriter:
         info: Mapping[str, object] | None = None,
     ) -> None:
         source, locale = pending.source, pending.locale
-        outputs = {seg_id: Translation(text) for seg_id, text in pending.known.items()} | dict(new)
+        outputs = {seg_id: Translation(out.text, scores=out.scores) for seg_id, out in pending.known.items()} | dict(new)
         targets = {seg_id: out.text for seg_id, out in outputs.items()}
         report = {seg_id: term_report(pairs, outputs[seg_id]) for seg_id, pairs in pending.required.items()}
         ui = self.ui[locale]
         reviewed = pending.reviewed | {seg_id for seg_id, out in new.items() if out.method == REVIEWED}
         localized = localize(source.article, locale, targets, ui, reviewed, report)
+        if self.scorer is not None:
+            confidence = self.scorer.confidences(source, locale, outputs, reviewed, report, fresh=new.keys())
+            localized = replace(localized, confidence=confidence)
         target = bundle_dir(self.out, source.article.name, locale)
         timings = {"load_s": self.loaded.load_seconds[locale], "translate_s": seconds}
         manifest = new_manifest(
@@ -262,6 +268,8 @@ class _BundleWriter:
             ui=ui, source_lang=self.source_lang, glossary_hash=self.glossary.content_hash if self.glossary else None,
             source_path=source_path(source, self.out),
         )  # fmt: skip
+        if self.scorer is not None:
+            manifest.confidence = distribution(list(localized.confidence.values()), self.scorer.qa.min_confidence)
         write_bundle(target, bundle_files(localized, segment_entries(source, localized), manifest, ui, self.qa))
         self.result.bundles.append(
             BundleResult(

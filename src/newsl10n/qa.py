@@ -41,6 +41,23 @@ class QASegment:
     source_lang: str
     target_lang: str
     terms: tuple[Mapping[str, object], ...] | None = None  # None: no glossary check was run
+    confidence: float | None = None  # None: a person's text, or no confidence computed
+
+    @classmethod
+    def from_entry(cls, entry: Mapping[str, object], source_lang: str, target_lang: str, number: int = 0) -> QASegment:
+        """A segments.json entry (``terms`` only where a glossary ran; ``confidence`` only for
+        machine output)."""
+        terms = entry.get("terms")
+        confidence = entry.get("confidence")
+        return cls(
+            id=str(entry.get("id", number)),
+            source=str(entry.get("source", "")),
+            target=str(entry.get("target", "")),
+            source_lang=source_lang,
+            target_lang=target_lang,
+            terms=tuple(terms) if isinstance(terms, list) else None,
+            confidence=None if entry.get("reviewed") or not isinstance(confidence, (int, float)) else float(confidence),
+        )
 
 
 @dataclass(frozen=True)
@@ -260,6 +277,16 @@ def check_terms(seg: QASegment, settings: QASettings) -> None:
         raise Finding("term", ERROR, f"glossary term violated: {shown}")
 
 
+# --- confidence -------------------------------------------------------------------------------
+
+
+def check_confidence(seg: QASegment, settings: QASettings) -> None:
+    """The machine was at least ``min_confidence`` sure of its target (:mod:`newsl10n.qe`)."""
+    low = settings.min_confidence
+    if low is not None and seg.confidence is not None and seg.confidence < low:
+        raise Finding("low-confidence", ERROR, f"machine confidence {seg.confidence:.2f} below {low:g}: have it read")
+
+
 CHECKERS: tuple[Checker, ...] = (
     check_empty,
     check_untranslated,
@@ -268,6 +295,7 @@ CHECKERS: tuple[Checker, ...] = (
     check_repeats,
     check_balance,
     check_terms,
+    check_confidence,
 )
 
 

@@ -183,14 +183,6 @@ def qa_flags(
     """Per segments.json entry, the QA checks' findings as flag lines."""
     flags = []
     for entry in segments:
-        terms = entry.get("terms")
-        seg = QASegment(
-            id=str(entry["id"]),
-            source=str(entry["source"]),
-            target=str(entry["target"]),
-            source_lang=source_lang,
-            target_lang=target_lang,
-            terms=tuple(terms) if isinstance(terms, list) else None,
-        )
+        seg = QASegment.from_entry(entry, source_lang, target_lang)
         flags.append([f"{i.severity} {i.code}: {i.message}" for i in check_segment(seg, settings)])
     return flags

@@ -42,15 +42,18 @@ class Manifest:
     run: str | None = None
     reviewed_segments: int | None = None
     imported: str | None = None
+    confidence: dict[str, object] | None = None
+    """The machine segments' confidences in brief (:func:`newsl10n.qe.distribution`); None
+    without confidence (``qe.enabled: false``, or a bundle of an older newsl10n)."""
     newsl10n_version: str = __version__
     extra: dict[str, object] = field(default_factory=dict)
 
     ORDER = (
         "newsl10n_version", "article", "source_file", "source_path", "source_sha256", "source_lang", "locale", "engine",
         "segments", "glossary_hash", "term_compliance", "terms", "source_corrections", "timings",
-        "ui_catalog", "ui_catalog_hash", "created", "run", "reviewed_segments", "imported",
+        "ui_catalog", "ui_catalog_hash", "created", "run", "reviewed_segments", "imported", "confidence",
     )  # fmt: skip
-    OPTIONAL = frozenset({"source_path", "run", "reviewed_segments", "imported"})
+    OPTIONAL = frozenset({"source_path", "run", "reviewed_segments", "imported", "confidence"})
     """Written only once set (``source_path`` and ``run`` by a run, the others by a post-edit)."""
 
     @property

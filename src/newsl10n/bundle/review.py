@@ -48,7 +48,14 @@ def _row(entry: Mapping[str, object]) -> dict[str, object]:
         "target": highlight(str(entry["target"]), [str(t.get("found") or term_target(t)) for t in terms]),
         "flags": _flags(entry),
         "reviewed": bool(entry.get("reviewed")),
+        "confidence": _confidence(entry),
     }
+
+
+def _confidence(entry: Mapping[str, object]) -> float | None:
+    """The machine's confidence in the target (none once a person reviewed it)."""
+    value = entry.get("confidence")
+    return float(value) if isinstance(value, (int, float)) and not entry.get("reviewed") else None
 
 
 def _terms(entry: Mapping[str, object]) -> list[Mapping[str, object]]:

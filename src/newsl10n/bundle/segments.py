@@ -1,4 +1,5 @@
-"""segments.json: one entry per segment (source, target, terms, corrections, reviewed) and the
+"""segments.json: one entry per segment (source, target, terms, corrections, reviewed, the
+machine's ``confidence``) and the
 article's layout, so that a bundle can be rebuilt from its own files. Written and read here."""
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def segment_entries(source: SourceArticle, localized: Localized) -> list[dict[st
             ],
         }
         | ({"reviewed": True} if s.id in localized.reviewed else {})
+        | ({"confidence": round(localized.confidence[s.id], 4)} if s.id in localized.confidence else {})
         for s in source.article.segments
     ]
 

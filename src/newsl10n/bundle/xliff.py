@@ -5,7 +5,10 @@ per bundle, with ``nl:run`` naming the translation run it was made from; one ``<
 segment, with the segment id as its id; glossary terms, formatted runs and QA flags as
 ``<notes>``; formatting runs as inline codes with their original tags in ``<originalData>``,
 terms as ``<mrk type="term">`` (see :mod:`newsl10n.bundle.xliff_codes`); ``state`` is
-``translated`` for machine output and ``reviewed`` for post-edited segments. translate-toolkit
+``translated`` for machine output and ``reviewed`` for post-edited segments; a machine unit
+carries its confidence as ITS 2.0 MT Confidence (``its:mtConfidence`` with ``its:annotatorsRef``
+naming newsl10n's estimator; the core schema allows other namespaces' attributes on a
+``<unit>``, and XLIFF 2.1's ITS module uses this namespace). translate-toolkit
 is not used: its writer puts ``xml:space`` on ``<segment>`` (which the schema does not allow)
 and writes no inline codes.
 """
@@ -20,6 +23,9 @@ from ..errors import InputError
 from .xliff_codes import XLIFF2_NS, add_text, fill_source, fill_target, original_data, read_inline
 
 NL_NS = "urn:newsl10n:xliff"
+ITS_NS = "http://www.w3.org/2005/11/its"
+QE_ANNOTATOR = "mt-confidence|urn:newsl10n:qe"
+"""``its:annotatorsRef`` of the confidences: the data category and the tool that made them."""
 _X = f"{{{XLIFF2_NS}}}"
 _RUN = f"{{{NL_NS}}}run"
 _SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -86,7 +92,7 @@ def write_xliff(
     and ``codes``: the :class:`~newsl10n.bundle.xliff_codes.Code` list of its runs)."""
     from lxml import etree
 
-    root = etree.Element(_X + "xliff", nsmap={None: XLIFF2_NS, "nl": NL_NS})
+    root = etree.Element(_X + "xliff", nsmap={None: XLIFF2_NS, "nl": NL_NS, "its": ITS_NS})
     root.set("version", "2.0")
     root.set("srcLang", source_lang)
     root.set("trgLang", target_lang)
@@ -103,6 +109,10 @@ def _unit(parent, entry: Mapping[str, object]) -> None:
     from lxml import etree
 
     unit = etree.SubElement(parent, _X + "unit", id=str(entry["id"]))
+    confidence = entry.get("confidence")
+    if isinstance(confidence, (int, float)) and not entry.get("reviewed"):
+        unit.set(f"{{{ITS_NS}}}annotatorsRef", QE_ANNOTATOR)
+        unit.set(f"{{{ITS_NS}}}mtConfidence", f"{confidence:.4f}")
     notes = segment_notes(entry)
     if notes:
         holder = etree.SubElement(unit, _X + "notes")

@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from . import catalog, glossary, models, review, score, tm, translate, xliff
+from . import catalog, glossary, models, qe, review, score, tm, translate, xliff
 
 app = typer.Typer(
     name="newsl10n",
@@ -35,6 +35,7 @@ GROUPS = (
     ("tm", tm.tm_app),
     ("catalog", catalog.catalog_app),
     ("glossary", glossary.glossary_app),
+    ("qe", qe.qe_app),
 )
 for _name, _command in COMMANDS:
     app.command(_name)(_command)

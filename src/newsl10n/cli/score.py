@@ -358,15 +358,7 @@ def _first(*values: int | None) -> int | None:
 def qa_segments(bundle: LoadedBundle, source_lang: str) -> Iterator[QASegment]:
     """The segments of a bundle as the checkers see them (``terms`` only where a glossary ran)."""
     for number, seg in enumerate(bundle.segments, 1):
-        terms = seg.get("terms")
-        yield QASegment(
-            id=str(seg.get("id", number)),
-            source=str(seg.get("source", "")),
-            target=str(seg.get("target", "")),
-            source_lang=source_lang,
-            target_lang=bundle.locale,
-            terms=tuple(terms) if isinstance(terms, list) else None,
-        )
+        yield QASegment.from_entry(seg, source_lang, bundle.locale, number)
 
 
 def qa_json(results: Sequence[tuple[LoadedBundle, list[Issue]]], total: Mapping[str, int]) -> dict[str, object]:

@@ -3,7 +3,10 @@
 An entry is keyed by the normalized source segment, the locale, the model and its revision, the
 glossary hash ("" without a glossary) and the decoding settings that change the output; it keeps
 the target, the glossary terms the engine forced and how, when it was made, and a ``reviewed``
-flag. A machine run never overwrites a reviewed entry.
+flag. A machine run never overwrites a reviewed entry. Next to the target it keeps the machine
+output (``machine``, still there once a person's text replaced it) and the model's token
+log-probabilities of it (``scores``, JSON): what ``newsl10n qe fit`` learns from. A memory
+written before those two columns gains them (empty) when it is opened.
 
 The file uses WAL mode, a busy timeout and one short write transaction per store, so concurrent
 runs on one memory neither corrupt it nor fail on a lock.
@@ -41,19 +44,27 @@ CREATE TABLE IF NOT EXISTS segments (
     method TEXT NOT NULL,
     created TEXT NOT NULL,
     reviewed INTEGER NOT NULL DEFAULT 0,
+    machine TEXT,
+    scores TEXT,
     PRIMARY KEY (source_key, locale, model, glossary, decoding)
 ) WITHOUT ROWID
 """
 UPSERT = """
-INSERT INTO segments (source_key, locale, model, glossary, decoding, source, target, forced, method, created, reviewed)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO segments (source_key, locale, model, glossary, decoding, source, target, forced, method, created, reviewed,
+                      machine, scores)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (source_key, locale, model, glossary, decoding) DO UPDATE SET
     source = excluded.source, target = excluded.target, forced = excluded.forced,
-    method = excluded.method, created = excluded.created, reviewed = excluded.reviewed
+    method = excluded.method, created = excluded.created, reviewed = excluded.reviewed,
+    machine = CASE WHEN excluded.reviewed = 1 AND segments.reviewed = 0 THEN segments.target
+                   ELSE coalesce(excluded.machine, segments.machine) END,
+    scores = coalesce(excluded.scores, segments.scores)
 WHERE segments.reviewed = 0 OR excluded.reviewed = 1
 """
 COLUMNS = ("source_key", "locale", "model", "glossary", "decoding", "source", "target", "forced", "method",
            "created", "reviewed")  # fmt: skip
+QE_COLUMNS = ("machine", "scores")
+"""Added after the first release: an older memory gains them when opened (:meth:`_check_schema`)."""
 
 
 def normalize(text: str) -> str:
@@ -83,6 +94,9 @@ class Entry:
     model: str = ""
     glossary: str = ""
     decoding: str = ""
+    machine: str | None = None
+    """The machine output this entry's target replaced (a reviewed entry), or its own target."""
+    scores: tuple[float, ...] | None = None
 
 
 def memory_context(signature: EngineSignature, locale: str, glossary_hash: str = "") -> MemoryContext:
@@ -143,6 +157,10 @@ class TranslationMemory:
             db.execute(SCHEMA)
         elif not set(COLUMNS) <= columns:
             raise InputError(f"{self.path}: not a newsl10n translation memory (its 'segments' table has other columns)")
+        else:
+            for name in QE_COLUMNS:
+                if name not in columns:  # a memory of an older newsl10n: migrated in place
+                    db.execute(f"ALTER TABLE segments ADD COLUMN {name} TEXT")
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
@@ -171,15 +189,18 @@ class TranslationMemory:
             for start in range(0, len(keys), 500):  # stay under SQLite's bound-parameter limit
                 chunk = keys[start : start + 500]
                 rows = db.execute(
-                    "SELECT source_key, target, forced, method, reviewed FROM segments "
+                    "SELECT source_key, target, forced, method, reviewed, scores FROM segments "
                     "WHERE locale = ? AND glossary = ? AND ((model = ? AND decoding = ?) OR reviewed = 1) "
                     f"AND source_key IN ({','.join('?' * len(chunk))}) "
                     "ORDER BY reviewed, (model = ? AND decoding = ?), created",
                     (context.locale, context.glossary, context.model, context.decoding, *chunk,
                      context.model, context.decoding),
                 ).fetchall()  # fmt: skip
-                for key, target, forced, method, reviewed in rows:
-                    found[key] = Translation(target, tuple(json.loads(forced)), REVIEWED if reviewed else method)
+                for key, target, forced, method, reviewed, scores in rows:
+                    found[key] = Translation(
+                        target, tuple(json.loads(forced)), REVIEWED if reviewed else method,
+                        None if reviewed else _scores(scores),
+                    )  # fmt: skip
         return found
 
     def store(
@@ -187,13 +208,15 @@ class TranslationMemory:
     ) -> None:
         """Store machine (or, with ``reviewed``, human) translations in one transaction.
 
-        A reviewed entry is only ever replaced by another reviewed one.
+        A reviewed entry is only ever replaced by another reviewed one; it keeps the machine
+        output it replaces (and that output's scores).
         """
         created = datetime.now(timezone.utc).isoformat(timespec="seconds")
         rows = [
             (
                 normalize(source), context.locale, context.model, context.glossary, context.decoding,
                 source, out.text, json.dumps(list(out.forced)), out.method, created, int(reviewed),
+                None if reviewed else out.text, _dump_scores(out.scores),
             )
             for source, out in pairs
         ]  # fmt: skip
@@ -214,8 +237,8 @@ class TranslationMemory:
     def entries(self, locale: str | None = None, *, reviewed_only: bool = False) -> Iterator[Entry]:
         """All entries (of one locale), oldest first."""
         sql = (
-            "SELECT source, target, locale, forced, method, created, reviewed, model, glossary, decoding"
-            " FROM segments WHERE 1=1"
+            "SELECT source, target, locale, forced, method, created, reviewed, model, glossary, decoding,"
+            " machine, scores FROM segments WHERE 1=1"
         )
         args: list[object] = []
         if locale:
@@ -229,10 +252,10 @@ class TranslationMemory:
         with self._errors():
             cursor = db.execute(sql + " ORDER BY created, locale, source", args)
             try:  # closed before the connection is (an open statement would keep the file open)
-                for source, target, loc, forced, method, created, reviewed, model, glossary, decoding in cursor:
+                for source, target, loc, forced, method, created, reviewed, model, glossary, decoding, *qe in cursor:
                     yield Entry(
                         source, target, loc, tuple(json.loads(forced)), method, created, bool(reviewed),
-                        model, glossary, decoding,
+                        model, glossary, decoding, qe[0], _scores(qe[1]),
                     )
             finally:
                 cursor.close()
@@ -244,10 +267,26 @@ class TranslationMemory:
             (
                 normalize(e.source), e.locale, e.model, e.glossary, e.decoding, e.source, e.target,
                 json.dumps(list(e.forced)), e.method, e.created, int(e.reviewed),
+                e.machine, _dump_scores(e.scores),
             )
             for e in entries
         ]  # fmt: skip
         self._write(rows)
+
+
+def _dump_scores(scores: Sequence[float] | None) -> str | None:
+    return None if scores is None else json.dumps([round(x, 4) for x in scores])
+
+
+def _scores(text: str | None) -> tuple[float, ...] | None:
+    """Stored scores, or None (none stored, or not a list of numbers: the entry is still usable)."""
+    try:
+        value = json.loads(text) if text else None
+    except ValueError:
+        return None
+    if not isinstance(value, list) or not all(isinstance(x, (int, float)) for x in value):
+        return None
+    return tuple(float(x) for x in value)
 
 
 def open_memory(path: Path) -> TranslationMemory:

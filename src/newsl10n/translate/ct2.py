@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..model import Constraints, TermConstraint, Translation
@@ -125,7 +125,7 @@ class CT2Translator:
         decoded = self._decode_rows(tokens, {(): list(range(len(sources)))}, {}, progress, alignments=alignments)
         outputs = [decoded[i] for i in range(len(sources))]
         if not any(wanted):
-            return [Translation(self.decode_pieces(p)) for p in outputs]
+            return self._scored(tokens, [Translation(self.decode_pieces(p)) for p in outputs])
         # Forbidden variants are suppressed only where the model wrote one: CTranslate2 takes
         # one suppress list per call, and suppressing everywhere would split every article into
         # as many calls as it has sets of forbidden variants.
@@ -138,7 +138,7 @@ class CT2Translator:
             outputs_redone = self._decode_rows(tokens, self._by_forbidden(redo, wanted), {}, alignments=alignments)
             for i, pieces in outputs_redone.items():
                 outputs[i] = pieces
-        return self._enforce(sources, tokens, outputs, wanted, alignments)
+        return self._scored(tokens, self._enforce(sources, tokens, outputs, wanted, alignments))
 
     def _decode_rows(
         self,
@@ -261,12 +261,24 @@ class CT2Translator:
 
     def _score(self, sources: Sequence[list[str]], targets: Sequence[str]) -> list[float]:
         """The model's log-probability of each target text for its source pieces."""
-        limit = self.spec.decoding.max_length - 2  # the decoder's positions, with its start and end
+        return [sum(scores) for scores in self._token_scores(sources, targets)]
+
+    def _token_scores(self, sources: Sequence[list[str]], targets: Sequence[str]) -> list[list[float]]:
+        """The log-probability of each target piece (EOS last), teacher-forced: one
+        ``score_batch`` call, no decoding."""
+        limit = self.limit - 2  # the decoder's positions, with its start and end
         pieces = [self._known(p)[:limit] for p in self.target_sp.encode(list(targets), out_type=str)]
         results = self.translator.score_batch(
             list(sources), pieces, max_batch_size=4 * self.spec.decoding.batch_size, max_input_length=0
         )
-        return [sum(r.log_probs) for r in results]
+        return [list(r.log_probs) for r in results]
+
+    def _scored(self, tokens: Sequence[list[str]], outputs: list[Translation]) -> list[Translation]:
+        """``outputs`` with the token log-probabilities of their final texts (:mod:`newsl10n.qe`)."""
+        if not outputs:
+            return outputs
+        scores = self._token_scores(tokens, [out.text for out in outputs])
+        return [replace(out, scores=tuple(s)) for out, s in zip(outputs, scores)]
 
     def _spellable(self, term: TermConstraint) -> tuple[str, ...]:
         """The forms of ``term`` the vocabulary can spell, in order; () when none."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -89,7 +89,7 @@ class MarianTranslator:
         ids = self.encode(sources)
         first = self._decode(ids, wanted, progress)
         if not any(wanted):
-            return first
+            return self._scored(ids, first)
         spellings = {t.id: self._spellable(t) for terms in wanted for t in terms}
 
         def decode(rows: Sequence[int], switched: Sequence[str]) -> list[str]:
@@ -109,7 +109,12 @@ class MarianTranslator:
             if method:
                 out = Translation(text, tuple(dict.fromkeys((*out.forced, *placed))), method)
             results.append(out)
-        return results
+        return self._scored(ids, results)
+
+    def _scored(self, ids: Sequence[list[int]], outputs: list[Translation]) -> list[Translation]:
+        """``outputs`` with the token log-probabilities of their final texts (:mod:`newsl10n.qe`)."""
+        scores = self._token_scores(ids, [out.text for out in outputs])
+        return [replace(out, scores=tuple(s)) for out, s in zip(outputs, scores)]
 
     def _decode(
         self, ids: list[list[int]], wanted: Sequence[Sequence[TermConstraint]], progress: Progress | None = None
@@ -148,11 +153,15 @@ class MarianTranslator:
         return tuple(form for form in term.forms if self._target_ids(form) is not None)
 
     def _score(self, ids: Sequence[list[int]], texts: Sequence[str]) -> list[float]:
-        """The model's log-probability of each target text for its source token ids
+        """The model's log-probability of each target text for its source token ids."""
+        return [sum(scores) for scores in self._token_scores(ids, texts)]
+
+    def _token_scores(self, ids: Sequence[list[int]], texts: Sequence[str]) -> list[list[float]]:
+        """The log-probability of each target token (EOS last) for its source token ids
         (teacher-forced: one forward pass per batch, no decoding)."""
         import torch
 
-        scores: list[float] = []
+        scores: list[list[float]] = []
         step = 4 * self.spec.decoding.batch_size
         for start in range(0, len(texts), step):
             chunk = list(texts[start : start + step])
@@ -164,7 +173,7 @@ class MarianTranslator:
             with torch.inference_mode():
                 logits = self.model(**padded, labels=target.masked_fill(~keep, -100)).logits
             picked = torch.log_softmax(logits, -1).gather(-1, target.unsqueeze(-1)).squeeze(-1)
-            scores += (picked * keep).sum(-1).tolist()
+            scores += [row[mask].tolist() for row, mask in zip(picked, keep)]
         return scores
 
     def _generate(self, ids: list[list[int]], plans: list[SegmentPlan | None]) -> list[Translation]:
