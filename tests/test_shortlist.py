@@ -46,7 +46,8 @@ def shortlisted(copy_model, cache, tmp_path_factory) -> Path:
     """The copy model's converted folder, with a shortlist built from CORPUS by the CLI."""
     work = tmp_path_factory.mktemp("shortlist")
     (work / "corpus.txt").write_text("\n".join(CORPUS) + "\n", encoding="utf-8")
-    (work / "pipeline.yaml").write_text(f"ctranslate2: {{models_cache: '{cache}'}}\nglossaries: []\n", encoding="utf-8")
+    config = f"ctranslate2: {{models_cache: '{cache}'}}\nglossaries: []\n"
+    (work / "pipeline.yaml").write_text(config, encoding="utf-8")
     result = runner.invoke(
         app, ["models", "shortlist", str(copy_model), "--corpus", str(work / "corpus.txt"),
               "--top", "50", "--config", str(work / "pipeline.yaml")],
@@ -91,7 +92,11 @@ def test_shortlist_lines_and_candidates():
     shortlist = Shortlist(always={"\u2581the"})
     shortlist.add(["\u2581talks", "\u2581on"], ["\u2581Gespräche", "\u2581über", "</s>"])
     shortlist.add(["\u2581on"], ["\u2581auf"])
-    assert shortlist.lines() == ["\t\u2581the", "\u2581on\t\u2581Gespräche \u2581auf \u2581über", "\u2581talks\t\u2581Gespräche \u2581über"]
+    assert shortlist.lines() == [
+        "\t\u2581the",
+        "\u2581on\t\u2581Gespräche \u2581auf \u2581über",
+        "\u2581talks\t\u2581Gespräche \u2581über",
+    ]
     assert shortlist.candidates(["\u2581talks"]) == {"\u2581the", "\u2581Gespräche", "\u2581über"}
 
 
@@ -110,9 +115,37 @@ def test_adaptive_beam_redoes_only_low_scored_or_term_missing_segments(copy_mode
     never = CT2Translator.load(spec(copy_model, cache, beam=4, adaptive_beam=True, adaptive_threshold=-1e9))
     assert [t.text for t in never.translate(sources)] == [t.text for t in greedy] and never.beam_redone == 0
     always = CT2Translator.load(spec(copy_model, cache, beam=4, adaptive_beam=True, adaptive_threshold=0.0))
-    assert [t.text for t in always.translate(sources)] == [t.text for t in beam] and always.beam_redone == len(sources)
+    assert [t.text for t in always.translate(sources)] == [t.text for t in beam]
+    assert always.beam_redone == len(sources)
     # A segment whose greedy output lacks its term goes to the beam, whatever its score.
     term = TermConstraint(id="t1", forms=("truce",))
     terms = CT2Translator.load(spec(copy_model, cache, beam=4, adaptive_beam=True, adaptive_threshold=-1e9))
     out = terms.translate(sources, constraints=[(), (term,), (), (), ()])
     assert terms.beam_redone == 1 and "truce" in out[1].text
+
+
+class FakeEngine:
+    """Source pieces are the words; the "translation" of a word is its upper case."""
+
+    vocab = frozenset({"a", "b", "c", "A", "B", "C", "T", ">>x<<", "</s>"})
+
+    def encode(self, sources):
+        return [[">>x<<", *s.split(), "</s>"] for s in sources]
+
+    def target_pieces(self, text):
+        return text.split()
+
+    def decode_tokens(self, tokens):
+        return [[p.upper() for p in row if p not in (">>x<<", "</s>")] + ["</s>"] for row in tokens]
+
+
+def test_build_shortlist_maps_pieces_to_their_translations_top_pieces_and_terms():
+    from newsl10n.translate.shortlist import build_shortlist
+
+    shortlist = build_shortlist(FakeEngine(), ["a b", "a c", "", "a"], terms=["T"], top=1, unkeyed=[">>x<<"])
+    assert shortlist.always == {"A", "T"}  # the most frequent target piece, and the term's
+    assert shortlist.by_source["b"] == {"A", "B", "b"}  # its translations' pieces, and itself
+    assert shortlist.by_source["a"] == {"A", "B", "C", "a"}
+    assert shortlist.by_source["C"] == {"C"}  # a piece the corpus never showed: itself only
+    assert ">>x<<" not in shortlist.by_source and "</s>" not in shortlist.by_source
+    assert shortlist.candidates([">>x<<", "b", "</s>"]) == {"A", "T", "B", "b"}

@@ -56,7 +56,9 @@ class DecodingSettings(_Frozen):
         "adaptive_threshold or missing a glossary term",
     )
     adaptive_threshold: float = Field(
-        default=-0.7, le=0.0, description="normalised log-probability (per token) under which a greedy output is redone"
+        default=-0.7,
+        le=0.0,
+        description="normalised log-probability (per token) under which a greedy output is redone",
     )
 
 

@@ -132,7 +132,8 @@ def models_shortlist(
         if to is not None:
             check_locale(to)
             terms = glossary_target_lines(resolve_glossary(cfg, base), to)
-        ct2 = cfg.ctranslate2.model_copy(update={"models_cache": base / cfg.ctranslate2.models_cache, "use_vmap": False})
+        cache = base / cfg.ctranslate2.models_cache
+        ct2 = cfg.ctranslate2.model_copy(update={"models_cache": cache, "use_vmap": False})
         spec = EngineSpec("ctranslate2", model, cfg.source_lang, to or "und", cfg.decoding, target_token, ct2)
         engine = CT2Translator.load(spec)
         shortlist = build_shortlist(engine, lines, terms, top=top, unkeyed=[target_token] if target_token else [])

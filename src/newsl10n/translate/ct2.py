@@ -190,8 +190,10 @@ class CT2Translator:
             for batch in length_sorted_batches([len(tokens[i]) for i in members], self._batch_size(len(members))):
                 ids = [members[j] for j in batch]
                 attend = alignments is not None and any(i in alignments for i in ids)
+                rows = [tokens[i] for i in ids]
+                with_scores = scores is not None
                 pending = self._submit(
-                    [tokens[i] for i in ids], [prefixes.get(i) for i in ids], suppress, beam_size, attend, scores is not None
+                    rows, [prefixes.get(i) for i in ids], suppress, beam_size, attend, with_scores
                 )
                 submitted.append((ids, pending))
         decoded: dict[int, list[str]] = {}

@@ -62,7 +62,8 @@ class EngineSignature:
         """The signature a manifest (or ``describe()``) records; settings it lacks take their
         defaults, as the run that wrote it did."""
         name = str(info.get("engine", "transformers"))
-        decoding = {**DecodingSettings().model_dump(), **dict(info.get("decoding") or {})}  # type: ignore[call-overload]
+        described = dict(info.get("decoding") or {})  # type: ignore[call-overload]
+        decoding = {**DecodingSettings().model_dump(), **described}
         ct2 = {k: info.get(k, v) for k, v in CT2Settings().model_dump().items()}
         settings, extra = _settings(name, decoding, ct2)
         return cls(
