@@ -33,6 +33,7 @@ import sys
 import time
 from pathlib import Path
 
+import coldstart
 import latency
 import peers
 from benchlib import (
@@ -95,14 +96,17 @@ def child_engine(args: argparse.Namespace, sources: list[str]) -> dict:
     # The ctranslate2 engine lays its threads out itself (threads 0: replicas per core for greedy
     # decoding, all cores on one batch for beam search); it is measured as it ships.
     threads = 0 if engine == "ctranslate2" and args.threads == available_cores() else args.threads
-    decoding = DecodingSettings(beam_size=args.beam, batch_size=args.batch_size, max_length=max_length, threads=threads)
+    adaptive = {"adaptive_beam": True, "adaptive_threshold": args.adaptive} if args.adaptive is not None else {}
+    decoding = DecodingSettings(
+        beam_size=args.beam, batch_size=args.batch_size, max_length=max_length, threads=threads, **adaptive
+    )
     spec = EngineSpec(
         engine=engine,
         model=args.model,
         source_lang="en",
         target_lang="de",
         decoding=decoding,
-        ct2=CT2Settings(models_cache=Path(args.work) / "ct2-cache"),
+        ct2=CT2Settings(models_cache=Path(args.work) / "ct2-cache", use_vmap=args.vmap),
     )
     started = time.perf_counter()
     if spec.engine == "ctranslate2":
@@ -134,6 +138,7 @@ def child_engine(args: argparse.Namespace, sources: list[str]) -> dict:
         "rss_loaded_mb": rss_loaded,
         "torch_imported": "torch" in sys.modules,
         "empty_outputs": sum(1 for o in outputs if not o.text),
+        "redone": getattr(translator, "beam_redone", 0) // max(1, args.repeat if engine == "ctranslate2" else 1),
     }
 
 
@@ -142,15 +147,18 @@ def run_child(mode: str, args: argparse.Namespace, **extra: object) -> dict:
     command = [sys.executable, __file__, "--child", mode, "--work", str(args.work)]
     for key in ("beam", "threads", "batch_size", "sentences", "loop_sentences", "src_tokens", "out_tokens", "repeat"):
         command += [f"--{key.replace('_', '-')}", str(extra.get(key, getattr(args, key)))]
-    for key in ("model", "config"):
+    for key in ("model", "config", "adaptive"):
         if key in extra:
             command += [f"--{key}", str(extra[key])]
+    command += ["--vmap"] if extra.get("vmap") else []
     return run_json_child(command, child_env(), args.work)
 
 
 def child_main(args: argparse.Namespace) -> None:
     if args.child == "e2e":
         result = child_e2e(args)
+    elif args.child == "coldstart":
+        result = coldstart.child_coldstart(args)
     else:
         sources = make_sources(Path(args.model), args.sentences, args.src_tokens)
         result = child_hf(args, sources) if args.child.startswith("hf-") else child_engine(args, sources)
@@ -354,6 +362,8 @@ def main() -> None:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
     parser.add_argument("--config", help=argparse.SUPPRESS)
+    parser.add_argument("--vmap", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--adaptive", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child_main(args)

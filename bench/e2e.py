@@ -101,10 +101,12 @@ def warm_cli(args: argparse.Namespace, config: Path) -> dict:
     }  # fmt: skip
 
 
-def write_e2e_config(work: Path, model: Path, *, glossary: bool = True) -> Path:
+def write_e2e_config(work: Path, model: Path, *, glossary: bool = True, name: str = "", decoding: str = "",
+                     ct2: str = "") -> Path:
     """The repository's pipeline.yaml settings (engine, decoding, glossaries, UI catalogs), with
-    every locale on the random model and outputs, memory and models cache under ``work``."""
-    name = "e2e" if glossary else "e2e-no-glossary"
+    every locale on the random model and outputs, memory and models cache under ``work``;
+    ``decoding`` and ``ct2``: more settings of those sections (``key: value, ...``)."""
+    name = name or ("e2e" if glossary else "e2e-no-glossary")
     glossaries = f"['{ROOT / 'glossaries'}']" if glossary else "[]"
     lines = [
         "source_lang: en",
@@ -112,8 +114,8 @@ def write_e2e_config(work: Path, model: Path, *, glossary: bool = True) -> Path:
         f"catalogs: '{ROOT / 'locales'}'",
         f"glossaries: {glossaries}",
         "engine: ctranslate2",
-        "decoding: {beam_size: 4, batch_size: 16, max_length: 512, threads: 0}",
-        f"ctranslate2: {{quantization: int8, models_cache: '{work / 'ct2-cache'}'}}",
+        f"decoding: {{beam_size: 4, batch_size: 16, max_length: 512, threads: 0{', ' + decoding if decoding else ''}}}",
+        f"ctranslate2: {{quantization: int8, models_cache: '{work / 'ct2-cache'}'{', ' + ct2 if ct2 else ''}}}",
         f"tm: {{path: '{work / name}-tm.sqlite'}}",
         "locales:",
     ]

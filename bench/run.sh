@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up .venv (as the README's commands do) and the bench-only Argos Translate environment,
 # then run the engine benchmark offline: engine throughput and memory (with raw CTranslate2 and
-# Argos Translate beside newsl10n), end to end, `newsl10n --help` start-up.
+# Argos Translate beside newsl10n), end to end, `newsl10n --help` start-up; then bench/speedups.py
+# (vocabulary shortlist, adaptive beam, the cold start by stage).
 # Writes its section of bench/RESULTS.md. Arguments go to bench/bench_engines.py (--help lists them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,4 +27,6 @@ if [ "$(cat "$ARGOS/.installed" 2>/dev/null)" != "argostranslate==1.11.0 ctransl
     echo "Argos Translate could not be installed: bench/RESULTS.md will say so" >&2
   fi
 fi
-exec .venv/bin/python bench/bench_engines.py "$@"
+.venv/bin/python bench/bench_engines.py "$@"
+# Issue 19's speed-ups (shortlist, adaptive beam) and the cold-start profile: a section of their own.
+exec .venv/bin/python bench/speedups.py

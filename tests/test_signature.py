@@ -11,8 +11,9 @@ from newsl10n.translate.spec import EngineSignature, EngineSpec
 
 
 def spec(engine: str = "ctranslate2", **changes) -> EngineSpec:
-    decoding = {k: changes.pop(k) for k in ("beam_size", "term_bias", "batch_size", "max_length") if k in changes}
-    ct2 = {k: changes.pop(k) for k in ("quantization",) if k in changes}
+    names = ("beam_size", "term_bias", "batch_size", "max_length", "adaptive_beam", "adaptive_threshold")
+    decoding = {k: changes.pop(k) for k in names if k in changes}
+    ct2 = {k: changes.pop(k) for k in ("quantization", "use_vmap") if k in changes}
     return EngineSpec(
         engine=engine,
         model=changes.pop("model", "models/en-de"),
@@ -36,6 +37,9 @@ def key(engine_spec: EngineSpec, revision: str = "r1", glossary: str = "") -> tu
         ("transformers", {"beam_size": 1}),
         ("ctranslate2", {"beam_size": 1}),
         ("ctranslate2", {"quantization": "float32"}),
+        ("ctranslate2", {"use_vmap": True}),
+        ("ctranslate2", {"adaptive_beam": True}),
+        ("ctranslate2", {"adaptive_beam": True, "adaptive_threshold": -0.2}),
         ("ctranslate2", {"target_token": ">>ara<<"}),
         ("ctranslate2", {"model": "models/other"}),
         ("transformers", {"max_length": 256}),
@@ -56,7 +60,8 @@ def test_batch_size_is_described_but_does_not_change_the_key():
 
 
 def test_the_manifest_description_gives_back_the_same_signature():
-    for engine_spec in (spec("transformers", term_bias=1.5), spec("ctranslate2", quantization="int16")):
+    opt_in = spec("ctranslate2", use_vmap=True, adaptive_beam=True, adaptive_threshold=-0.3)
+    for engine_spec in (spec("transformers", term_bias=1.5), spec("ctranslate2", quantization="int16"), opt_in):
         signature = EngineSignature.of(engine_spec, "r9")
         assert EngineSignature.from_description(signature.describe()) == signature
 
@@ -73,3 +78,9 @@ def test_descriptions_are_what_manifests_always_held():
     described = EngineSignature.of(spec("transformers", term_bias=0.5), "r1").describe()
     assert described["decoding"] == {"beam_size": 4, "batch_size": 16, "max_length": 512, "term_bias": 0.5}
     assert "quantization" not in described
+
+
+def test_opt_in_settings_are_described_only_when_set():
+    described = EngineSignature.of(spec("ctranslate2", use_vmap=True, adaptive_beam=True), "r1").describe()
+    assert described["use_vmap"] is True
+    assert described["decoding"]["adaptive_beam"] is True and "adaptive_threshold" not in described["decoding"]

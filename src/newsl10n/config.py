@@ -48,6 +48,18 @@ class DecodingSettings(_Frozen):
         description="log-probability bonus for the first token of a required glossary term not yet "
         "in the output; 0 leaves placement to the model and the length budget",
     )
+    # A flag beside beam_size, not ``beam_size: adaptive``: beam_size stays an int everywhere it
+    # is read (thread layout, signatures, the transformers engine) and is the second pass's beam.
+    adaptive_beam: bool = Field(
+        default=False,
+        description="ctranslate2: decode greedily, then with beam_size only the segments scored under "
+        "adaptive_threshold or missing a glossary term",
+    )
+    adaptive_threshold: float = Field(
+        default=-0.7,
+        le=0.0,
+        description="normalised log-probability (per token) under which a greedy output is redone",
+    )
 
 
 class CT2Settings(_Frozen):
@@ -58,6 +70,11 @@ class CT2Settings(_Frozen):
     models_cache: Path = Field(
         default=Path(".cache/newsl10n/ct2"),
         description="converted models, one folder per model revision (relative to pipeline.yaml)",
+    )
+    use_vmap: bool = Field(
+        default=False,
+        description="decode over the vocabulary shortlist (vmap.txt from `newsl10n models shortlist`); off until "
+        "its quality is measured on a real model",
     )
 
 

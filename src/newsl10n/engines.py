@@ -22,6 +22,9 @@ class Engine:
     ct2_keys: tuple[str, ...] = ()
     """``ctranslate2`` settings that this engine's output depends on."""
     summary: str = ""
+    opt_in_keys: frozenset[str] = frozenset()
+    """Keys among those above that are described (and keyed) only when set off their default, so
+    that manifests and memories written before the setting existed keep their signature."""
 
 
 ENGINES: dict[str, Engine] = {
@@ -34,7 +37,9 @@ ENGINES: dict[str, Engine] = {
     "ctranslate2": Engine(
         "ctranslate2",
         "newsl10n.translate.ct2:CT2Translator",
-        ct2_keys=("quantization",),
+        decoding_keys=("adaptive_beam", "adaptive_threshold"),
+        ct2_keys=("quantization", "use_vmap"),
+        opt_in_keys=frozenset({"adaptive_beam", "adaptive_threshold", "use_vmap"}),
         summary="CTranslate2, int8 by default: fast on a CPU",
     ),
 }

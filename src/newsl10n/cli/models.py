@@ -1,4 +1,5 @@
-"""``newsl10n models``: build random test models, convert Marian models to CTranslate2."""
+"""``newsl10n models``: build random test models, convert Marian models to CTranslate2, build
+vocabulary shortlists."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import typer
 
 from ..config import load_config
 from ..errors import ConfigError
-from ..fileio import read_text
+from ..fileio import read_text, write_atomic
 from ..locales import check_locale
 from ..terms.files import glossary_target_lines, resolve_glossary
 from ..testing import ARCHITECTURES, build_random_marian
-from ..translate.ct2_models import cache_folder, convert_marian, model_revision
+from ..translate.ct2_models import VMAP_FILE, cache_folder, convert_marian, model_revision
+from ..translate.shortlist import build_shortlist
+from ..translate.spec import EngineSpec
 from .common import ConfigOption, cli_errors
 
 models_app = typer.Typer(help="Manage translation models.", no_args_is_help=True)
@@ -98,3 +101,54 @@ def models_convert(
             raise ConfigError(f"--out {out}: folder exists and is not empty")
         path = convert_marian(source, target, quantization)
     typer.echo(f"{model} ({revision}) -> {path} [{quantization}]")
+
+
+@models_app.command("shortlist")
+def models_shortlist(
+    model: Annotated[str, typer.Argument(help="Marian model (hub id or local folder) or CTranslate2 folder.")],
+    corpus: Annotated[list[Path], typer.Option("--corpus", help="Monolingual source text, a sentence a line.")],
+    to: Annotated[
+        Optional[str], typer.Option("--to", help="Target locale: its glossary terms are always allowed.")
+    ] = None,
+    target_token: Annotated[
+        Optional[str], typer.Option("--target-token", help="Token the model wants first, e.g. >>ara<<.")
+    ] = None,
+    top: Annotated[int, typer.Option("--top", min=0, help="Most frequent target pieces always allowed.")] = 500,
+    config: ConfigOption = None,
+) -> None:
+    """Build the vocabulary shortlist (CTranslate2's vmap.txt) of a model from a corpus.
+
+    The corpus is translated once (with pipeline.yaml's decoding settings); each source piece is
+    mapped to the target pieces its translations used. The map is written next to the converted
+    model in the models cache; `ctranslate2.use_vmap: true` decodes over it. It is off by default
+    until its quality is measured on a real model. Run it again after changing the corpus.
+    """
+    from ..translate.ct2 import CT2Translator
+
+    with cli_errors():
+        cfg, base = load_config(config)
+        lines = _corpus_lines(corpus)
+        terms: list[str] = []
+        if to is not None:
+            check_locale(to)
+            terms = glossary_target_lines(resolve_glossary(cfg, base), to)
+        cache = base / cfg.ctranslate2.models_cache
+        ct2 = cfg.ctranslate2.model_copy(update={"models_cache": cache, "use_vmap": False})
+        spec = EngineSpec("ctranslate2", model, cfg.source_lang, to or "und", cfg.decoding, target_token, ct2)
+        engine = CT2Translator.load(spec)
+        shortlist = build_shortlist(engine, lines, terms, top=top, unkeyed=[target_token] if target_token else [])
+        path = engine.model.path / VMAP_FILE
+        write_atomic(path, "".join(line + "\n" for line in shortlist.lines()))
+        allowed = [len(shortlist.candidates(tokens)) for tokens in engine.encode(lines)]
+    typer.echo(
+        f"{model}: shortlist of {len(lines)} corpus lines -> {path} "
+        f"({len(shortlist.always)} pieces always allowed; a corpus line allows "
+        f"{sorted(allowed)[len(allowed) // 2]} of {len(engine.vocab)} pieces, median)"
+    )
+
+
+def _corpus_lines(paths: list[Path]) -> list[str]:
+    lines = [line for path in paths for line in read_text(path, what="corpus file").splitlines() if line.strip()]
+    if not lines:
+        raise ConfigError(f"--corpus {' '.join(map(str, paths))}: no text to translate")
+    return lines

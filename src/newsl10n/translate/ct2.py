@@ -18,10 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..errors import ModelNotAvailable
 from ..model import Constraints, TermConstraint, Translation
-from ..terms.check import has_forbidden
+from ..terms.check import has_forbidden, missing_terms
 from .base import Progress, length_sorted_batches
-from .ct2_models import ResolvedModel, available_cores, ensure_converted, thread_layout
+from .ct2_models import VMAP_FILE, ResolvedModel, available_cores, ensure_converted, thread_layout
 from .limits import token_limit
 from .models import not_available
 from .placement import Hint, enforce, words
@@ -42,6 +43,8 @@ class CT2Translator:
     vocab: frozenset[str]
     model: ResolvedModel
     replicas: int = 1
+    beam_redone: int = 0
+    """Rows the adaptive beam decoded a second time, with beam search (for the benchmark)."""
     info: dict[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -50,6 +53,11 @@ class CT2Translator:
         import sentencepiece as spm
 
         model = ensure_converted(spec)
+        if spec.ct2.use_vmap and not (model.path / VMAP_FILE).is_file():
+            raise ModelNotAvailable(
+                f"model {spec.model}: ctranslate2.use_vmap is on but {model.path} has no {VMAP_FILE} "
+                f"(build one with `newsl10n models shortlist {spec.model} --corpus TEXT`)"
+            )
         replicas, threads = thread_layout(
             spec.decoding.threads, spec.ct2.inter_threads, spec.decoding.beam_size, available_cores()
         )
@@ -122,7 +130,7 @@ class CT2Translator:
         alignments: dict[int, list[int]] = {
             i: [] for i, terms in enumerate(wanted) if any(c.source_span for c in terms)
         }
-        decoded = self._decode_rows(tokens, {(): list(range(len(sources)))}, {}, progress, alignments=alignments)
+        decoded = self._first_pass(tokens, wanted, progress, alignments)
         outputs = [decoded[i] for i in range(len(sources))]
         if not any(wanted):
             return self._scored(tokens, [Translation(self.decode_pieces(p)) for p in outputs])
@@ -140,6 +148,38 @@ class CT2Translator:
                 outputs[i] = pieces
         return self._scored(tokens, self._enforce(sources, tokens, outputs, wanted, alignments))
 
+    def decode_tokens(self, tokens: Sequence[list[str]]) -> list[list[str]]:
+        """The output pieces for source pieces (:meth:`encode`), no terms: for the shortlist."""
+        decoded = self._decode_rows(tokens, {(): list(range(len(tokens)))}, {})
+        return [decoded[i] for i in range(len(tokens))]
+
+    def _first_pass(
+        self,
+        tokens: Sequence[list[str]],
+        wanted: Sequence[Sequence[TermConstraint]],
+        progress: Progress | None,
+        alignments: dict[int, list[int]],
+    ) -> dict[int, list[str]]:
+        """Every row decoded. With ``decoding.adaptive_beam``: greedily, then with beam_size only
+        the rows whose greedy output scores under ``adaptive_threshold`` (log-probability per
+        token) or lacks one of its terms (a term the beam might find instead of forcing it)."""
+        rows = {(): list(range(len(tokens)))}
+        decoding = self.spec.decoding
+        if not decoding.adaptive_beam or decoding.beam_size == 1:
+            return self._decode_rows(tokens, rows, {}, progress, alignments=alignments)
+        scores: dict[int, float] = {}
+        decoded = self._decode_rows(tokens, rows, {}, progress, beam_size=1, alignments=alignments, scores=scores)
+        redo = [
+            i
+            for i in rows[()]
+            if scores[i] < decoding.adaptive_threshold
+            or (wanted[i] and missing_terms(self.decode_pieces(decoded[i]), wanted[i]))
+        ]
+        if redo:
+            decoded.update(self._decode_rows(tokens, {(): redo}, {}, alignments=alignments))
+        self.beam_redone += len(redo)
+        return decoded
+
     def _decode_rows(
         self,
         tokens: Sequence[list[str]],
@@ -148,23 +188,30 @@ class CT2Translator:
         progress: Progress | None = None,
         beam_size: int | None = None,
         alignments: dict[int, list[int]] | None = None,
+        scores: dict[int, float] | None = None,
     ) -> dict[int, list[str]]:
         """Decode each group of rows, with its forbidden sequences suppressed, in length-sorted
         batches, all submitted at once so that ``inter_threads`` replicas decode in parallel.
         Rows that are keys of ``alignments`` get there, per output piece, the source position
         its attention peaks on (only that: a whole attention matrix per segment of a big article
-        would not fit in memory)."""
+        would not fit in memory). ``scores``, when given, gets each row's log-probability per token."""
         submitted = []
         for suppress, members in groups.items():
             for batch in length_sorted_batches([len(tokens[i]) for i in members], self._batch_size(len(members))):
                 ids = [members[j] for j in batch]
                 attend = alignments is not None and any(i in alignments for i in ids)
-                pending = self._submit([tokens[i] for i in ids], [prefixes.get(i) for i in ids], suppress, beam_size, attend)
+                rows = [tokens[i] for i in ids]
+                with_scores = scores is not None
+                pending = self._submit(
+                    rows, [prefixes.get(i) for i in ids], suppress, beam_size, attend, with_scores
+                )
                 submitted.append((ids, pending))
         decoded: dict[int, list[str]] = {}
         for ids, pending in submitted:
             for i, result in zip(ids, (p.result() for p in pending)):
                 decoded[i] = list(result.hypotheses[0])
+                if scores is not None:
+                    scores[i] = result.scores[0]
                 if alignments is not None and i in alignments:
                     alignments[i] = [_argmax(row) for row in result.attention[0]]
             if progress:
@@ -192,8 +239,10 @@ class CT2Translator:
         suppress: Sequence[Sequence[str]],
         beam_size: int | None = None,
         attention: bool = False,
+        with_scores: bool = False,
     ) -> list[Any]:
-        """One asynchronous ``translate_batch`` call: a result per input, to wait on."""
+        """One asynchronous ``translate_batch`` call: a result per input, to wait on. Scores are
+        normalised by length (CTranslate2's default length_penalty 1)."""
         longest = max(len(t) for t in tokens)
         low, high = self.length_limits(longest)
         longest_prefix = max((len(p) for p in prefixes if p), default=0)
@@ -207,6 +256,8 @@ class CT2Translator:
             max_decoding_length=min(max(high, longest_prefix + 2), self.limit - 1),
             suppress_sequences=[list(s) for s in suppress] or None,
             return_attention=attention,
+            return_scores=with_scores,
+            use_vmap=self.spec.ct2.use_vmap,
             asynchronous=True,
         )
 

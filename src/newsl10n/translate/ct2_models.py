@@ -27,6 +27,9 @@ from .spec import EngineSpec
 log = logging.getLogger("newsl10n")
 
 TOKENIZER_FILES = ("source.spm", "target.spm")
+VMAP_FILE = "vmap.txt"
+"""The vocabulary map CTranslate2 loads with the model (what its converters' ``vmap`` option
+copies in), used when ``translate_batch`` gets ``use_vmap=True``."""
 
 
 @dataclass(frozen=True)

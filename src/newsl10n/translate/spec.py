@@ -54,28 +54,25 @@ class EngineSignature:
     @classmethod
     def of(cls, spec: EngineSpec, revision: str) -> EngineSignature:
         engine = ENGINES.get(spec.engine)
-        d = spec.decoding
-        names = ("beam_size", "batch_size", "max_length", *(engine.decoding_keys if engine else ()))
-        extra = tuple((k, getattr(spec.ct2, k)) for k in (engine.ct2_keys if engine else ()))
-        return cls(
-            spec.engine, spec.model, revision, spec.target_token, tuple((k, getattr(d, k)) for k in names), extra
-        )
+        decoding, extra = _settings(spec.engine, spec.decoding.model_dump(), spec.ct2.model_dump())
+        return cls(spec.engine, spec.model, revision, spec.target_token, decoding, extra)
 
     @classmethod
     def from_description(cls, info: Mapping[str, object]) -> EngineSignature:
         """The signature a manifest (or ``describe()``) records; settings it lacks take their
         defaults, as the run that wrote it did."""
-        engine = ENGINES.get(str(info.get("engine", "transformers")))
-        decoding = dict(info.get("decoding") or {})  # type: ignore[call-overload]
-        defaults, ct2 = DecodingSettings(), CT2Settings()
-        names = ("beam_size", "batch_size", "max_length", *(engine.decoding_keys if engine else ()))
+        name = str(info.get("engine", "transformers"))
+        described = dict(info.get("decoding") or {})  # type: ignore[call-overload]
+        decoding = {**DecodingSettings().model_dump(), **described}
+        ct2 = {k: info.get(k, v) for k, v in CT2Settings().model_dump().items()}
+        settings, extra = _settings(name, decoding, ct2)
         return cls(
-            engine=str(info.get("engine", "transformers")),
+            engine=name,
             model=str(info.get("model", "")),
             revision=str(info.get("model_revision", "")),
             target_token=info.get("target_token"),  # type: ignore[arg-type]
-            decoding=tuple((k, decoding.get(k, getattr(defaults, k))) for k in names),
-            extra=tuple((k, info.get(k, getattr(ct2, k))) for k in (engine.ct2_keys if engine else ())),
+            decoding=settings,
+            extra=extra,
         )
 
     def describe(self) -> dict[str, object]:
@@ -102,6 +99,22 @@ class EngineSignature:
             settings["target_token"] = self.target_token
         settings.update(self.extra)
         return json.dumps(settings, sort_keys=True, separators=(",", ":"))
+
+
+def _settings(
+    name: str, decoding: Mapping[str, object], ct2: Mapping[str, object]
+) -> tuple[tuple[tuple[str, object], ...], tuple[tuple[str, object], ...]]:
+    """The engine's output-changing (decoding, ctranslate2) settings, in describe order; opt-in
+    ones only when off their default."""
+    engine = ENGINES.get(name)
+    defaults = {**DecodingSettings().model_dump(), **CT2Settings().model_dump()}
+    opt_in = engine.opt_in_keys if engine else frozenset()
+
+    def pick(names: Sequence[str], values: Mapping[str, object]) -> tuple[tuple[str, object], ...]:
+        return tuple((k, values[k]) for k in names if k not in opt_in or values[k] != defaults[k])
+
+    names = ("beam_size", "batch_size", "max_length", *(engine.decoding_keys if engine else ()))
+    return pick(names, decoding), pick(engine.ct2_keys if engine else (), ct2)
 
 
 def engine_specs(
