@@ -337,3 +337,26 @@ def test_bundle_locale_picks_the_tokenizer(tmp_path, config):
     assert result.exit_code == 0, result.output
     signatures = json.loads(result.stdout)["zh-Hans"]["signatures"]
     assert "|tok:zh|" in signatures["bleu"] and "|asian:yes|" in signatures["ter"]
+
+
+@pytest.mark.slow
+def test_score_json_reports_lemmatised_term_success_beside_exact_compliance(tmp_path, tiny_models, sample_article):
+    """Issue 15 item 7: the WMT 2023 terminology task's measure, from each manifest, in score --json."""
+    from newsl10n.cli import app as cli_app
+
+    config = tmp_path / "pipeline.yaml"
+    config.write_text(
+        f"out: {tmp_path / 'out'}\ndecoding: {{beam_size: 1, max_length: 64}}\n"
+        f"glossaries: ['{Path(__file__).resolve().parents[1] / 'glossaries'}']\n"
+        f"locales:\n  de: {{model: '{tiny_models['de']}'}}\n",
+        encoding="utf-8",
+    )
+    assert CliRunner().invoke(cli_app, ["translate", str(sample_article), "--config", str(config), "--no-tm"]).exit_code == 0
+    manifest = json.loads((tmp_path / "out" / "new-start-dialogue" / "de" / "manifest.json").read_text())
+    assert manifest["term_success_lemmatised"] >= manifest["term_compliance"] > 0
+    refs = tmp_path / "refs"
+    refs.mkdir()
+    (refs / "new-start-dialogue.de.txt").write_bytes((Path(__file__).resolve().parents[1] / "examples/refs/new-start-dialogue.de.txt").read_bytes())
+    result = CliRunner().invoke(cli_app, ["score", str(tmp_path / "out"), "--refs", str(refs), "--json", "--config", str(config)])
+    report = json.loads(result.output)
+    assert report["de"]["term_success_lemmatised"] == round(100 * manifest["term_success_lemmatised"], 2)

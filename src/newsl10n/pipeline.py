@@ -25,7 +25,7 @@ from .model import SourceArticle, TermConstraint, TermHit, Translation
 from .progress import Reporter, SegmentProgress, SilentReporter
 from .qe import Scorer, distribution, run_scorer
 from .source import read_article
-from .terms.check import term_report
+from .terms.check import lemmatised_term_success, term_report
 from .terms.files import Glossary
 from .terms.source import SourceTerms, required_terms
 from .tm.cached import ClientMemory, open_translator
@@ -268,6 +268,9 @@ class _BundleWriter:
             ui=ui, source_lang=self.source_lang, glossary_hash=self.glossary.content_hash if self.glossary else None,
             source_path=source_path(source, self.out),
         )  # fmt: skip
+        manifest.term_success_lemmatised = lemmatised_term_success(
+            (targets[i], [c for _, c in pairs]) for i, pairs in pending.required.items()
+        )
         if self.scorer is not None:
             manifest.confidence = distribution(list(localized.confidence.values()), self.scorer.qa.min_confidence)
         write_bundle(target, bundle_files(localized, segment_entries(source, localized), manifest, ui, self.qa))

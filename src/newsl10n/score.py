@@ -102,6 +102,8 @@ class LocaleReport:
     engines: tuple[Mapping[str, object], ...] = ()
     comparisons: tuple[Comparison, ...] = ()
     failures: tuple[GateFailure, ...] = ()
+    term_success_lemmatised: float | None = None
+    """The WMT 2023 terminology task's measure (lemmatised matching), in percent."""
 
 
 _LABELS = {"bleu": "BLEU", "chrf": "chrF", "ter": "TER", "term_compliance": "term compliance"}

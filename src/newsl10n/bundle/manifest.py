@@ -32,6 +32,8 @@ class Manifest:
     segments: int = 0
     glossary_hash: str | None = None
     term_compliance: float | None = None
+    term_success_lemmatised: float | None = None
+    """WMT 2023 terminology task's term success (lemmatised matching), beside exact compliance."""
     terms: dict[str, int] = field(default_factory=dict)
     source_corrections: int = 0
     timings: dict[str, float] = field(default_factory=dict)
@@ -50,10 +52,10 @@ class Manifest:
 
     ORDER = (
         "newsl10n_version", "article", "source_file", "source_path", "source_sha256", "source_lang", "locale", "engine",
-        "segments", "glossary_hash", "term_compliance", "terms", "source_corrections", "timings",
+        "segments", "glossary_hash", "term_compliance", "term_success_lemmatised", "terms", "source_corrections", "timings",
         "ui_catalog", "ui_catalog_hash", "created", "run", "reviewed_segments", "imported", "confidence",
     )  # fmt: skip
-    OPTIONAL = frozenset({"source_path", "run", "reviewed_segments", "imported", "confidence"})
+    OPTIONAL = frozenset({"source_path", "term_success_lemmatised", "run", "reviewed_segments", "imported", "confidence"})
     """Written only once set (``source_path`` and ``run`` by a run, the others by a post-edit)."""
 
     @property

@@ -153,7 +153,17 @@ def report_locale(item: LocaleInput, gate: Gate, samples: int) -> LocaleReport:
         engines_of(item.bundles),
         comparisons,
         tuple(check_gate(item.locale, scores, compliance, gate)),
+        lemmatised_success(item.bundles),
     )
+
+
+def lemmatised_success(bundles: Sequence[LoadedBundle]) -> float | None:
+    """The bundles' WMT-style term success (their manifests'), weighted by their terms, in
+    percent; None when no bundle records one."""
+    pairs = [(b.manifest.term_success_lemmatised, b.manifest.terms.get("total", 0)) for b in bundles]
+    pairs = [(value, weight) for value, weight in pairs if value is not None and weight]
+    total = sum(weight for _, weight in pairs)
+    return 100 * sum(value * weight for value, weight in pairs) / total if total else None
 
 
 def report_json(reports: Sequence[LocaleReport], gates: Mapping[str, Gate]) -> dict[str, object]:
@@ -167,6 +177,7 @@ def report_json(reports: Sequence[LocaleReport], gates: Mapping[str, Gate]) -> d
             "signatures": dict(s.signatures),
             "segments": s.segments,
             "term_compliance": None if r.term_compliance is None else round(r.term_compliance, 2),
+            "term_success_lemmatised": None if r.term_success_lemmatised is None else round(r.term_success_lemmatised, 2),
             "engines": list(r.engines),
             "gate": {
                 "thresholds": {k: v for k, v in vars(gates[r.locale]).items() if v is not None},

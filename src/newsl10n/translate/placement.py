@@ -133,9 +133,10 @@ class _Pending:
     required: Sequence[TermConstraint] = ()
     """Every term the row must hold: a candidate must not take one that is already there."""
 
-    def keeps_terms(self, candidate: Candidate) -> bool:
-        """The candidate adds the term and removes none (one term missing fewer)."""
-        return len(missing_terms(candidate.text, self.required)) < len(missing_terms(self.text, self.required))
+    def keeps_terms(self, candidate: Candidate, missing_now: int) -> bool:
+        """The candidate adds the term and removes none (fewer missing than ``missing_now``,
+        the row's count before it)."""
+        return len(missing_terms(candidate.text, self.required)) < missing_now
 
 
 def place_terms(
@@ -162,7 +163,8 @@ def place_terms(
         options = []
         for p in active:
             found = candidates(p.text, spell(p.terms[0])[0], source_words(p.row, p.terms[0]), p.hints[0])
-            options.append((p, [c for c in found if p.keeps_terms(c)]))
+            missing_now = len(missing_terms(p.text, p.required))
+            options.append((p, [c for c in found if p.keeps_terms(c, missing_now)]))
         for p, best in zip(active, _best(options, score)):
             if best is not None:
                 p.text = _best_form(p, best, spell(p.terms[0]), score)
