@@ -138,7 +138,7 @@ def test_models_convert_cli_and_converted_folder_as_model(tiny_models, tmp_path,
 
 
 def first_words(text: str, count: int) -> list[str]:
-    return [w for w in dict.fromkeys(text.split()) if w.isalpha()][:count]
+    return [w for w in dict.fromkeys(text.split()) if w.isalpha() or (w.isalnum() and not w.isdigit())][:count]
 
 
 @pytest.mark.parametrize(
@@ -152,14 +152,18 @@ def first_words(text: str, count: int) -> list[str]:
 def test_terms_enforced_on_every_segment(tiny_models, ct2_cache, sources, locale, terms, beam):
     translator = make_translator(make_spec("ctranslate2", tiny_models[locale], locale, ct2_cache, beam=beam))
     plain = [t.text for t in translator.translate(sources)]
-    natural = first_words(plain[1], 2)  # words the model writes unaided in segment 1
+    # words the model writes unaided in a segment (a random model may repeat one word throughout)
+    k = next((i for i in range(1, len(plain)) if len(first_words(plain[i], 2)) == 2), None)
+    if k is None:
+        pytest.skip("this random model writes a single word throughout at this beam")
+    natural = first_words(plain[k], 2)
     assert len(natural) == 2
     constraints = []
     for i in range(len(sources)):
         wanted = [TermConstraint(f"t{j}", (term,)) for j, term in enumerate(terms[: i % (len(terms) + 1)])]
         constraints.append(wanted)
     constraints[0] = [TermConstraint("swap", (terms[0],), forbidden=(natural[1],))]
-    constraints[1].append(TermConstraint("kept", (natural[0],)))
+    constraints[k].append(TermConstraint("kept", (natural[0],)))
     outputs = translator.translate(sources, constraints=constraints)
     for i, (out, wanted) in enumerate(zip(outputs, constraints)):
         assert all(contains_term(out.text, c) for c in wanted), (i, out)

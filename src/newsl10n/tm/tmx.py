@@ -46,6 +46,8 @@ def export_tmx(entries: Iterable[Entry], fileobj: IO[bytes], source_lang: str) -
             "x-locale": entry.locale, "x-model": model, "x-revision": revision, "x-glossary": entry.glossary,
             "x-decoding": entry.decoding, "x-reviewed": "yes" if entry.reviewed else "no",
             "x-method": entry.method, "x-forced": json.dumps(list(entry.forced)) if entry.forced else "",
+            "x-machine": entry.machine if entry.machine is not None and entry.machine != entry.target else "",
+            "x-scores": json.dumps(list(entry.scores)) if entry.scores else "",
         }  # fmt: skip
         for kind, value in props.items():
             if value:
@@ -87,6 +89,8 @@ def read_tmx(data: bytes, *, source: str, origin: str) -> list[Entry]:
             created=_iso_date(unit.get("changedate") or unit.get("creationdate") or ""),
             reviewed=props.get("x-reviewed", "yes") != "no",
             model=model, glossary=props.get("x-glossary", ""), decoding=props.get("x-decoding", ""),
+            machine=props.get("x-machine") or (segs[locale] if props.get("x-reviewed") == "no" else None),
+            scores=tuple(json.loads(props["x-scores"])) if props.get("x-scores") else None,
         ))  # fmt: skip
     return entries
 
