@@ -48,7 +48,7 @@ def build_vmap(work: Path, model: Path) -> tuple[float, str]:
     proc = subprocess.run(command, capture_output=True, text=True, env=child_env(), check=False)
     if proc.returncode != 0:
         raise SystemExit(f"shortlist failed:\n{proc.stderr[-3000:]}{proc.stdout[-3000:]}")
-    return time.perf_counter() - started, proc.stdout.strip().splitlines()[-1]
+    return time.perf_counter() - started, proc.stdout.strip().splitlines()[-1].replace(f"{ROOT}/", "")
 
 
 def padded_model(work: Path, converted: Path, size: int) -> Path:
