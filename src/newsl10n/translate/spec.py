@@ -53,7 +53,6 @@ class EngineSignature:
 
     @classmethod
     def of(cls, spec: EngineSpec, revision: str) -> EngineSignature:
-        engine = ENGINES.get(spec.engine)
         decoding, extra = _settings(spec.engine, spec.decoding.model_dump(), spec.ct2.model_dump())
         return cls(spec.engine, spec.model, revision, spec.target_token, decoding, extra)
 
