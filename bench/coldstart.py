@@ -90,7 +90,10 @@ def child_coldstart(args: argparse.Namespace) -> dict:
         stages.wrap(ct2.CT2Translator, name, "tokens")
     stages.wrap(ct2.CT2Translator, "_first_pass", nth("first", "decode first", "decode rest"))
     # The first pass's own decodes count as the first pass; the others are second decodes.
-    stages.wrap(ct2.CT2Translator, "_decode_rows", lambda parent: parent if str(parent).startswith("decode") else "decode again")
+    def inherit(parent) -> str:
+        return parent if str(parent).startswith("decode") else "decode again"
+
+    stages.wrap(ct2.CT2Translator, "_decode_rows", inherit)
     stages.wrap(ct2.CT2Translator, "_enforce", "placement")
     stages.wrap(ct2.CT2Translator, "_score", "placement")
     stages.wrap(build, "check_segment", "qa")

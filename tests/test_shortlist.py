@@ -53,7 +53,7 @@ def shortlisted(copy_model, cache, tmp_path_factory) -> Path:
               "--top", "50", "--config", str(work / "pipeline.yaml")],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "vmap.txt" in result.output
+    assert "vmap.txt" in result.output and "clear it" in result.output
     return CT2Translator.load(spec(copy_model, cache)).model.path
 
 

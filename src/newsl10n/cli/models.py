@@ -145,6 +145,7 @@ def models_shortlist(
         f"({len(shortlist.always)} pieces always allowed; a corpus line allows "
         f"{sorted(allowed)[len(allowed) // 2]} of {len(engine.vocab)} pieces, median)"
     )
+    typer.echo("the memory's key records use_vmap, not the map: clear it if it holds translations of another map")
 
 
 def _corpus_lines(paths: list[Path]) -> list[str]:
