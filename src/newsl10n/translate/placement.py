@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from ..model import TermConstraint
 from ..terms.check import check, missing_terms
 from ..terms.forms import agreeing_form
+from ..terms.match import TermMatcher
 
 Scorer = Callable[[Sequence[tuple[int, str]]], list[float]]
 """Log-probabilities of target texts, each for the source segment of the given index."""
@@ -49,10 +50,23 @@ WINDOW = 3
 
 @dataclass(frozen=True)
 class Hint:
-    """The output words (``start``..``stop`` word indices) the model aligned to the source term."""
+    """The output words (``start``..``stop`` word indices) the model aligned to the source term;
+    candidates start and end at most ``window`` words from them."""
 
     start: int
     stop: int
+    window: int = WINDOW
+
+
+def position_hint(source: str, term: TermConstraint, output: str, source_words: int) -> Hint | None:
+    """Where the term's source words would fall in ``output`` if the model kept the source's
+    word order, with a wide window (en -> de/fr/es keep most of it): without an alignment, this
+    keeps the candidates of a long output to a few dozen."""
+    if term.source_span is None or not source:
+        return None
+    units = len(words(output))
+    at = round(units * term.source_span[0] / len(source))
+    return Hint(at, at + source_words, window=max(8, units // 5))
 
 
 @dataclass(frozen=True)
@@ -84,16 +98,20 @@ def candidates(output: str, form: str, source_words: int, hint: Hint | None = No
     longest = max(1, source_words) + EXTRA_WORDS
     starts = range(len(units))
     if hint is not None:
-        starts = range(max(0, hint.start - WINDOW), min(len(units), hint.start + WINDOW + 1))
+        starts = range(max(0, hint.start - hint.window), min(len(units), hint.start + hint.window + 1))
     for a in starts:
         for b in range(a, min(len(units), a + longest)):
             if b > a and not _joined(output[units[b - 1].end : units[b].start]):
                 break
-            if hint is not None and abs((b + 1) - hint.stop) > WINDOW:
+            if hint is not None and abs((b + 1) - hint.stop) > hint.window:
                 continue
             s, e = units[a].start, units[b].end
             found.setdefault(output[:s] + form + output[e:], Candidate(output[:s] + form + output[e:], s, output[s:e]))
-    for a in range(len(units) + 1) if hint is None else range(max(0, hint.start - 1), min(len(units), hint.stop) + 1):
+    inserts = range(len(units) + 1)
+    if hint is not None:
+        low, high = hint.start - max(1, hint.window - WINDOW + 1), hint.stop + max(0, hint.window - WINDOW)
+        inserts = range(max(0, low), min(len(units), high) + 1)
+    for a in inserts:
         at = units[a].start if a < len(units) else _closing_start(output)
         text, start = _insert(output, at, form)
         found.setdefault(text, Candidate(text, start, ""))
@@ -138,6 +156,11 @@ class _Pending:
         the row's count before it)."""
         return len(missing_terms(candidate.text, self.required)) < missing_now
 
+    def taken(self) -> list[tuple[int, int]]:
+        """Where the row's text holds a form of a required term (a candidate must not replace it)."""
+        matcher = TermMatcher((f, c.case_sensitive, None) for c in self.required for f in c.forms)
+        return [(m.start, m.end) for m in matcher.find(self.text)]
+
 
 def place_terms(
     outputs: Sequence[str],
@@ -163,8 +186,9 @@ def place_terms(
         options = []
         for p in active:
             found = candidates(p.text, spell(p.terms[0])[0], source_words(p.row, p.terms[0]), p.hints[0])
-            missing_now = len(missing_terms(p.text, p.required))
-            options.append((p, [c for c in found if p.keeps_terms(c, missing_now)]))
+            taken = p.taken()
+            free = [c for c in found if not any(s < c.start + len(c.replaced) and c.start < e for s, e in taken)]
+            options.append((p, free))
         for p, best in zip(active, _best(options, score)):
             if best is not None:
                 p.text = _best_form(p, best, spell(p.terms[0]), score)
@@ -174,12 +198,15 @@ def place_terms(
 
 
 def _best(rows: Sequence[tuple[_Pending, list[Candidate]]], score: Scorer) -> list[Candidate | None]:
+    """Per row, its best-scored candidate that adds the term and loses none (verified by the
+    check in score order: usually the first one)."""
     flat = [(p.row, c.text) for p, cands in rows for c in cands]
     scores = iter(score(flat) if flat else [])
     best: list[Candidate | None] = []
-    for _, cands in rows:
-        scored = [(next(scores), -i, c) for i, c in enumerate(cands)]
-        best.append(max(scored, key=lambda s: (s[0], s[1]))[2] if scored else None)
+    for p, cands in rows:
+        scored = sorted(((next(scores), -i, c) for i, c in enumerate(cands)), key=lambda s: (s[0], s[1]), reverse=True)
+        missing_now = len(missing_terms(p.text, p.required)) if scored else 0
+        best.append(next((c for _, _, c in scored if p.keeps_terms(c, missing_now)), None))
     return best
 
 
@@ -270,7 +297,8 @@ def enforce(
             spell,
             lambda pairs: score([(rest[row], text) for row, text in pairs]),
             source_words=lambda row, term: source_words(rest[row], term),
-            hints=lambda row, term: hints(rest[row], term),
+            hints=lambda row, term: hints(rest[row], term)
+            or position_hint(sources[rest[row]], term, outputs[rest[row]], source_words(rest[row], term)),
             required=[enforceable[i] for i in rest],
         )
         for i, (text, ids) in zip(rest, placed):
