@@ -52,7 +52,12 @@ def main() -> None:
     logger.propagate = False
     # SIGTERM unwinds like Ctrl-C, so temporary bundle folders are removed on the way out.
     signal.signal(signal.SIGTERM, lambda signum, frame: _raise_interrupt())
-    app()
+    try:
+        app()
+    finally:
+        # The command is over (its bundles written or not): a Ctrl-C during the interpreter's
+        # shutdown must not end the process by the signal after it reported success.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _raise_interrupt() -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from ..bundle.manifest import Manifest
 from ..model import Constraints, Translation
+from ..progress import spread_progress
 from ..translate.base import Progress, Translator
 from ..translate.revision import check_model_files, known_revision
 from ..translate.spec import EngineSignature, EngineSpec
@@ -66,7 +67,7 @@ class CachedTranslator:
         if todo:
             outputs = self.loaded().translate(
                 [sources[i] for i in todo],
-                progress=_spread(progress, len(sources) - self.last_hits, len(todo)),
+                progress=spread_progress(progress, len(sources) - self.last_hits, len(todo)),
                 constraints=[constraints[i] for i in todo] if constraints else None,
             )
             self.memory.store(self.context, [(sources[i], out) for i, out in zip(todo, outputs)])
@@ -80,21 +81,6 @@ class CachedTranslator:
             info = EngineSignature.of(self.spec, self.context.model.rsplit("@", 1)[-1]).describe()
         info["tm"] = {"hits": self.last_hits, "misses": self.last_misses}
         return info
-
-
-def _spread(progress: Progress | None, segments: int, calls: int) -> Progress | None:
-    """Progress for the engine's unique misses, scaled to the segments they stand for."""
-    if progress is None or segments == calls:
-        return progress
-    done = [0, 0]
-
-    def report(count: int) -> None:
-        done[0] += count
-        target = segments * done[0] // calls
-        progress(target - done[1])
-        done[1] = target
-
-    return report
 
 
 def open_translator(
