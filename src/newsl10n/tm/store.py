@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -138,7 +139,7 @@ class TranslationMemory:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
                 db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-                self._check_schema(db)
+                _retry_while_locked(lambda: self._check_schema(db))
                 db.execute("PRAGMA synchronous = NORMAL")
             except BaseException:
                 if db is not None:
@@ -301,3 +302,17 @@ def open_memory(path: Path) -> TranslationMemory:
 def memory_path(out: Path, configured: Path | None, base: Path) -> Path:
     """The memory file: ``tm.path`` from pipeline.yaml (relative to it), else OUT/.newsl10n-tm.sqlite."""
     return base / configured if configured is not None else out / DEFAULT_NAME
+
+
+def _retry_while_locked(step) -> None:
+    """Run ``step`` again while another process holds the file (two runs creating one memory at
+    once: switching to WAL is refused at once rather than waiting out the busy timeout)."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
