@@ -20,6 +20,7 @@ from ..terms.recheck import recheck_reports
 from ..terms.source import SourceTerms
 from .build import bundle_files, localize
 from .manifest import MANIFEST, Manifest, counts_compliance
+from .reader import read_manifest
 from .segments import SEGMENTS, article_from_layout
 from .store import write_bundle
 from .xliff import read_xliff
@@ -97,11 +98,9 @@ def import_xliff(
 def _run(bundle: Path) -> str:
     """The bundle's translation run ("" without a readable manifest: apply_edits says why)."""
     try:
-        data = load_json((bundle / MANIFEST).read_text(encoding="utf-8"), source=str(bundle / MANIFEST))
-        manifest = Manifest.from_json(data, source=str(bundle / MANIFEST))
-    except (OSError, UnicodeDecodeError, InputError):
+        return read_manifest(bundle / MANIFEST).run_id
+    except InputError:
         return ""
-    return manifest.run_id
 
 
 def apply_edits(
