@@ -143,14 +143,14 @@ class CT2Translator:
             if any(c.forbidden for c in wanted[i]) and has_forbidden(self.decode_pieces(p), wanted[i])
         ]
         if redo:
-            outputs_redone = self._decode_rows(tokens, self._by_forbidden(redo, wanted), {}, alignments=alignments)
+            outputs_redone = self._decode_rows(tokens, self._by_forbidden(redo, wanted), alignments=alignments)
             for i, pieces in outputs_redone.items():
                 outputs[i] = pieces
         return self._scored(tokens, self._enforce(sources, tokens, outputs, wanted, alignments))
 
     def decode_tokens(self, tokens: Sequence[list[str]]) -> list[list[str]]:
         """The output pieces for source pieces (:meth:`encode`), no terms: for the shortlist."""
-        decoded = self._decode_rows(tokens, {(): list(range(len(tokens)))}, {})
+        decoded = self._decode_rows(tokens, {(): list(range(len(tokens)))})
         return [decoded[i] for i in range(len(tokens))]
 
     def _first_pass(
@@ -166,9 +166,9 @@ class CT2Translator:
         rows = {(): list(range(len(tokens)))}
         decoding = self.spec.decoding
         if not decoding.adaptive_beam or decoding.beam_size == 1:
-            return self._decode_rows(tokens, rows, {}, progress, alignments=alignments)
+            return self._decode_rows(tokens, rows, progress, alignments=alignments)
         scores: dict[int, float] = {}
-        decoded = self._decode_rows(tokens, rows, {}, progress, beam_size=1, alignments=alignments, scores=scores)
+        decoded = self._decode_rows(tokens, rows, progress, beam_size=1, alignments=alignments, scores=scores)
         redo = [
             i
             for i in rows[()]
@@ -176,7 +176,7 @@ class CT2Translator:
             or (wanted[i] and missing_terms(self.decode_pieces(decoded[i]), wanted[i]))
         ]
         if redo:
-            decoded.update(self._decode_rows(tokens, {(): redo}, {}, alignments=alignments))
+            decoded.update(self._decode_rows(tokens, {(): redo}, alignments=alignments))
         self.beam_redone += len(redo)
         return decoded
 
@@ -184,7 +184,6 @@ class CT2Translator:
         self,
         tokens: Sequence[list[str]],
         groups: dict[tuple[tuple[str, ...], ...], list[int]],
-        prefixes: dict[int, list[str]],
         progress: Progress | None = None,
         beam_size: int | None = None,
         alignments: dict[int, list[int]] | None = None,
@@ -202,9 +201,7 @@ class CT2Translator:
                 attend = alignments is not None and any(i in alignments for i in ids)
                 rows = [tokens[i] for i in ids]
                 with_scores = scores is not None
-                pending = self._submit(
-                    rows, [prefixes.get(i) for i in ids], suppress, beam_size, attend, with_scores
-                )
+                pending = self._submit(rows, suppress, beam_size, attend, with_scores)
                 submitted.append((ids, pending))
         decoded: dict[int, list[str]] = {}
         for ids, pending in submitted:
@@ -235,7 +232,6 @@ class CT2Translator:
     def _submit(
         self,
         tokens: Sequence[list[str]],
-        prefixes: Sequence[list[str] | None],
         suppress: Sequence[Sequence[str]],
         beam_size: int | None = None,
         attention: bool = False,
@@ -245,15 +241,13 @@ class CT2Translator:
         normalised by length (CTranslate2's default length_penalty 1)."""
         longest = max(len(t) for t in tokens)
         low, high = self.length_limits(longest)
-        longest_prefix = max((len(p) for p in prefixes if p), default=0)
         return self.translator.translate_batch(
             list(tokens),
-            target_prefix=list(prefixes) if any(prefixes) else None,
             beam_size=beam_size or self.spec.decoding.beam_size,
             max_batch_size=self.spec.decoding.batch_size,
             max_input_length=self.limit,
             min_decoding_length=low,
-            max_decoding_length=min(max(high, longest_prefix + 2), self.limit - 1),
+            max_decoding_length=min(high, self.limit - 1),
             suppress_sequences=[list(s) for s in suppress] or None,
             return_attention=attention,
             return_scores=with_scores,
@@ -289,7 +283,7 @@ class CT2Translator:
         def decode(rows: Sequence[int], switched: Sequence[str]) -> list[str]:
             suppress = self._forbidden_sequences([t for i in rows for t in wanted[i]])
             switched_tokens = self.encode(switched)
-            decoded = self._decode_rows(switched_tokens, {suppress: list(range(len(rows)))}, {})
+            decoded = self._decode_rows(switched_tokens, {suppress: list(range(len(rows)))})
             return [self.decode_pieces(decoded[j]) for j in range(len(rows))]
 
         def hint(i: int, term: TermConstraint) -> Hint | None:
