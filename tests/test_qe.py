@@ -15,7 +15,7 @@ from newsl10n import qe
 from newsl10n.bundle.xliff import write_xliff
 from newsl10n.cli import app
 from newsl10n.config import QASettings
-from newsl10n.model import Translation
+from newsl10n.model import ModelScores, Translation
 from newsl10n.tm.store import MemoryContext, TranslationMemory
 
 from xliff_schema import problems
@@ -26,6 +26,11 @@ QA = QASettings()
 
 
 def item(scores, target="Die Gespräche gehen nächste Woche in Genf weiter.", **kw) -> qe.QEInput:
+    """A segment scored per token (a list), by its log-probability per token alone (a number), or not."""
+    if isinstance(scores, list):
+        scores = ModelScores.of_tokens(scores)
+    elif scores is not None:
+        scores = ModelScores(scores)
     return qe.QEInput("The talks resume next week in Geneva.", target, "en", "de", scores, **kw)
 
 
@@ -33,6 +38,7 @@ def item(scores, target="Die Gespräche gehen nächste Woche in Genf weiter.", *
     "worse",
     [
         item([-0.1, -3.0, -0.1]),  # a less likely token
+        item(-1.2),  # less likely on the whole (CTranslate2 gives only this)
         item([-0.1, -0.2, -0.1], forced=2),  # terms had to be forced
         item([-0.1, -0.2, -0.1], target="Die Gespräche gehen nächste Woche in Genf weiter, sagte er und ging."),
         item([-0.1, -0.2, -0.1], target="The talks resume next week in Geneva."),  # copied
@@ -41,8 +47,41 @@ def item(scores, target="Die Gespräche gehen nächste Woche in Genf weiter.", *
     ],
 )
 def test_default_confidence_falls_with_each_worse_feature(worse):
-    better = item([-0.1, -0.2, -0.1], back_chrf=0.9 if worse.back_chrf else None)
+    tokens = worse.scores is None or worse.scores.tokens is not None
+    better = item([-0.1, -0.2, -0.1] if tokens else -0.13, back_chrf=0.9 if worse.back_chrf else None)
     assert 0 <= qe.DEFAULT.confidence(qe.features(worse, QA)) < qe.DEFAULT.confidence(qe.features(better, QA)) <= 1
+
+
+def test_scores_without_tokens_give_the_mean_alone_and_its_absence_moves_nothing():
+    typical = item([-0.13, -3.0, -0.1] + [-0.1] * 7)  # the minimum and unlikely share at their means
+    assert qe.features(item(-0.5), QA)["min_logprob"] is None and qe.features(item(-0.5), QA)["mean_logprob"] == -0.5
+    mean_only = item(typical.scores.logprob)
+    assert qe.DEFAULT.confidence(qe.features(mean_only, QA)) == pytest.approx(
+        qe.DEFAULT.confidence(qe.features(typical, QA)), abs=1e-9
+    )
+
+
+@pytest.mark.parametrize(
+    ("scores", "stored"),
+    [(ModelScores.of_tokens([-0.5, -0.25]), "[-0.5, -0.25]"), (ModelScores(-0.12345), "-0.1235")],
+)
+def test_model_scores_round_trip_through_json(scores, stored):
+    assert scores.to_json() == stored
+    assert ModelScores.from_json(stored) == ModelScores.from_json(scores.to_json())
+    assert ModelScores.from_json(stored).logprob == pytest.approx(scores.logprob, abs=1e-4)
+
+
+@pytest.mark.parametrize("text", ["", "nonsense", '"text"', "[1, \"a\"]", "true", "NaN", "{}"])
+def test_unreadable_stored_scores_are_none(text):
+    assert ModelScores.from_json(text) is None
+
+
+def test_scores_of_pieces_rejoined():
+    tokens = ModelScores.joined([ModelScores.of_tokens([-1.0]), ModelScores.of_tokens([-0.5, -0.5])], [1, 1])
+    assert tokens == ModelScores.of_tokens([-1.0, -0.5, -0.5])
+    means = ModelScores.joined([ModelScores(-1.0), ModelScores(-0.4)], [1, 2])
+    assert means == ModelScores(pytest.approx(-0.6)) and means.tokens is None
+    assert ModelScores.joined([ModelScores(-1.0), None], [1, 1]) is None
 
 
 def test_missing_features_contribute_nothing_and_a_copy_is_right_into_the_same_language():
@@ -70,7 +109,7 @@ def synthetic_memory(path, count: int, seed: int = 0) -> None:
         source = f"Segment number {i} of the story about the talks in Geneva."
         changed = rng.random() < 0.4
         target = source + (" und so weiter, sagte er." if changed else "")
-        scores = tuple(rng.uniform(-2.5, 0.0) for _ in range(8))
+        scores = ModelScores.of_tokens([rng.uniform(-2.5, 0.0) for _ in range(8)])
         machine.append((source, Translation(target, scores=scores)))
         reviewed.append((source, Translation(target.replace(" und so weiter, sagte er.", "") if changed else target)))
     with TranslationMemory(path) as memory:
@@ -128,12 +167,12 @@ def test_a_post_edit_keeps_the_machine_output_and_an_old_memory_migrates(tmp_pat
     db.close()
     with TranslationMemory(tm) as memory:
         assert memory.lookup(CONTEXT, ["Old one."])["Old one."] == Translation("Alt.")
-        memory.store(CONTEXT, [("New one.", Translation("Neu.", scores=(-0.5, -0.25)))])
-        assert memory.lookup(CONTEXT, ["New one."])["New one."].scores == (-0.5, -0.25)
+        memory.store(CONTEXT, [("New one.", Translation("Neu.", scores=ModelScores.of_tokens((-0.5, -0.25))))])
+        assert memory.lookup(CONTEXT, ["New one."])["New one."].scores == ModelScores.of_tokens((-0.5, -0.25))
         memory.store(CONTEXT, [("New one.", Translation("Ganz neu.")), ("Old one.", Translation("Alt."))], reviewed=True)
         entries = {e.source: e for e in memory.entries("de")}
     assert (entries["New one."].target, entries["New one."].machine, entries["New one."].scores) == (
-        "Ganz neu.", "Neu.", (-0.5, -0.25)
+        "Ganz neu.", "Neu.", ModelScores.of_tokens((-0.5, -0.25))
     )
     assert (entries["Old one."].target, entries["Old one."].machine) == ("Alt.", "Alt.")
 
@@ -247,3 +286,32 @@ def test_back_translation_chrf_is_a_feature_of_fresh_segments_only(tmp_path):
     calls.clear()
     assert scorer.confidences(source, "de", outputs, {"s1"}, {}, fresh=()) == {"s0": plain["s0"]}
     assert calls == []  # from the memory: no model loaded for confidence
+
+
+@pytest.mark.slow
+def test_ctranslate2_scores_come_from_the_decode_and_changed_texts_are_scored_again(copy_model, tmp_path):
+    """Where the text is what beam search wrote, its score is the decode's own (the same number
+    teacher-forced scoring gives); where enforcement changed the text, the final text is scored.
+    With ``qe.enabled: false`` nothing is scored."""
+    from dataclasses import replace
+
+    from newsl10n.config import PipelineConfig
+    from newsl10n.model import TermConstraint
+    from newsl10n.translate.base import make_translator
+    from newsl10n.translate.spec import engine_specs
+
+    config = PipelineConfig(ctranslate2={"models_cache": str(tmp_path / "ct2")})
+    spec = engine_specs(config, tmp_path, ["de"], {"de": str(copy_model)}, "ctranslate2")["de"]
+    translator = make_translator(spec)
+    engine = translator.inner
+    term = TermConstraint("t1", ("Verhandlungsrunde",), source_span=(22, 27))  # "talks"
+    outputs = translator.translate(CLEAN, constraints=[(term,)] + [()] * (len(CLEAN) - 1))
+    assert "Verhandlungsrunde" in outputs[0].text and outputs[0].forced == ("t1",)
+    teacher = engine._token_scores(engine.encode(CLEAN), [out.text for out in outputs])
+    for out, tokens in zip(outputs, teacher):
+        assert out.scores.tokens is None
+        assert out.scores.logprob == pytest.approx(sum(tokens) / len(tokens), abs=1e-3), out.text
+    plain = translator.translate(CLEAN[:1])[0]
+    assert plain.text == CLEAN[0] and plain.scores.logprob > outputs[0].scores.logprob  # a forced word is unlikely
+    engine.spec = replace(spec, scored=False)
+    assert [out.scores for out in translator.translate(CLEAN)] == [None] * len(CLEAN)

@@ -10,6 +10,8 @@ translated blocks gives the localized article in the same layout.
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -183,9 +185,58 @@ class Translation:
     text: str
     forced: tuple[str, ...] = ()
     method: str = ""
-    scores: tuple[float, ...] | None = None
-    """The model's log-probability of each target token of ``text`` (EOS last), teacher-forced
-    on the final text; None where no model scored it (a reviewed text, a remote memory)."""
+    scores: ModelScores | None = None
+    """How likely the model found ``text``; None where no model scored it (a reviewed text, a
+    remote memory)."""
+
+
+@dataclass(frozen=True)
+class ModelScores:
+    """How likely the model found a text: ``logprob``, its log-probability per token (EOS
+    included: the length-normalised score beam search ranks by), and ``tokens``, each token's
+    log-probability, where the engine scored every token (teacher-forced). CTranslate2's beam
+    search gives the first with every hypothesis for free; the second costs a scoring pass."""
+
+    logprob: float
+    tokens: tuple[float, ...] | None = None
+
+    @classmethod
+    def of_tokens(cls, tokens: Sequence[float]) -> ModelScores:
+        tokens = tuple(tokens)
+        return cls(sum(tokens) / len(tokens) if tokens else 0.0, tokens)
+
+    @classmethod
+    def joined(cls, parts: Sequence[ModelScores | None], weights: Sequence[float]) -> ModelScores | None:
+        """The scores of texts translated in pieces and rejoined: the pieces' tokens in order
+        where every piece has them, else the pieces' ``logprob`` averaged by ``weights`` (their
+        lengths); None when a piece has none."""
+        if not parts or any(p is None for p in parts):
+            return None
+        if all(p.tokens is not None for p in parts):  # type: ignore[union-attr]
+            return cls.of_tokens([t for p in parts for t in p.tokens])  # type: ignore[union-attr]
+        total = sum(weights) or 1.0
+        return cls(sum(p.logprob * w for p, w in zip(parts, weights)) / total)  # type: ignore[union-attr]
+
+    def to_json(self) -> str:
+        """A list of the tokens' log-probabilities, or the number ``logprob`` when they are unknown."""
+        if self.tokens is not None:
+            return json.dumps([round(x, 4) for x in self.tokens])
+        return json.dumps(round(self.logprob, 4))
+
+    @classmethod
+    def from_json(cls, text: str | None) -> ModelScores | None:
+        """What :meth:`to_json` wrote; None for nothing or anything else (the entry stays usable)."""
+        try:
+            value = json.loads(text) if text else None
+        except ValueError:
+            return None
+        if isinstance(value, list) and all(_number(x) for x in value):
+            return cls.of_tokens([float(x) for x in value])
+        return cls(float(value)) if _number(value) else None
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 @dataclass(frozen=True)

@@ -2,16 +2,19 @@
 [0, 1], and a model of the desk's own post-edits that sharpens it.
 
 Features come from the decode's by-products and the QA checks, never from a second decode of
-the forward model: the engine's teacher-forced token log-probabilities of its final text
-(:attr:`Translation.scores`), the length ratio, the glossary terms it had to force, the QA
-findings (untranslated and repeated spans apart), and the chrF of a back-translation when a
-reverse model is configured (``qe.back_models``).
+the forward model: how likely the engine found its final text (:class:`ModelScores`: on
+CTranslate2 the log-probability per token from the decode itself, teacher-forced only where
+enforcement changed the text; on transformers every token's log-probability, teacher-forced in
+one forward pass, which adds the minimum and the share of unlikely tokens), the length ratio,
+the glossary terms it had to force, the QA findings (untranslated and repeated spans apart),
+and the chrF of a back-translation when a reverse model is configured (``qe.back_models``).
 
 The confidence is ``sigmoid(bias + sum_k w_k * (x_k - mean_k) / scale_k)`` over the features
-present (an absent one contributes nothing). Uncalibrated (:data:`DEFAULT`) the weights are
-fixed, so the confidence rises with the mean and minimum token log-probability and the
-back-translation chrF, and falls with the share of unlikely tokens, the length deviation, the
-forced terms, the QA findings, a copied source and a loop: a documented monotone function.
+present (an absent one contributes nothing: it counts as its mean, the typical value).
+Uncalibrated (:data:`DEFAULT`) the weights are fixed, so the confidence rises with the mean and
+minimum token log-probability and the back-translation chrF, and falls with the share of
+unlikely tokens, the length deviation, the forced terms, the QA findings, a copied source and a
+loop: a documented monotone function.
 ``newsl10n qe fit`` replaces them, per locale, by a logistic regression of "the editor left the
 segment as it was" (TER 0 between the machine output and the reviewed text) on the memory's
 post-edits (:func:`fit`).
@@ -29,7 +32,7 @@ from typing import Any
 from .config import PipelineConfig, QASettings
 from .errors import InputError
 from .fileio import load_json, read_text
-from .model import SourceArticle, TermReport, Translation
+from .model import ModelScores, SourceArticle, TermReport, Translation
 from .qa import ERROR, QASegment, check_segment
 from .tm.store import Entry
 from .translate.spec import EngineSpec
@@ -83,8 +86,10 @@ DEFAULT = QEModel(
         "qa_errors": -1.5, "qa_warnings": -0.5, "untranslated": -2.0, "repeat": -2.0, "back_chrf": 3.0,
     },
     bias=3.0,
-    mean={"back_chrf": 0.5},
+    mean={"back_chrf": 0.5, "min_logprob": -3.0, "low_share": 0.1},
 )  # fmt: skip
+"""Uncalibrated. The means of the features an engine may not give (CTranslate2 gives no token's
+own log-probability) are typical values, so that their absence moves no confidence."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,7 @@ class QEInput:
     target: str
     source_lang: str
     target_lang: str
-    scores: Sequence[float] | None = None
+    scores: ModelScores | None = None
     forced: int = 0
     terms: tuple[Mapping[str, object], ...] | None = None
     back_chrf: float | None = None
@@ -103,7 +108,8 @@ class QEInput:
 
 def features(item: QEInput, qa: QASettings) -> dict[str, float | None]:
     """The features of one segment; None where the work that gives one was not done."""
-    scores = list(item.scores or ())
+    scores = item.scores
+    tokens = list(scores.tokens or ()) if scores else []
     found = check_segment(
         QASegment("", item.source, item.target, item.source_lang, item.target_lang, item.terms), qa
     )
@@ -111,9 +117,9 @@ def features(item: QEInput, qa: QASettings) -> dict[str, float | None]:
     same_language = _base(item.source_lang) == _base(item.target_lang)  # a copy is then right
     counted = [i for i in found if i.code not in _OWN_CODES]
     return {
-        "mean_logprob": sum(scores) / len(scores) if scores else None,
-        "min_logprob": min(scores) if scores else None,
-        "low_share": sum(s < LOW_LOGPROB for s in scores) / len(scores) if scores else None,
+        "mean_logprob": scores.logprob if scores else None,
+        "min_logprob": min(tokens) if tokens else None,
+        "low_share": sum(s < LOW_LOGPROB for s in tokens) / len(tokens) if tokens else None,
         "length": abs(math.log((len(item.target.strip()) + 1) / (len(item.source.strip()) + 1))),
         "forced": float(item.forced),
         "qa_errors": float(sum(i.severity == ERROR for i in counted)),

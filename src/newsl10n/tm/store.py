@@ -4,8 +4,8 @@ An entry is keyed by the normalized source segment, the locale, the model and it
 glossary hash ("" without a glossary) and the decoding settings that change the output; it keeps
 the target, the glossary terms the engine forced and how, when it was made, and a ``reviewed``
 flag. A machine run never overwrites a reviewed entry. Next to the target it keeps the machine
-output (``machine``, still there once a person's text replaced it) and the model's token
-log-probabilities of it (``scores``, JSON): what ``newsl10n qe fit`` learns from. A memory
+output (``machine``, still there once a person's text replaced it) and how likely the model found
+it (``scores``: :meth:`ModelScores.to_json`): what ``newsl10n qe fit`` learns from. A memory
 written before those two columns gains them (empty) when it is opened.
 
 The file uses WAL mode, a busy timeout and one short write transaction per store, so concurrent
@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import InputError
-from ..model import Translation
+from ..model import ModelScores, Translation
 from ..translate.spec import EngineSignature
 
 DEFAULT_NAME = ".newsl10n-tm.sqlite"
@@ -97,7 +97,7 @@ class Entry:
     decoding: str = ""
     machine: str | None = None
     """The machine output this entry's target replaced (a reviewed entry), or its own target."""
-    scores: tuple[float, ...] | None = None
+    scores: ModelScores | None = None
 
 
 def memory_context(signature: EngineSignature, locale: str, glossary_hash: str = "") -> MemoryContext:
@@ -200,7 +200,7 @@ class TranslationMemory:
                 for key, target, forced, method, reviewed, scores in rows:
                     found[key] = Translation(
                         target, tuple(json.loads(forced)), REVIEWED if reviewed else method,
-                        None if reviewed else _scores(scores),
+                        None if reviewed else ModelScores.from_json(scores),
                     )  # fmt: skip
         return found
 
@@ -256,7 +256,7 @@ class TranslationMemory:
                 for source, target, loc, forced, method, created, reviewed, model, glossary, decoding, *qe in cursor:
                     yield Entry(
                         source, target, loc, tuple(json.loads(forced)), method, created, bool(reviewed),
-                        model, glossary, decoding, qe[0], _scores(qe[1]),
+                        model, glossary, decoding, qe[0], ModelScores.from_json(qe[1]),
                     )
             finally:
                 cursor.close()
@@ -275,19 +275,8 @@ class TranslationMemory:
         self._write(rows)
 
 
-def _dump_scores(scores: Sequence[float] | None) -> str | None:
-    return None if scores is None else json.dumps([round(x, 4) for x in scores])
-
-
-def _scores(text: str | None) -> tuple[float, ...] | None:
-    """Stored scores, or None (none stored, or not a list of numbers: the entry is still usable)."""
-    try:
-        value = json.loads(text) if text else None
-    except ValueError:
-        return None
-    if not isinstance(value, list) or not all(isinstance(x, (int, float)) for x in value):
-        return None
-    return tuple(float(x) for x in value)
+def _dump_scores(scores: ModelScores | None) -> str | None:
+    return None if scores is None else scores.to_json()
 
 
 def open_memory(path: Path) -> TranslationMemory:

@@ -18,6 +18,7 @@ from typing import IO
 
 from .. import __version__
 from ..errors import InputError
+from ..model import ModelScores
 from .store import Entry
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -47,7 +48,7 @@ def export_tmx(entries: Iterable[Entry], fileobj: IO[bytes], source_lang: str) -
             "x-decoding": entry.decoding, "x-reviewed": "yes" if entry.reviewed else "no",
             "x-method": entry.method, "x-forced": json.dumps(list(entry.forced)) if entry.forced else "",
             "x-machine": entry.machine if entry.machine is not None and entry.machine != entry.target else "",
-            "x-scores": json.dumps(list(entry.scores)) if entry.scores else "",
+            "x-scores": entry.scores.to_json() if entry.scores else "",
         }  # fmt: skip
         for kind, value in props.items():
             if value:
@@ -90,7 +91,7 @@ def read_tmx(data: bytes, *, source: str, origin: str) -> list[Entry]:
             reviewed=props.get("x-reviewed", "yes") != "no",
             model=model, glossary=props.get("x-glossary", ""), decoding=props.get("x-decoding", ""),
             machine=props.get("x-machine") or (segs[locale] if props.get("x-reviewed") == "no" else None),
-            scores=tuple(json.loads(props["x-scores"])) if props.get("x-scores") else None,
+            scores=ModelScores.from_json(props.get("x-scores")),
         ))  # fmt: skip
     return entries
 

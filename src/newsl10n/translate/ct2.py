@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import ModelNotAvailable
-from ..model import Constraints, TermConstraint, Translation
+from ..model import Constraints, ModelScores, TermConstraint, Translation
 from ..terms.check import has_forbidden, missing_terms
 from .base import Progress, length_sorted_batches
 from .ct2_models import VMAP_FILE, ResolvedModel, available_cores, ensure_converted, thread_layout
@@ -130,10 +130,12 @@ class CT2Translator:
         alignments: dict[int, list[int]] = {
             i: [] for i, terms in enumerate(wanted) if any(c.source_span for c in terms)
         }
-        decoded = self._first_pass(tokens, wanted, progress, alignments)
+        scores: dict[int, float] | None = {} if self.spec.scored else None
+        decoded = self._first_pass(tokens, wanted, progress, alignments, scores)
         outputs = [decoded[i] for i in range(len(sources))]
         if not any(wanted):
-            return self._scored(tokens, [Translation(self.decode_pieces(p)) for p in outputs])
+            texts = [self.decode_pieces(p) for p in outputs]
+            return self._scored(tokens, [Translation(t) for t in texts], texts, scores)
         # Forbidden variants are suppressed only where the model wrote one: CTranslate2 takes
         # one suppress list per call, and suppressing everywhere would split every article into
         # as many calls as it has sets of forbidden variants.
@@ -143,10 +145,11 @@ class CT2Translator:
             if any(c.forbidden for c in wanted[i]) and has_forbidden(self.decode_pieces(p), wanted[i])
         ]
         if redo:
-            outputs_redone = self._decode_rows(tokens, self._by_forbidden(redo, wanted), alignments=alignments)
-            for i, pieces in outputs_redone.items():
+            groups = self._by_forbidden(redo, wanted)
+            for i, pieces in self._decode_rows(tokens, groups, alignments=alignments, scores=scores).items():
                 outputs[i] = pieces
-        return self._scored(tokens, self._enforce(sources, tokens, outputs, wanted, alignments))
+        texts = [self.decode_pieces(p) for p in outputs]
+        return self._scored(tokens, self._enforce(sources, tokens, outputs, wanted, alignments), texts, scores)
 
     def decode_tokens(self, tokens: Sequence[list[str]]) -> list[list[str]]:
         """The output pieces for source pieces (:meth:`encode`), no terms: for the shortlist."""
@@ -159,15 +162,17 @@ class CT2Translator:
         wanted: Sequence[Sequence[TermConstraint]],
         progress: Progress | None,
         alignments: dict[int, list[int]],
+        scores: dict[int, float] | None,
     ) -> dict[int, list[str]]:
-        """Every row decoded. With ``decoding.adaptive_beam``: greedily, then with beam_size only
-        the rows whose greedy output scores under ``adaptive_threshold`` (log-probability per
-        token) or lacks one of its terms (a term the beam might find instead of forcing it)."""
+        """Every row decoded, its score per token put in ``scores`` (when given). With
+        ``decoding.adaptive_beam``: greedily, then with beam_size only the rows whose greedy
+        output scores under ``adaptive_threshold`` (log-probability per token) or lacks one of
+        its terms (a term the beam might find instead of forcing it)."""
         rows = {(): list(range(len(tokens)))}
         decoding = self.spec.decoding
         if not decoding.adaptive_beam or decoding.beam_size == 1:
-            return self._decode_rows(tokens, rows, progress, alignments=alignments)
-        scores: dict[int, float] = {}
+            return self._decode_rows(tokens, rows, progress, alignments=alignments, scores=scores)
+        scores = {} if scores is None else scores
         decoded = self._decode_rows(tokens, rows, progress, beam_size=1, alignments=alignments, scores=scores)
         redo = [
             i
@@ -176,7 +181,7 @@ class CT2Translator:
             or (wanted[i] and missing_terms(self.decode_pieces(decoded[i]), wanted[i]))
         ]
         if redo:
-            decoded.update(self._decode_rows(tokens, {(): redo}, alignments=alignments))
+            decoded.update(self._decode_rows(tokens, {(): redo}, alignments=alignments, scores=scores))
         self.beam_redone += len(redo)
         return decoded
 
@@ -207,7 +212,7 @@ class CT2Translator:
         for ids, pending in submitted:
             for i, result in zip(ids, (p.result() for p in pending)):
                 decoded[i] = list(result.hypotheses[0])
-                if scores is not None:
+                if scores is not None and result.scores:
                     scores[i] = result.scores[0]
                 if alignments is not None and i in alignments:
                     alignments[i] = [_argmax(row) for row in result.attention[0]]
@@ -318,12 +323,24 @@ class CT2Translator:
         )
         return [list(r.log_probs) for r in results]
 
-    def _scored(self, tokens: Sequence[list[str]], outputs: list[Translation]) -> list[Translation]:
-        """``outputs`` with the token log-probabilities of their final texts (:mod:`newsl10n.qe`)."""
-        if not outputs:
+    def _scored(
+        self,
+        tokens: Sequence[list[str]],
+        outputs: list[Translation],
+        decoded: Sequence[str],
+        scores: Mapping[int, float] | None,
+    ) -> list[Translation]:
+        """``outputs`` with how likely the model found their final texts (:mod:`newsl10n.qe`):
+        the decode's own score where the text is what the decode wrote (``decoded``, free), else
+        teacher-forced (``score_batch``) for the few texts enforcement changed. Both are the
+        log-probability per token, EOS included; the tokens' own are not kept, so every
+        segment of a run has the same features. None: not scored (``qe.enabled: false``)."""
+        if scores is None:
             return outputs
-        scores = self._token_scores(tokens, [out.text for out in outputs])
-        return [replace(out, scores=tuple(s)) for out, s in zip(outputs, scores)]
+        changed = [i for i, out in enumerate(outputs) if out.text != decoded[i] or i not in scores]
+        rescored = self._token_scores([tokens[i] for i in changed], [outputs[i].text for i in changed]) if changed else []
+        per_token = dict(scores) | {i: ModelScores.of_tokens(s).logprob for i, s in zip(changed, rescored)}
+        return [replace(out, scores=ModelScores(per_token[i])) for i, out in enumerate(outputs)]
 
     def _spellable(self, term: TermConstraint) -> tuple[str, ...]:
         """The forms of ``term`` the vocabulary can spell, in order; () when none."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..model import Constraints, TermConstraint, Translation
+from ..model import Constraints, ModelScores, TermConstraint, Translation
 from ..progress import spread_progress
 
 POSITIONS_KEY = "max_position_embeddings"
@@ -186,4 +186,5 @@ def _shifted(term: TermConstraint, start: int) -> TermConstraint:
 def _join(parts: Sequence[Translation], glue: str) -> Translation:
     text = glue.join(p.text for p in parts if p.text)
     forced = tuple(dict.fromkeys(i for p in parts for i in p.forced))
-    return Translation(text, forced, next((p.method for p in parts if p.method), ""))
+    scores = ModelScores.joined([p.scores for p in parts], [len(p.text) + 1 for p in parts])
+    return Translation(text, forced, next((p.method for p in parts if p.method), ""), scores)

@@ -31,6 +31,9 @@ class EngineSpec:
     decoding: DecodingSettings
     target_token: str | None = None
     ct2: CT2Settings = CT2Settings()
+    scored: bool = True
+    """Whether translations carry how likely the model found them (``qe.enabled``). Not in
+    the signature: scoring never changes a text."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,7 @@ def engine_specs(
             decoding=config.decoding,
             target_token=settings.target_token if settings else None,
             ct2=config.ctranslate2.model_copy(update={"models_cache": base / config.ctranslate2.models_cache}),
+            scored=config.qe.enabled,
         )
     return specs
 
