@@ -40,6 +40,28 @@ def test_the_best_scored_candidate_wins_and_keeps_the_words_before_it():
     assert (text, placed) == (best, ("ec",))
 
 
+def test_a_source_term_the_model_left_untranslated_is_replaced_where_it_is_unscored():
+    """The output copied "Russian Foreign Ministry": the term takes exactly its place, even
+    where the scorer would rather put it over the next words, and nothing is scored."""
+    term = TermConstraint("rfm", ("Cancillería rusa",), source_span=(9, 33))
+    out = "with the russian foreign  Ministry explicitly declaring that the parties agreed."
+    wrong = "with the russian foreign  Cancillería rusa that the parties agreed."
+    calls: list[int] = []
+
+    def score(pairs):
+        calls.append(len(pairs))
+        return scorer_preferring(wrong)(pairs)
+
+    [(text, placed)] = place_terms(
+        [out], [[term]], lambda t: t.forms, score, source_words=lambda r, t: 3,
+        source_text=lambda r, t: "Russian Foreign Ministry",
+    )  # fmt: skip
+    assert (text, placed) == ("with the Cancillería rusa explicitly declaring that the parties agreed.", ("rfm",))
+    assert calls == []
+    [(scored, _)] = place_terms([out], [[term]], lambda t: t.forms, score, source_words=lambda r, t: 3)
+    assert scored == wrong and calls  # without the source text, the scorer decides
+
+
 def test_a_placement_never_takes_the_place_of_a_term_already_there():
     first = TermConstraint("a", ("Alpha",))
     second = TermConstraint("b", ("Beta",))

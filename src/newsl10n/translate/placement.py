@@ -171,12 +171,14 @@ def place_terms(
     source_words: Callable[[int, TermConstraint], int],
     hints: Callable[[int, TermConstraint], Hint | None] = lambda row, term: None,
     required: Sequence[Sequence[TermConstraint]] | None = None,
+    source_text: Callable[[int, TermConstraint], str | None] = lambda row, term: None,
 ) -> list[tuple[str, tuple[str, ...]]]:
     """Put each row's ``missing`` terms into its output, one term per row and round, each round
     one scoring call. ``spell(term)``: the forms the model can write (preferred first; none: the
     term is left out). ``required``: per row every term it must hold (default: ``missing``);
-    no candidate takes the place of one already there. Returns, per row, the new text and the
-    ids of the terms placed."""
+    no candidate takes the place of one already there. Where the output holds the term's
+    ``source_text`` as it is (a name or acronym the model left untranslated), the term replaces
+    it, unscored. Returns, per row, the new text and the ids of the terms placed."""
     pending = [
         _Pending(row, outputs[row], [t for t in terms if spell(t)], [hints(row, t) for t in terms if spell(t)], [],
                  required[row] if required else terms)
@@ -188,7 +190,8 @@ def place_terms(
             found = candidates(p.text, spell(p.terms[0])[0], source_words(p.row, p.terms[0]), p.hints[0])
             taken = p.taken()
             free = [c for c in found if not any(s < c.start + len(c.replaced) and c.start < e for s, e in taken)]
-            options.append((p, free))
+            copied = _untranslated(p, free, source_text(p.row, p.terms[0]))
+            options.append((p, [copied] if copied else free))
         for p, best in zip(active, _best(options, score)):
             if best is not None:
                 p.text = _best_form(p, best, spell(p.terms[0]), score)
@@ -197,14 +200,26 @@ def place_terms(
     return [(p.text, tuple(p.placed)) for p in pending]
 
 
+def _untranslated(p: _Pending, found: Sequence[Candidate], source_text: str | None) -> Candidate | None:
+    """The candidate that replaces the source term where the output copied it word for word."""
+    if not source_text:
+        return None
+    wanted = " ".join(source_text.split()).casefold()
+    missing_now = len(missing_terms(p.text, p.required))
+    return next(
+        (c for c in found if " ".join(c.replaced.split()).casefold() == wanted and p.keeps_terms(c, missing_now)), None
+    )
+
+
 def _best(rows: Sequence[tuple[_Pending, list[Candidate]]], score: Scorer) -> list[Candidate | None]:
     """Per row, its best-scored candidate that adds the term and loses none (verified by the
-    check in score order: usually the first one)."""
-    flat = [(p.row, c.text) for p, cands in rows for c in cands]
+    check in score order: usually the first one); a row with one candidate is not scored."""
+    flat = [(p.row, c.text) for p, cands in rows if len(cands) > 1 for c in cands]
     scores = iter(score(flat) if flat else [])
     best: list[Candidate | None] = []
     for p, cands in rows:
-        scored = sorted(((next(scores), -i, c) for i, c in enumerate(cands)), key=lambda s: (s[0], s[1]), reverse=True)
+        values = [next(scores) for _ in cands] if len(cands) > 1 else [0.0] * len(cands)
+        scored = sorted(((v, -i, c) for i, (v, c) in enumerate(zip(values, cands))), key=lambda s: (s[0], s[1]), reverse=True)
         missing_now = len(missing_terms(p.text, p.required)) if scored else 0
         best.append(next((c for _, _, c in scored if p.keeps_terms(c, missing_now)), None))
     return best
@@ -223,6 +238,10 @@ def _best_form(p: _Pending, best: Candidate, forms: tuple[str, ...], score: Scor
     texts = [best.text[: best.start] + form + best.text[preferred_end:] for form in forms]
     scores = score([(p.row, t) for t in texts])
     return texts[max(range(len(texts)), key=lambda i: (scores[i], -i))]
+
+
+def _span_text(source: str, term: TermConstraint) -> str | None:
+    return source[term.source_span[0] : term.source_span[1]] if term.source_span else None
 
 
 Decoder = Callable[[Sequence[int], Sequence[str]], list[str]]
@@ -300,6 +319,7 @@ def enforce(
             hints=lambda row, term: hints(rest[row], term)
             or position_hint(sources[rest[row]], term, outputs[rest[row]], source_words(rest[row], term)),
             required=[enforceable[i] for i in rest],
+            source_text=lambda row, term: _span_text(sources[rest[row]], term),
         )
         for i, (text, ids) in zip(rest, placed):
             results[i] = (text, ids, "place" if ids else "unplaced")
