@@ -39,7 +39,13 @@ class LocaleSettings(_Frozen):
 class DecodingSettings(_Frozen):
     beam_size: int = Field(default=4, ge=1, le=16)
     batch_size: int = Field(default=16, ge=1, le=512)
-    max_length: int = Field(default=512, ge=8, le=4096)
+    max_length: int = Field(
+        default=512,
+        ge=8,
+        le=4096,
+        description="tokens of a source or translation; a translation longer than this is cut (a source "
+        "too long for the model's own positions is translated in pieces instead)",
+    )
     threads: int = Field(default=0, ge=0, description="CPU threads; 0 lets the engine choose")
     term_bias: float = Field(
         default=0.0,
