@@ -85,7 +85,7 @@ def print_result(result: dict) -> None:
 def write_section(results: Path, text: str, start: str, end: str) -> None:
     """Replace one benchmark's section of ``results`` (between the ``start`` and ``end``
     markers), keeping the other benchmarks' sections."""
-    section = f"{start}\n{text}{end}\n"
+    section = f"{start}\n{text.rstrip()}\n{end}\n"
     old = results.read_text(encoding="utf-8") if results.is_file() else "# Benchmark results\n\n"
     if start in old and end in old:
         head, rest = old.split(start, 1)
