@@ -315,3 +315,28 @@ def test_ctranslate2_scores_come_from_the_decode_and_changed_texts_are_scored_ag
     assert plain.text == CLEAN[0] and plain.scores.logprob > outputs[0].scores.logprob  # a forced word is unlikely
     engine.spec = replace(spec, scored=False)
     assert [out.scores for out in translator.translate(CLEAN)] == [None] * len(CLEAN)
+
+
+@pytest.mark.slow
+def test_transformers_scores_come_from_the_decode_and_changed_texts_are_scored_again(copy_model, tmp_path):
+    """The transformers engine scores what it generated on the encoder states it decoded with
+    (no second encoder pass): the same numbers as teacher-forcing the final text; a text
+    enforcement changed is scored again; with ``qe.enabled: false`` nothing is scored."""
+    from dataclasses import replace
+
+    from newsl10n.config import PipelineConfig
+    from newsl10n.model import TermConstraint
+    from newsl10n.translate.base import make_translator
+    from newsl10n.translate.spec import engine_specs
+
+    spec = engine_specs(PipelineConfig(), tmp_path, ["de"], {"de": str(copy_model)}, "transformers")["de"]
+    translator = make_translator(spec)
+    engine = translator.inner
+    term = TermConstraint("t1", ("Verhandlungsrunde",), source_span=(22, 27))  # "talks"
+    outputs = translator.translate(CLEAN, constraints=[(term,)] + [()] * (len(CLEAN) - 1))
+    assert "Verhandlungsrunde" in outputs[0].text and outputs[0].forced == ("t1",)
+    teacher = engine._token_scores(engine.encode(CLEAN), [out.text for out in outputs])
+    for out, tokens in zip(outputs, teacher):
+        assert out.scores.tokens == pytest.approx(tokens, abs=1e-4), out.text
+    engine.spec = replace(spec, scored=False)
+    assert [out.scores for out in translator.translate(CLEAN)] == [None] * len(CLEAN)

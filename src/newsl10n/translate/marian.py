@@ -93,7 +93,8 @@ class MarianTranslator:
         spellings = {t.id: self._spellable(t) for terms in wanted for t in terms}
 
         def decode(rows: Sequence[int], switched: Sequence[str]) -> list[str]:
-            return [out.text for out in self._decode(self.encode(switched), [wanted[i] for i in rows])]
+            switched_ids = self.encode(switched)
+            return [out.text for out in self._decode(switched_ids, [wanted[i] for i in rows], scored=False)]
 
         def source_words(i: int, term: TermConstraint) -> int:
             span = term.source_span
@@ -112,15 +113,25 @@ class MarianTranslator:
         return self._scored(ids, results)
 
     def _scored(self, ids: Sequence[list[int]], outputs: list[Translation]) -> list[Translation]:
-        """``outputs`` with the token log-probabilities of their final texts, teacher-forced in
-        one forward pass per batch (:mod:`newsl10n.qe`); unchanged when not scored (``qe.enabled: false``)."""
+        """``outputs`` with the token log-probabilities of their final texts (:mod:`newsl10n.qe`):
+        those the decode scored keep its scores; the texts enforcement changed are scored
+        teacher-forced. Unchanged when not scored (``qe.enabled: false``)."""
         if not self.spec.scored:
             return outputs
-        scores = self._token_scores(ids, [out.text for out in outputs])
-        return [replace(out, scores=ModelScores.of_tokens(s)) for out, s in zip(outputs, scores)]
+        changed = [i for i, out in enumerate(outputs) if out.scores is None]
+        rescored = self._token_scores([ids[i] for i in changed], [outputs[i].text for i in changed]) if changed else []
+        outputs = list(outputs)
+        for i, tokens in zip(changed, rescored):
+            outputs[i] = replace(outputs[i], scores=ModelScores.of_tokens(tokens))
+        return outputs
 
     def _decode(
-        self, ids: list[list[int]], wanted: Sequence[Sequence[TermConstraint]], progress: Progress | None = None
+        self,
+        ids: list[list[int]],
+        wanted: Sequence[Sequence[TermConstraint]],
+        progress: Progress | None = None,
+        *,
+        scored: bool = True,
     ) -> list[Translation]:
         results: list[Translation] = [Translation("")] * len(ids)
         plans = [self.plan(c) if self._needs_plan(c) else None for c in wanted]
@@ -130,7 +141,8 @@ class MarianTranslator:
         for group in (free, constrained):
             for batch in length_sorted_batches([len(ids[i]) for i in group], d.batch_size):
                 batch = [group[i] for i in batch]
-                for i, result in zip(batch, self._generate([ids[i] for i in batch], [plans[i] for i in batch])):
+                generated = self._generate([ids[i] for i in batch], [plans[i] for i in batch], scored and self.spec.scored)
+                for i, result in zip(batch, generated):
                     results[i] = result
                 if progress:
                     progress(len(batch))
@@ -181,9 +193,13 @@ class MarianTranslator:
             scores += [row[mask].tolist() for row, mask in zip(picked, keep)]
         return scores
 
-    def _generate(self, ids: list[list[int]], plans: list[SegmentPlan | None]) -> list[Translation]:
+    def _generate(self, ids: list[list[int]], plans: list[SegmentPlan | None], scored: bool = False) -> list[Translation]:
+        """One batch decoded; with ``scored``, each output carries its tokens' log-probabilities,
+        teacher-forced on what was generated with the encoder's outputs reused (no second
+        encoder pass, no re-tokenised text)."""
         import torch
         from transformers import LogitsProcessorList
+        from transformers.modeling_outputs import BaseModelOutput
 
         d = self.spec.decoding
         padded = self.tokenizer.pad({"input_ids": ids}, return_tensors="pt")
@@ -201,20 +217,36 @@ class MarianTranslator:
                 )
             )
         with torch.inference_mode():
-            out = self.model.generate(
-                **padded, num_beams=d.beam_size, max_length=max_length, logits_processor=processors
-            )
+            hidden = self.model.get_encoder()(**padded).last_hidden_state
+            out = self.model.generate(  # a fresh output object: generate expands it for the beams in place
+                **padded, encoder_outputs=BaseModelOutput(last_hidden_state=hidden), num_beams=d.beam_size,
+                max_length=max_length, logits_processor=processors,
+            )  # fmt: skip
+            scores = self._generated_scores(hidden, padded["attention_mask"], out) if scored else [None] * len(ids)
         texts = self.tokenizer.batch_decode(out, skip_special_tokens=True)
         results = []
-        for row, text, plan in zip(out.tolist(), texts, plans):
+        for row, text, plan, tokens_scores in zip(out.tolist(), texts, plans, scores):
+            found = ModelScores.of_tokens(tokens_scores) if tokens_scores is not None else None
             if not plan:
-                results.append(Translation(text.strip()))
+                results.append(Translation(text.strip(), scores=found))
                 continue
             tokens = row[1:]
             if plan.eos_id in tokens:
                 tokens = tokens[: tokens.index(plan.eos_id)]
-            results.append(Translation(text.strip(), plan.forced_ids(tuple(tokens)), METHOD))
+            results.append(Translation(text.strip(), plan.forced_ids(tuple(tokens)), METHOD, found))
         return results
+
+    def _generated_scores(self, hidden, mask, out) -> list[list[float]]:
+        """The log-probability of each generated token (EOS included, padding not), in one
+        decoder pass over ``out`` (which starts with the decoder's start token), on the
+        encoder's ``hidden`` states."""
+        import torch
+
+        target = out[:, 1:]
+        logits = self.model(encoder_outputs=(hidden,), attention_mask=mask, decoder_input_ids=out[:, :-1]).logits
+        picked = logits.gather(-1, target.unsqueeze(-1)).squeeze(-1) - torch.logsumexp(logits, -1)
+        keep = target != self.model.config.pad_token_id
+        return [row[k].tolist() for row, k in zip(picked, keep)]
 
     @cached_property
     def glue_mask(self):
