@@ -20,6 +20,7 @@ from ..terms.recheck import recheck_reports
 from ..terms.source import SourceTerms
 from .build import bundle_files, localize
 from .manifest import MANIFEST, Manifest, counts_compliance
+from .pieces import PieceCache
 from .reader import read_manifest
 from .segments import SEGMENTS, article_from_layout
 from .store import write_bundle
@@ -112,9 +113,11 @@ def apply_edits(
     qa: QASettings | None = None,
     catalogs: Path | None = None,
     terms: SourceTerms | None = None,
+    cache: PieceCache | None = None,
 ) -> ImportResult:
     """Apply a person's edits to ``bundle`` and rewrite it atomically, through the same builder
-    as a fresh translation. An edit whose target differs from the bundle's (and is not empty),
+    as a fresh translation (``cache``: the per-segment pieces of earlier rebuilds, for a caller
+    that edits one bundle again and again). An edit whose target differs from the bundle's (and is not empty),
     or that is marked reviewed, makes its segment reviewed, and its term reports are checked
     again against the glossary ``terms`` (or the forms the reports name): the manifest's term
     counts follow. ``origin`` names the edits' source in errors; ``target_lang``, when given,
@@ -153,7 +156,7 @@ def apply_edits(
         manifest.terms = localized.term_counts()
         manifest.term_compliance = counts_compliance(manifest.terms, manifest.glossary_hash is not None)
     manifest.imported = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    files.update(bundle_files(localized, segments, manifest, ui, qa))
+    files.update(bundle_files(localized, segments, manifest, ui, qa, cache))
     write_bundle(bundle, files)
     return ImportResult(bundle, changed, len(localized.reviewed), len(segments), segments)
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..bundle.pieces import PieceCache
 from ..bundle.postedit import Edit, apply_edits, target_version
 from ..bundle.reader import LoadedBundle, find_bundles, load_bundle
 from ..bundle.review import highlight
@@ -87,6 +88,8 @@ class Workspace:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _summaries: dict[tuple[Path, int, int], Summary] = field(default_factory=dict, repr=False)
     _loaded: dict[Path, tuple[tuple[int, int], LoadedBundle]] = field(default_factory=dict, repr=False)
+    _pieces: PieceCache = field(default_factory=PieceCache, repr=False)
+    """What the saves' rebuilds reuse: the XLIFF units, rows and QA flags of unchanged segments."""
 
     def __post_init__(self) -> None:
         self.root = self.out.resolve()
@@ -203,7 +206,9 @@ class Workspace:
             if entry is None:
                 raise UnknownId(f"{segment!r}: no such segment in {bundle_id}")
             edit = Edit(segment, str(entry["source"]), target, reviewed=True, expected=version)
-            result = apply_edits(path, [edit], origin=origin, qa=self.qa, catalogs=self.catalogs, terms=self.terms)
+            result = apply_edits(
+                path, [edit], origin=origin, qa=self.qa, catalogs=self.catalogs, terms=self.terms, cache=self._pieces
+            )
             after = replace(before, segments=tuple(result.segments))  # the manifest's engine and glossary stay
             if self.memory is not None:
                 with TranslationMemory(self.memory) as memory:
