@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from newsl10n.bundle.postedit import Edit, StaleEdit, apply_edits, target_version
 from newsl10n.cli import app as cli_app
 from newsl10n.cli.review import is_loopback, token_for
-from review_fixture import SCRIPT_LINE, build_pristine, copy_of, snapshot, workspace_for
+from review_fixture import build_pristine, copy_of, snapshot, workspace_for
 
 from conftest import GLOSSARIES, SAMPLE
 
@@ -202,6 +202,34 @@ def test_apply_edits_refuses_an_edit_based_on_an_old_target(work):
     assert info.value.current == "Eins." and str(info.value).startswith(f"b: segment {entry['id']} was changed")
     assert snapshot(bundle) == before
     apply_edits(bundle, [Edit(entry["id"], entry["source"], "Eins.", expected=old)], origin="c")  # same text: no conflict
+
+
+def test_connections_to_the_editor_send_without_waiting_for_acks():
+    """TCP_NODELAY on every accepted connection (asyncio sets it on IPPROTO_TCP sockets): a
+    response's body does not wait for the client's delayed ACK of its headers."""
+    import asyncio
+    import socket
+
+    from newsl10n.cli.review import listen
+
+    async def accepted_nodelay() -> int:
+        loop = asyncio.get_running_loop()
+        seen: asyncio.Future[int] = loop.create_future()
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport):
+                seen.set_result(transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+        server = await loop.create_server(Probe, sock=listen("127.0.0.1", 0))
+        port = server.sockets[0].getsockname()[1]
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            return await asyncio.wait_for(seen, 10)
+        finally:
+            writer.close()
+            server.close()
+
+    assert asyncio.run(accepted_nodelay()) != 0
 
 
 def test_review_command_errors(tmp_path):
