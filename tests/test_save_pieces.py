@@ -154,6 +154,7 @@ def test_one_cache_for_two_locales_and_two_qa_settings(tmp_path):
 
 def test_the_editor_saves_through_the_cache_and_writes_a_full_rebuild(tmp_path):
     from newsl10n.bundle.postedit import target_version
+    from newsl10n.bundle.reader import load_bundle
     from newsl10n.server.workspace import Workspace
 
     bundle = make_bundle(tmp_path / "out", "md", "de")
@@ -165,9 +166,10 @@ def test_the_editor_saves_through_the_cache_and_writes_a_full_rebuild(tmp_path):
         if not edit.target.strip():
             continue
         current = next(e for e in entries(bundle) if e["id"] == edit.id)["target"]
-        workspace.save(bundle_id, edit.id, edit.target, target_version(current), origin="editor")
+        saved = workspace.save(bundle_id, edit.id, edit.target, target_version(current), origin="editor")
         apply_edits(full, [edit], origin="full")
         assert snapshot(bundle) == snapshot(full), edit.id
+        assert saved == workspace.load(bundle_id) == load_bundle(bundle)  # kept as written, not read again
     assert len(workspace._pieces) > 0
 
 

@@ -35,6 +35,8 @@ class ImportResult:
     total: int
     segments: Sequence[Mapping[str, object]] = ()
     """The bundle's segments.json entries as written."""
+    manifest: Manifest | None = None
+    """The bundle's manifest as written."""
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,7 @@ def apply_edits(
     manifest.imported = datetime.now(timezone.utc).isoformat(timespec="seconds")
     files.update(bundle_files(localized, segments, manifest, ui, qa, cache))
     write_bundle(bundle, files)
-    return ImportResult(bundle, changed, len(localized.reviewed), len(segments), segments)
+    return ImportResult(bundle, changed, len(localized.reviewed), len(segments), segments, manifest)
 
 
 def _check_edit(edit: Edit, entry: dict | None, origin: str, bundle: Path) -> None:

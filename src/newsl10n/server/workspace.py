@@ -121,8 +121,7 @@ class Workspace:
 
     def _load(self, path: Path) -> LoadedBundle:
         """The bundle at ``path``, parsed again only when its segments.json has changed."""
-        stat = (path / SEGMENTS).stat()
-        key = (stat.st_mtime_ns, stat.st_size)
+        key = _file_key(path / SEGMENTS)
         cached = self._loaded.get(path)
         if cached is None or cached[0] != key:
             cached = self._loaded[path] = (key, load_bundle(path))
@@ -209,11 +208,17 @@ class Workspace:
             result = apply_edits(
                 path, [edit], origin=origin, qa=self.qa, catalogs=self.catalogs, terms=self.terms, cache=self._pieces
             )
-            after = replace(before, segments=tuple(result.segments))  # the manifest's engine and glossary stay
+            after = replace(before, segments=tuple(result.segments), manifest=result.manifest)
+            self._loaded[path] = (_file_key(path / SEGMENTS), after)  # what load_bundle would read back
             if self.memory is not None:
                 with TranslationMemory(self.memory) as memory:
                     remember_reviewed(memory, after.manifest, [s for s in after.segments if s.get("id") == segment])
         return after
+
+
+def _file_key(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
 
 
 def _plain(name: str) -> bool:
