@@ -16,11 +16,12 @@ from ..catalog import load_ui_strings
 from ..config import QASettings
 from ..errors import InputError
 from ..fileio import load_json
+from ..model import Article
 from ..terms.recheck import recheck_reports
 from ..terms.source import SourceTerms
 from .build import bundle_files, localize
 from .manifest import MANIFEST, Manifest, counts_compliance
-from .pieces import PieceCache
+from .pieces import PieceCache, piece_keys, pieces
 from .reader import read_manifest
 from .segments import SEGMENTS, article_from_layout
 from .store import write_bundle
@@ -142,7 +143,7 @@ def apply_edits(
         if edit.terms is None and entry.get("reviewed") and entry.get("terms"):
             entry["terms"] = recheck_reports(entry["terms"], str(entry["target"]), locale, terms)
             rechecked = True
-    article = article_from_layout(seg_data["article"])
+    article = _article(seg_data["article"], cache)
     segments = [entries[s.id] for s in article.segments]
     ui = load_ui_strings(catalogs, locale) if catalogs is not None else None
     localized = localize(
@@ -161,6 +162,13 @@ def apply_edits(
     files.update(bundle_files(localized, segments, manifest, ui, qa, cache))
     write_bundle(bundle, files)
     return ImportResult(bundle, changed, len(localized.reviewed), len(segments), segments, manifest)
+
+
+def _article(layout: Mapping[str, object], cache: PieceCache | None) -> Article:
+    """The article of a segments.json layout (one parsed before, when ``cache`` holds it: an
+    Article is immutable)."""
+    keys = piece_keys(cache, "article", [layout], None)
+    return next(pieces([layout], lambda batch: [article_from_layout(batch[0])], cache, keys))
 
 
 def _check_edit(edit: Edit, entry: dict | None, origin: str, bundle: Path) -> None:
