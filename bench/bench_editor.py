@@ -16,6 +16,7 @@ over HTTP (the atomic bundle rewrite, QA, the memory) and a save with Ctrl+Enter
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -23,6 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,7 +81,10 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         out = build_bundle(Path(tmp), args.segments)
+        load_before = os.getloadavg()[0]
         result = run(out, args.repeats)
+        result.update(save_split(out / "long-article" / "de", args.repeats))
+        result["load_before"] = load_before
     section = report(result, args)
     print(section)
     if args.write:
@@ -112,7 +117,7 @@ def run(out: Path, repeats: int) -> dict[str, object]:
         for n, (segment, version) in enumerate(list(versions.items())[100 : 100 + repeats]):
             started = time.perf_counter()
             response = client.post(
-                f"/save/long-article/de",
+                "/save/long-article/de",
                 data={"csrf": client.cookies["newsl10n_csrf"], "segment": segment, "target": f"Bearbeitet {n}.", "version": version},
                 headers={"Origin": url, "Accept": "application/json"},
             )
@@ -121,6 +126,60 @@ def run(out: Path, repeats: int) -> dict[str, object]:
         result["http_open"], result["http_save"] = opens, saves
         result.update(browser(url + editor, repeats, sync_playwright))
     return result
+
+
+def save_split(bundle: Path, repeats: int) -> dict[str, object]:
+    """One save's parts, in process: ``apply_edits`` with a cache as the editor's (the first
+    save, with an empty cache, timed alone), each file's text made before the writing starts so
+    that the writing is timed alone."""
+    from unittest import mock
+
+    from newsl10n.bundle import build, postedit, store
+    from newsl10n.bundle.pieces import PieceCache
+
+    parts: dict[str, float] = defaultdict(float)
+
+    def timed(name, fn):
+        def call(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                parts[name] += time.perf_counter() - started
+
+        return call
+
+    def made_files(*args, **kwargs):
+        files = timed("building", build.bundle_files)(*args, **kwargs)
+        return {name: text if isinstance(text, str) else timed(name, "".join)(text) for name, text in files.items()}
+
+    def save(n: int) -> float:
+        entry = json.loads((bundle / "segments.json").read_text(encoding="utf-8"))["segments"][200 + n]
+        edit = postedit.Edit(entry["id"], entry["source"], f"In-process {n}.", reviewed=True)
+        started = time.perf_counter()
+        postedit.apply_edits(bundle, [edit], origin="bench", cache=cache)
+        return time.perf_counter() - started
+
+    cache = PieceCache()
+    cold = save(0)
+    patches = [
+        mock.patch.object(postedit, "bundle_files", made_files),
+        mock.patch.object(postedit, "write_bundle", timed("write and fsync", store.write_bundle)),
+        mock.patch.object(postedit, "_read_bundle", timed("reading", postedit._read_bundle)),
+        mock.patch.object(postedit, "load_json", timed("reading", postedit.load_json)),
+        mock.patch.object(build, "qa_flags", timed("QA flags", build.qa_flags)),
+    ]
+    for patch in patches:
+        patch.start()
+    try:
+        totals = [save(n) for n in range(1, repeats + 1)]
+    finally:
+        for patch in patches:
+            patch.stop()
+    split = {name: seconds / repeats for name, seconds in parts.items()}
+    split["building"] -= split["QA flags"]
+    split["the rest"] = statistics.mean(totals) - sum(split.values())
+    return {"cold_save": cold, "split": split, "split_total": totals}
 
 
 def browser(url: str, repeats: int, sync_playwright) -> dict[str, object]:
@@ -156,7 +215,8 @@ def report(result: dict[str, object], args: argparse.Namespace) -> str:
         f"`PYTHONPATH=src python bench/bench_editor.py --segments {args.segments} --repeats {args.repeats}`: one bundle of "
         f"{result['segments']} segments (a generated sample-like article into de, the shipped glossaries' term reports, "
         f"editor pages of {result['shown']} segments, {result['html_kb']:.0f} KB). Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"load average {load:.1f} at the end (shared with other helpers' runs). {args.repeats} repeats, wall time.",
+        f"load average {result['load_before']:.1f} at the start and {load:.1f} at the end (shared with other helpers' runs). "
+        f"{args.repeats} repeats, wall time.",
         "",
         "| step | median ms | worst ms | target |",
         "|---|---|---|---|",
@@ -164,6 +224,13 @@ def report(result: dict[str, object], args: argparse.Namespace) -> str:
         f"| editor page in Chromium (navigation start to load event) | {cell('browser_open')} | under 1,000 |",
         f"| save one segment, HTTP (rewrite the bundle atomically, QA, memory) | {cell('http_save')} | under 300 |",
         f"| save with Ctrl+Enter in Chromium (until the row shows reviewed) | {cell('browser_save')} | under 300 |",
+        f"| save one segment in process (`apply_edits` with the editor's cache) | {cell('split_total')} | |",
+        f"| the first save with an empty cache (every piece made: a full rebuild) | {result['cold_save'] * 1000:.0f} | | |",
+        "",
+        "Split of the in-process save (mean ms): "
+        + ", ".join(f"{name} {seconds * 1000:.1f}" for name, seconds in sorted(result["split"].items(), key=lambda kv: -kv[1]))
+        + ". The file names are the time to make their text (with the cache); `building` is the keys, the layout "
+        "and the page values; `the rest` is parsing the article and applying the edit.",
         "",
         NOTES,
     ]
@@ -174,25 +241,33 @@ NOTES = """\
 - Opening meets its target: the editor shows 200 segments a page (a 100,000-segment article opens
   as fast), after QA over all of the bundle's segments for the counts and the filters. One page
   of all 2,007 rows (2.4 MB) took 1.2-2.0 s in Chromium at load average 6, most of it parsing and
-  laying out 2,000 textareas; hence the pages.
-- **Saving misses its target** on this shared machine: a save is a whole-bundle rewrite through
-  `postedit.apply_edits` (the import-xliff path the issue asks for). Split of one save of this
-  bundle at load average 4 (one run, ms): article.xlf 142 (`bundle/xliff.py`: translate-toolkit's
-  object model, then an lxml parse and serialisation per 1,000 units), review.html 109 (Jinja,
-  one row per segment), QA flags for every segment about 80 (`bundle/build.py`'s
-  `format_files`), segments.json 58 (`fileio.json_chunks`: the pure-Python indented encoder),
-  write and fsync 68, reading 25. The editor's own part (the parsed bundle kept between
-  requests, one term check, one row rendered, the memory) is a few tens of ms. Reaching 300 ms
-  needs the builders to reuse what did not change (the other units' XML and QA flags), which are
-  owned outside the editor. Chromium adds 300 ms over HTTP here: with 2 cores it competes with
-  the server for CPU.
+  laying out 2,000 textareas; hence the pages. After a bundle's first opening the server makes
+  its files' pieces in the background (`Workspace.prepare`, about 0.7 s of CPU, 1.5 s at load 5),
+  which slows the openings that come meanwhile (the worst HTTP opening).
+- A save is still a whole-bundle rewrite through `postedit.apply_edits` (the import-xliff path:
+  atomic rewrite, segment reviewed, memory), now with the workspace's `PieceCache`
+  (`bundle/pieces.py`): each segment's QA flags, XLIFF unit, review.html row and segments.json
+  entry, and the parsed article, are kept under a key made of everything they are made from
+  (the entry, the languages, the QA settings, the inline codes), so only the edited segment's
+  pieces are made again, and the bytes are those of a full rebuild
+  (`tests/test_save_pieces.py` compares them file for file). Before this change (the commit
+  before it, the same machine at load average 4-5): save over HTTP 919 ms median / 1008 worst,
+  with Ctrl+Enter in Chromium 1409 / 1541.
+- Two more parts of the save: the server's socket is made with IPPROTO_TCP, so that asyncio
+  sets TCP_NODELAY (before, every response on a kept-alive connection waited 40 ms for the
+  client's delayed ACK); and `write_bundle` fsyncs all files at once before the rename (about
+  10 ms less than one after the other; still nothing renamed into place before it is on disk).
+- The Ctrl+Enter save in Chromium is the server's save plus about 100-150 ms in the browser and
+  Playwright (the fetch, the row replaced, the next row focused and scrolled, the selector
+  polled), on 2 cores that Chromium, its driver and the server share: it misses 300 ms at this
+  load while the save over HTTP meets it.
 """
 
 
 def write_section(path: Path, section: str) -> None:
     """Replace this benchmark's section of RESULTS.md (or append it), leaving the others alone."""
     text = path.read_text(encoding="utf-8")
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |^<!-- |\Z)", re.S | re.M)
     text = pattern.sub(lambda _: section + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
     path.write_text(text, encoding="utf-8")
 

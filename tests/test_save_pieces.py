@@ -217,3 +217,31 @@ def test_the_cache_is_bounded_and_keeps_the_recent_pieces():
     assert made == [*items, "a"] and len(cache) == 3
     with pytest.raises(ValueError):
         list(pieces(items, make, cache, keys[:2]))
+
+
+def test_the_editor_prepares_a_bundle_once_and_a_save_makes_only_its_segments_pieces(tmp_path, monkeypatch):
+    from newsl10n.bundle.postedit import target_version
+    from newsl10n.server import workspace as workspace_module
+
+    bundle = make_bundle(tmp_path / "out", "html", "de")
+    workspace = workspace_module.Workspace(tmp_path / "out")
+    bundle_id = "/".join(bundle.relative_to(tmp_path / "out").parts)
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return postedit.prepare_pieces(*args, **kwargs)
+
+    monkeypatch.setattr(workspace_module, "prepare_pieces", counted)
+    before = snapshot(bundle)
+    workspace.prepare(bundle_id)
+    workspace.prepare(bundle_id)
+    assert snapshot(bundle) == before and calls == [1]  # nothing written, made once
+    prepared = len(workspace._pieces)
+    apply_edits(bundle, [], origin="same data", cache=workspace._pieces)
+    assert len(workspace._pieces) == prepared  # every piece was there
+    entry = entries(bundle)[3]
+    workspace.save(bundle_id, entry["id"], "Neu.", target_version(entry["target"]), origin="editor")
+    assert 0 < len(workspace._pieces) - prepared < len(entries(bundle))
+    workspace.prepare(bundle_id)
+    assert calls == [1]  # the save made them

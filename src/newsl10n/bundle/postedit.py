@@ -7,6 +7,7 @@ its own files: importing an edited XLIFF needs neither the source file nor a mod
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -19,7 +20,7 @@ from ..fileio import load_json
 from ..model import Article
 from ..terms.recheck import recheck_reports
 from ..terms.source import SourceTerms
-from .build import bundle_files, localize
+from .build import Files, bundle_files, localize
 from .manifest import MANIFEST, Manifest, counts_compliance
 from .pieces import PieceCache, piece_keys, pieces
 from .reader import read_manifest
@@ -119,13 +120,45 @@ def apply_edits(
     cache: PieceCache | None = None,
 ) -> ImportResult:
     """Apply a person's edits to ``bundle`` and rewrite it atomically, through the same builder
-    as a fresh translation (``cache``: the per-segment pieces of earlier rebuilds, for a caller
-    that edits one bundle again and again). An edit whose target differs from the bundle's (and is not empty),
+    as a fresh translation. An edit whose target differs from the bundle's (and is not empty),
     or that is marked reviewed, makes its segment reviewed, and its term reports are checked
     again against the glossary ``terms`` (or the forms the reports name): the manifest's term
     counts follow. ``origin`` names the edits' source in errors; ``target_lang``, when given,
-    must be the bundle's locale."""
-    files = _read_bundle(bundle)
+    must be the bundle's locale. ``cache``: the per-segment pieces of earlier rebuilds
+    (:mod:`newsl10n.bundle.pieces`), for a caller that edits one bundle again and again."""
+    files, result = _rebuilt(bundle, edits, origin, target_lang, qa, catalogs, terms, cache)
+    write_bundle(bundle, files)
+    return result
+
+
+def prepare_pieces(
+    bundle: Path,
+    cache: PieceCache,
+    *,
+    qa: QASettings | None = None,
+    catalogs: Path | None = None,
+    terms: SourceTerms | None = None,
+) -> None:
+    """Fill ``cache`` with the pieces of ``bundle`` as it stands, writing nothing: the first edit
+    applied with this cache is then as quick as the next ones."""
+    files, _ = _rebuilt(bundle, [], str(bundle), None, qa, catalogs, terms, cache)
+    for text in files.values():
+        if not isinstance(text, str):
+            deque(text, maxlen=0)
+
+
+def _rebuilt(
+    bundle: Path,
+    edits: Sequence[Edit],
+    origin: str,
+    target_lang: str | None,
+    qa: QASettings | None,
+    catalogs: Path | None,
+    terms: SourceTerms | None,
+    cache: PieceCache | None,
+) -> tuple[Files, ImportResult]:
+    """The files of ``bundle`` with ``edits`` applied (see :func:`apply_edits`), made as written."""
+    files: Files = dict(_read_bundle(bundle))
     seg_data = load_json(files[SEGMENTS], source=str(bundle / SEGMENTS))
     manifest = Manifest.from_json(load_json(files[MANIFEST], source=str(bundle / MANIFEST)), source=str(bundle / MANIFEST))
     if not isinstance(seg_data, dict) or "article" not in seg_data:
@@ -160,8 +193,7 @@ def apply_edits(
         manifest.term_compliance = counts_compliance(manifest.terms, manifest.glossary_hash is not None)
     manifest.imported = datetime.now(timezone.utc).isoformat(timespec="seconds")
     files.update(bundle_files(localized, segments, manifest, ui, qa, cache))
-    write_bundle(bundle, files)
-    return ImportResult(bundle, changed, len(localized.reviewed), len(segments), segments, manifest)
+    return files, ImportResult(bundle, changed, len(localized.reviewed), len(segments), segments, manifest)
 
 
 def _article(layout: Mapping[str, object], cache: PieceCache | None) -> Article:

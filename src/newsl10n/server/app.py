@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -110,7 +111,16 @@ class _Pages:
         number = request.query_params.get("page", "1")
         number = int(number) if number.isdigit() and 0 < int(number) < 10**6 else 1
         page = await run_in_threadpool(self._editor_page, bundle_id, show, number)
-        return self._page(request, "editor.html", page)
+        response = self._page(request, "editor.html", page)
+        threading.Thread(target=self._prepare, args=(bundle_id,), name="newsl10n-prepare", daemon=True).start()
+        return response
+
+    def _prepare(self, bundle_id: str) -> None:
+        """The bundle's pieces for its first save (see :meth:`Workspace.prepare`)."""
+        try:
+            self.workspace.prepare(bundle_id)
+        except InputError as exc:
+            log.warning("%s: %s", bundle_id, exc)
 
     def _editor_page(self, bundle_id: str, show: str, number: int) -> dict[str, object]:
         bundle = self.workspace.load(bundle_id)
