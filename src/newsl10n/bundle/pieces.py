@@ -20,15 +20,17 @@ I = TypeVar("I")
 P = TypeVar("P")
 Key = bytes | tuple[bytes, bytes]
 
-DEFAULT_SIZE = 40_000
-"""Pieces kept: the four kinds of a 10,000-segment bundle (about 40 MB of text)."""
+DEFAULT_SIZE = 50_000
+"""Pieces kept: the five kinds per segment of a 10,000-segment bundle (about 40 MB). A bigger
+bundle's rebuilds find none of theirs (each evicts the next one's): they take what a rebuild
+without a cache takes."""
 
 
 def piece_key(*inputs: object) -> bytes:
-    """The inputs of a piece as bytes that only equal inputs give: marshal's (format 2 has no
-    back-references, so equal values give equal bytes; it takes exact types only and tells a
-    list from a tuple, 1 from 1.0 and True), else, for other objects (dataclasses, settings),
-    their repr, which shows every field."""
+    """The inputs of a piece as bytes that only the same inputs give: marshal's (format 2 has no
+    back-references, so the same values in the same order give the same bytes; it takes exact
+    types only and tells a list from a tuple, 1 from 1.0 and True), else, for other objects
+    (dataclasses, settings), their repr, which shows every field."""
     try:
         return b"m" + marshal.dumps(inputs, 2)
     except ValueError:
