@@ -158,9 +158,10 @@ def _rebuilt(
     cache: PieceCache | None,
 ) -> tuple[Files, ImportResult]:
     """The files of ``bundle`` with ``edits`` applied (see :func:`apply_edits`), made as written."""
-    files: Files = dict(_read_bundle(bundle))
-    seg_data = load_json(files[SEGMENTS], source=str(bundle / SEGMENTS))
-    manifest = Manifest.from_json(load_json(files[MANIFEST], source=str(bundle / MANIFEST)), source=str(bundle / MANIFEST))
+    names = _bundle_names(bundle)
+    read = _read_bundle(bundle, [SEGMENTS, MANIFEST])
+    seg_data = load_json(read[SEGMENTS], source=str(bundle / SEGMENTS))
+    manifest = Manifest.from_json(load_json(read[MANIFEST], source=str(bundle / MANIFEST)), source=str(bundle / MANIFEST))
     if not isinstance(seg_data, dict) or "article" not in seg_data:
         raise InputError(f"{bundle}: bundle has no article layout in segments.json (written by an older newsl10n)")
     locale = manifest.locale
@@ -192,7 +193,8 @@ def _rebuilt(
         manifest.terms = localized.term_counts()
         manifest.term_compliance = counts_compliance(manifest.terms, manifest.glossary_hash is not None)
     manifest.imported = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    files.update(bundle_files(localized, segments, manifest, ui, qa, cache))
+    files: Files = bundle_files(localized, segments, manifest, ui, qa, cache)
+    files = {**_read_bundle(bundle, [n for n in names if n not in files]), **files}
     return files, ImportResult(bundle, changed, len(localized.reviewed), len(segments), segments, manifest)
 
 
@@ -235,11 +237,19 @@ def _apply(edit: Edit, entry: dict) -> bool:
     return edited
 
 
-def _read_bundle(bundle: Path) -> dict[str, str]:
-    """Every file of the bundle (those this version does not write are kept as they are)."""
+def _bundle_names(bundle: Path) -> list[str]:
+    """The names of the bundle's files (those this version does not write are kept as they are)."""
     if not (bundle / SEGMENTS).is_file() or not (bundle / MANIFEST).is_file():
         raise InputError(f"{bundle}: not a bundle (segments.json or manifest.json missing)")
     try:
-        return {p.name: p.read_text(encoding="utf-8") for p in bundle.iterdir() if p.is_file()}
+        return [p.name for p in bundle.iterdir() if p.is_file()]
+    except OSError as exc:
+        raise InputError(f"{bundle}: cannot read the bundle ({exc})") from None
+
+
+def _read_bundle(bundle: Path, names: Sequence[str]) -> dict[str, str]:
+    """The text of the bundle's files ``names``."""
+    try:
+        return {name: (bundle / name).read_text(encoding="utf-8") for name in names}
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{bundle}: cannot read the bundle ({exc})") from None
