@@ -85,6 +85,7 @@ def test_editor_escapes_article_text_and_shows_accepted_forms(work):
         ("get", "/edit/new-start-dialogue"),
         ("post", "/save/..%2Fnew-start-dialogue%2Fde"),
         ("post", "/save/new-start-dialogue/..%2F..%2Fout%2Fnew-start-dialogue%2Fde"),
+        ("post", "/prepare/..%2Fnew-start-dialogue%2Fde"),
     ],
 )
 def test_ids_outside_out_are_refused(work, method, path):
@@ -126,6 +127,20 @@ def test_posts_without_csrf_token_or_from_another_origin_are_refused(work, csrf,
     response = post(client, "s2", "Gefälscht.", versions["s2"], csrf=csrf, headers=headers)
     assert response.status_code == 403
     assert "CSRF or origin check" in response.json()["error"]
+    assert snapshot(work) == before
+
+
+@pytest.mark.slow
+def test_prepare_needs_the_csrf_token_and_writes_nothing(work):
+    client = client_for(work)
+    open_editor(client)
+    before = snapshot(work)
+    forged = client.post(f"/prepare/{BUNDLE}", data={"csrf": "forged"}, headers={"Origin": ORIGIN})
+    assert forged.status_code == 403 and "CSRF or origin check" in forged.json()["error"]
+    other = client.post(f"/prepare/{BUNDLE}", data={"csrf": client.cookies.get("newsl10n_csrf")}, headers={"Origin": "http://evil.example"})
+    assert other.status_code == 403
+    done = client.post(f"/prepare/{BUNDLE}", data={"csrf": client.cookies.get("newsl10n_csrf")}, headers={"Origin": ORIGIN})
+    assert done.status_code == 200 and done.json() == {"ok": True}
     assert snapshot(work) == before
 
 

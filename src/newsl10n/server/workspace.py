@@ -195,8 +195,8 @@ class Workspace:
 
     def prepare(self, bundle_id: str) -> None:
         """Make the pieces of a bundle's files ahead of its first save, writing nothing (the
-        editor does it in the background when it opens a bundle). Skipped when they are made
-        already, or while a save runs (it makes them)."""
+        editor's page asks for it once it has loaded). Skipped when they are made already, or
+        while a save runs (it makes them)."""
         path = self.resolve(bundle_id)
         if self._prepared.get(path) == _file_key(path / SEGMENTS) or not self._lock.acquire(blocking=False):
             return
