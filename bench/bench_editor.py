@@ -278,8 +278,11 @@ NOTES = """\
   (the entry, the languages, the QA settings, the inline codes), so only the edited segment's
   pieces are made again, and the bytes are those of a full rebuild
   (`tests/test_save_pieces.py` compares them file for file). Before this change (the commit
-  before it, the same machine at load average 4-5): save over HTTP 919 ms median / 1008 worst,
-  with Ctrl+Enter in Chromium 1409 / 1541.
+  before it, this bench on the same machine): at load average 0.9, save over HTTP 759 ms
+  median / 788 worst, with Ctrl+Enter in Chromium 875 / 931; at load 4-5, 919 / 1008 and
+  1409 / 1541. With it at load 3-5 (runs while it was made, a little slower than the final
+  code): over HTTP 151-164 / 222-231, in Chromium 328-391 / 363-453 (the Chromium save misses
+  300 ms at that load).
 - The other parts of the save: the server's socket is made with IPPROTO_TCP, so that asyncio
   sets TCP_NODELAY (before, every response on a kept-alive connection waited 40 ms for the
   client's delayed ACK); `write_bundle` fsyncs all files at once before the rename (about 10 ms
