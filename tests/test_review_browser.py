@@ -75,7 +75,9 @@ def test_edit_with_the_keyboard_saves_the_bundle_and_the_memory(served, browser)
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.goto(url + "/")
     assert page.locator("tr.bundle").count() == 2
-    page.click("tr.bundle:has(td.locale:text-is('de')) a.edit")
+    with page.expect_response(lambda r: r.url.endswith("/prepare/new-start-dialogue/de")) as prepared:
+        page.click("tr.bundle:has(td.locale:text-is('de')) a.edit")  # the loaded page asks for its pieces
+    assert prepared.value.status == 200  # (its body, which the page does not read, Playwright never gets)
     page.wait_for_selector("tr#s2 textarea")
     edited = "Die Vereinigten Staaten und Russland nehmen den Dialog wieder auf."
     edit_and_save(page, "s2", edited)

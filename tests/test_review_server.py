@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from newsl10n.bundle.postedit import Edit, StaleEdit, apply_edits, target_version
 from newsl10n.cli import app as cli_app
 from newsl10n.cli.review import is_loopback, token_for
-from review_fixture import SCRIPT_LINE, build_pristine, copy_of, snapshot, workspace_for
+from review_fixture import build_pristine, copy_of, snapshot, workspace_for
 
 from conftest import GLOSSARIES, SAMPLE
 
@@ -85,6 +85,7 @@ def test_editor_escapes_article_text_and_shows_accepted_forms(work):
         ("get", "/edit/new-start-dialogue"),
         ("post", "/save/..%2Fnew-start-dialogue%2Fde"),
         ("post", "/save/new-start-dialogue/..%2F..%2Fout%2Fnew-start-dialogue%2Fde"),
+        ("post", "/prepare/..%2Fnew-start-dialogue%2Fde"),
     ],
 )
 def test_ids_outside_out_are_refused(work, method, path):
@@ -126,6 +127,20 @@ def test_posts_without_csrf_token_or_from_another_origin_are_refused(work, csrf,
     response = post(client, "s2", "Gefälscht.", versions["s2"], csrf=csrf, headers=headers)
     assert response.status_code == 403
     assert "CSRF or origin check" in response.json()["error"]
+    assert snapshot(work) == before
+
+
+@pytest.mark.slow
+def test_prepare_needs_the_csrf_token_and_writes_nothing(work):
+    client = client_for(work)
+    open_editor(client)
+    before = snapshot(work)
+    forged = client.post(f"/prepare/{BUNDLE}", data={"csrf": "forged"}, headers={"Origin": ORIGIN})
+    assert forged.status_code == 403 and "CSRF or origin check" in forged.json()["error"]
+    other = client.post(f"/prepare/{BUNDLE}", data={"csrf": client.cookies.get("newsl10n_csrf")}, headers={"Origin": "http://evil.example"})
+    assert other.status_code == 403
+    done = client.post(f"/prepare/{BUNDLE}", data={"csrf": client.cookies.get("newsl10n_csrf")}, headers={"Origin": ORIGIN})
+    assert done.status_code == 200 and done.json() == {"ok": True}
     assert snapshot(work) == before
 
 
@@ -202,6 +217,34 @@ def test_apply_edits_refuses_an_edit_based_on_an_old_target(work):
     assert info.value.current == "Eins." and str(info.value).startswith(f"b: segment {entry['id']} was changed")
     assert snapshot(bundle) == before
     apply_edits(bundle, [Edit(entry["id"], entry["source"], "Eins.", expected=old)], origin="c")  # same text: no conflict
+
+
+def test_connections_to_the_editor_send_without_waiting_for_acks():
+    """TCP_NODELAY on every accepted connection (asyncio sets it on IPPROTO_TCP sockets): a
+    response's body does not wait for the client's delayed ACK of its headers."""
+    import asyncio
+    import socket
+
+    from newsl10n.cli.review import listen
+
+    async def accepted_nodelay() -> int:
+        loop = asyncio.get_running_loop()
+        seen: asyncio.Future[int] = loop.create_future()
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport):
+                seen.set_result(transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+        server = await loop.create_server(Probe, sock=listen("127.0.0.1", 0))
+        port = server.sockets[0].getsockname()[1]
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            return await asyncio.wait_for(seen, 10)
+        finally:
+            writer.close()
+            server.close()
+
+    assert asyncio.run(accepted_nodelay()) != 0
 
 
 def test_review_command_errors(tmp_path):

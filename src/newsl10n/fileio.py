@@ -98,6 +98,12 @@ def dump_json(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
+def json_nested(data: object, level: int) -> str:
+    """``data`` as :func:`dump_json` writes it ``level`` containers deep inside a document, without
+    the final newline (a JSON string holds no raw newline: each newline starts an indented line)."""
+    return json.dumps(data, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
+
+
 def json_chunks(data: object) -> Iterator[str]:
     """``dump_json(data)`` in pieces, so that a big file is written without being held whole."""
     yield from json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(data)

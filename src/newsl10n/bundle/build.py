@@ -8,14 +8,15 @@ from datetime import datetime, timezone
 
 from ..catalog import UIStrings, ui_msgid
 from ..config import QASettings
-from ..fileio import dump_json, json_chunks
+from ..fileio import dump_json
 from ..model import Article, Localized, SourceArticle, TermReport, rebuild_block
 from ..qa import QASegment, check_segment
 from .manifest import Manifest, counts_compliance, translation_run
 from .pages import page_values, render_html_chunks, rich_html
+from .pieces import PieceCache, entry_keys, piece_key, piece_keys, pieces
 from .render import markdown_document
 from .review import review_chunks
-from .segments import article_layout
+from .segments import article_layout, segments_json_chunks
 from .xliff import xliff_chunks
 from .xliff_codes import Code, article_codes, placements
 
@@ -82,19 +83,22 @@ def bundle_files(
     manifest: Manifest,
     ui: UIStrings | None = None,
     qa: QASettings | None = None,
+    cache: PieceCache | None = None,
 ) -> Files:
     """Every file of one bundle: article.txt, article.html, segments.json, manifest.json,
-    article.xlf, review.html, and for HTML/Markdown input the rich article.html (and article.md)."""
+    article.xlf, review.html, and for HTML/Markdown input the rich article.html (and article.md).
+    ``cache``: per-segment pieces of earlier builds to reuse (:mod:`newsl10n.bundle.pieces`)."""
     created = datetime.fromisoformat(manifest.created) if manifest.created else datetime.now(timezone.utc)
     page = page_values(localized, published=created.date())
+    keys = entry_keys(segments) if cache is not None else None
     files: Files = {
         "article.txt": localized.text,
         "article.html": render_html_chunks(page, ui),
-        "segments.json": json_chunks({"segments": list(segments), "article": article_layout(localized.article)}),
+        "segments.json": segments_json_chunks(segments, article_layout(localized.article), cache, keys),
         "manifest.json": dump_json(manifest.to_json()),
     }
     run = manifest.run_id
-    files.update(format_files(localized, segments, page, manifest.source_lang, qa, run=run))
+    files.update(format_files(localized, segments, page, manifest.source_lang, qa, run=run, cache=cache, keys=keys))
     return files
 
 
@@ -106,21 +110,29 @@ def format_files(
     qa: QASettings | None = None,
     *,
     run: str = "",
+    cache: PieceCache | None = None,
+    keys: Sequence[bytes] | None = None,
 ) -> dict[str, str | Iterator[str]]:
     """article.xlf and review.html always, with the QA checks' findings as flags; for
     HTML/Markdown input, article.html with the inline markup restored, and article.md for
-    Markdown input. The two big files come in pieces (see :func:`newsl10n.bundle.store.write_bundle`)."""
+    Markdown input. The two big files come in pieces (see :func:`newsl10n.bundle.store.write_bundle`).
+    ``cache``: per-segment pieces of earlier builds to reuse (``keys``: the entries'
+    :func:`~newsl10n.bundle.pieces.entry_keys`)."""
     article = localized.article
-    flags = qa_flags(segments, source_lang, localized.locale, qa or QASettings())
+    if cache is not None and keys is None:
+        keys = entry_keys(segments)
+    flags = qa_flags(segments, source_lang, localized.locale, qa or QASettings(), cache, keys)
     placed = placements(segments)
     entries = _Entries(segments, flags, markup_runs(article), article_codes(article, localized.targets, placed))
+    item_keys = entries.keys(keys) if keys is not None else None
     original = f"{article.name}{_SUFFIX.get(article.format, '.txt')}"
     title = str(page.get("title") or article.name)
+    xliff = {"source_lang": source_lang, "target_lang": localized.locale, "original": original, "run": run}
     files: dict[str, str | Iterator[str]] = {
-        "article.xlf": xliff_chunks(
-            entries, source_lang=source_lang, target_lang=localized.locale, original=original, run=run
+        "article.xlf": xliff_chunks(entries, **xliff, cache=cache, keys=item_keys),
+        "review.html": review_chunks(
+            entries, title=title, source_lang=source_lang, target_lang=localized.locale, cache=cache, keys=item_keys
         ),
-        "review.html": review_chunks(entries, title=title, source_lang=source_lang, target_lang=localized.locale),
     }
     if article.format in ("html", "markdown"):
         files["article.html"] = rich_html(localized, page, placed)
@@ -151,6 +163,14 @@ class _Entries(Sequence):
         sid = str(entry["id"])
         return {**entry, "qa": self.flags[index], "markup": self.runs.get(sid, []), "codes": self.codes.get(sid, [])}
 
+    def keys(self, entry_keys: Sequence[bytes]) -> list[bytes]:
+        """Each item's :func:`piece_key`, from its entry's (``entry_keys``) and what is added to it."""
+        keys = []
+        for n, (entry, key) in enumerate(zip(self.segments, entry_keys, strict=True)):
+            sid = str(entry["id"])
+            keys.append(piece_key(key, self.flags[n], self.runs.get(sid, []), repr(self.codes.get(sid, []))))
+        return keys
+
 
 _SUFFIX = {"html": ".html", "markdown": ".md"}
 
@@ -178,11 +198,20 @@ def with_qa_flags(
 
 
 def qa_flags(
-    segments: Sequence[Mapping[str, object]], source_lang: str, target_lang: str, settings: QASettings
+    segments: Sequence[Mapping[str, object]],
+    source_lang: str,
+    target_lang: str,
+    settings: QASettings,
+    cache: PieceCache | None = None,
+    keys: Sequence[bytes] | None = None,
 ) -> list[list[str]]:
-    """Per segments.json entry, the QA checks' findings as flag lines."""
-    flags = []
-    for entry in segments:
-        seg = QASegment.from_entry(entry, source_lang, target_lang)
-        flags.append([f"{i.severity} {i.code}: {i.message}" for i in check_segment(seg, settings)])
-    return flags
+    """Per segments.json entry, the QA checks' findings as flag lines (``cache``: those of
+    segments checked before with the same values and settings are kept; ``keys``: the entries'
+    :func:`~newsl10n.bundle.pieces.entry_keys`)."""
+
+    def check(batch: list[Mapping[str, object]]) -> list[tuple[str, ...]]:
+        found = (check_segment(QASegment.from_entry(entry, source_lang, target_lang), settings) for entry in batch)
+        return [tuple(f"{i.severity} {i.code}: {i.message}" for i in issues) for issues in found]
+
+    keys_qa = piece_keys(cache, "qa", segments, keys, source_lang, target_lang, repr(settings))
+    return [list(flags) for flags in pieces(segments, check, cache, keys_qa)]

@@ -7,6 +7,7 @@ its own files: importing an edited XLIFF needs neither the source file nor a mod
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -16,10 +17,12 @@ from ..catalog import load_ui_strings
 from ..config import QASettings
 from ..errors import InputError
 from ..fileio import load_json
+from ..model import Article
 from ..terms.recheck import recheck_reports
 from ..terms.source import SourceTerms
-from .build import bundle_files, localize
+from .build import Files, bundle_files, localize
 from .manifest import MANIFEST, Manifest, counts_compliance
+from .pieces import PieceCache, piece_keys, pieces
 from .reader import read_manifest
 from .segments import SEGMENTS, article_from_layout
 from .store import write_bundle
@@ -34,6 +37,8 @@ class ImportResult:
     total: int
     segments: Sequence[Mapping[str, object]] = ()
     """The bundle's segments.json entries as written."""
+    manifest: Manifest | None = None
+    """The bundle's manifest as written."""
 
 
 @dataclass(frozen=True)
@@ -112,16 +117,51 @@ def apply_edits(
     qa: QASettings | None = None,
     catalogs: Path | None = None,
     terms: SourceTerms | None = None,
+    cache: PieceCache | None = None,
 ) -> ImportResult:
     """Apply a person's edits to ``bundle`` and rewrite it atomically, through the same builder
     as a fresh translation. An edit whose target differs from the bundle's (and is not empty),
     or that is marked reviewed, makes its segment reviewed, and its term reports are checked
     again against the glossary ``terms`` (or the forms the reports name): the manifest's term
     counts follow. ``origin`` names the edits' source in errors; ``target_lang``, when given,
-    must be the bundle's locale."""
-    files = _read_bundle(bundle)
-    seg_data = load_json(files[SEGMENTS], source=str(bundle / SEGMENTS))
-    manifest = Manifest.from_json(load_json(files[MANIFEST], source=str(bundle / MANIFEST)), source=str(bundle / MANIFEST))
+    must be the bundle's locale. ``cache``: the per-segment pieces of earlier rebuilds
+    (:mod:`newsl10n.bundle.pieces`), for a caller that edits one bundle again and again."""
+    files, result = _rebuilt(bundle, edits, origin, target_lang, qa, catalogs, terms, cache)
+    write_bundle(bundle, files)
+    return result
+
+
+def prepare_pieces(
+    bundle: Path,
+    cache: PieceCache,
+    *,
+    qa: QASettings | None = None,
+    catalogs: Path | None = None,
+    terms: SourceTerms | None = None,
+) -> None:
+    """Fill ``cache`` with the pieces of ``bundle`` as it stands, writing nothing: the first edit
+    applied with this cache is then as quick as the next ones."""
+    files, _ = _rebuilt(bundle, [], str(bundle), None, qa, catalogs, terms, cache)
+    for text in files.values():
+        if not isinstance(text, str):
+            deque(text, maxlen=0)
+
+
+def _rebuilt(
+    bundle: Path,
+    edits: Sequence[Edit],
+    origin: str,
+    target_lang: str | None,
+    qa: QASettings | None,
+    catalogs: Path | None,
+    terms: SourceTerms | None,
+    cache: PieceCache | None,
+) -> tuple[Files, ImportResult]:
+    """The files of ``bundle`` with ``edits`` applied (see :func:`apply_edits`), made as written."""
+    names = _bundle_names(bundle)
+    read = _read_bundle(bundle, [SEGMENTS, MANIFEST])
+    seg_data = load_json(read[SEGMENTS], source=str(bundle / SEGMENTS))
+    manifest = Manifest.from_json(load_json(read[MANIFEST], source=str(bundle / MANIFEST)), source=str(bundle / MANIFEST))
     if not isinstance(seg_data, dict) or "article" not in seg_data:
         raise InputError(f"{bundle}: bundle has no article layout in segments.json (written by an older newsl10n)")
     locale = manifest.locale
@@ -137,7 +177,7 @@ def apply_edits(
         if edit.terms is None and entry.get("reviewed") and entry.get("terms"):
             entry["terms"] = recheck_reports(entry["terms"], str(entry["target"]), locale, terms)
             rechecked = True
-    article = article_from_layout(seg_data["article"])
+    article = _article(seg_data["article"], cache)
     segments = [entries[s.id] for s in article.segments]
     ui = load_ui_strings(catalogs, locale) if catalogs is not None else None
     localized = localize(
@@ -153,9 +193,16 @@ def apply_edits(
         manifest.terms = localized.term_counts()
         manifest.term_compliance = counts_compliance(manifest.terms, manifest.glossary_hash is not None)
     manifest.imported = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    files.update(bundle_files(localized, segments, manifest, ui, qa))
-    write_bundle(bundle, files)
-    return ImportResult(bundle, changed, len(localized.reviewed), len(segments), segments)
+    files: Files = bundle_files(localized, segments, manifest, ui, qa, cache)
+    files = {**_read_bundle(bundle, [n for n in names if n not in files]), **files}
+    return files, ImportResult(bundle, changed, len(localized.reviewed), len(segments), segments, manifest)
+
+
+def _article(layout: Mapping[str, object], cache: PieceCache | None) -> Article:
+    """The article of a segments.json layout (one parsed before, when ``cache`` holds it: an
+    Article is immutable)."""
+    keys = piece_keys(cache, "article", [layout], None)
+    return next(pieces([layout], lambda batch: [article_from_layout(batch[0])], cache, keys))
 
 
 def _check_edit(edit: Edit, entry: dict | None, origin: str, bundle: Path) -> None:
@@ -190,11 +237,19 @@ def _apply(edit: Edit, entry: dict) -> bool:
     return edited
 
 
-def _read_bundle(bundle: Path) -> dict[str, str]:
-    """Every file of the bundle (those this version does not write are kept as they are)."""
+def _bundle_names(bundle: Path) -> list[str]:
+    """The names of the bundle's files (those this version does not write are kept as they are)."""
     if not (bundle / SEGMENTS).is_file() or not (bundle / MANIFEST).is_file():
         raise InputError(f"{bundle}: not a bundle (segments.json or manifest.json missing)")
     try:
-        return {p.name: p.read_text(encoding="utf-8") for p in bundle.iterdir() if p.is_file()}
+        return [p.name for p in bundle.iterdir() if p.is_file()]
+    except OSError as exc:
+        raise InputError(f"{bundle}: cannot read the bundle ({exc})") from None
+
+
+def _read_bundle(bundle: Path, names: Sequence[str]) -> dict[str, str]:
+    """The text of the bundle's files ``names``."""
+    try:
+        return {name: (bundle / name).read_text(encoding="utf-8") for name in names}
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{bundle}: cannot read the bundle ({exc})") from None

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from .. import __version__
 from ..jinja import page_environment
 from ..locales import is_rtl
+from .pieces import PieceCache, piece_keys, pieces
 from .xliff import term_target
 
 
@@ -18,23 +19,45 @@ def review_page(
 
 
 def review_chunks(
-    segments: Sequence[Mapping[str, object]], *, title: str, source_lang: str, target_lang: str
+    segments: Sequence[Mapping[str, object]],
+    *,
+    title: str,
+    source_lang: str,
+    target_lang: str,
+    cache: PieceCache | None = None,
+    keys: Sequence[bytes] | None = None,
 ) -> Iterator[str]:
     """:func:`review_page` in pieces, each row made as the page is written (a 20 MB article has
-    100,000 rows)."""
+    100,000 rows); ``cache``: the rows of entries written before with the same values are kept
+    (``keys``: the entries' :func:`~newsl10n.bundle.pieces.entry_keys`)."""
     env = page_environment()
+    langs = {
+        "source_lang": source_lang,
+        "target_lang": target_lang,
+        "source_dir": "rtl" if is_rtl(source_lang) else "ltr",
+        "target_dir": "rtl" if is_rtl(target_lang) else "ltr",
+    }
+    row = env.get_template("review_row.html").module.review_row
+
+    def rows(batch: list[Mapping[str, object]]) -> list[str]:
+        return [row(_row(entry), langs) for entry in batch]
+
+    def marks(batch: list[Mapping[str, object]]) -> list[tuple[bool, bool]]:
+        return [(bool(entry.get("reviewed")), _flagged(entry)) for entry in batch]
+
+    reviewed = flagged = 0
+    for is_reviewed, is_flagged in pieces(segments, marks, cache, piece_keys(cache, "review marks", segments, keys)):
+        reviewed += is_reviewed
+        flagged += is_flagged
     return env.get_template("review.html").generate(
         page={
+            **langs,
             "title": title,
             "version": __version__,
-            "source_lang": source_lang,
-            "target_lang": target_lang,
-            "source_dir": "rtl" if is_rtl(source_lang) else "ltr",
-            "target_dir": "rtl" if is_rtl(target_lang) else "ltr",
-            "rows": (_row(entry) for entry in segments),
+            "rows": pieces(segments, rows, cache, piece_keys(cache, "review row", segments, keys, langs)),
             "count": len(segments),
-            "reviewed": sum(1 for entry in segments if entry.get("reviewed")),
-            "flagged": sum(1 for entry in segments if _flags(entry)),
+            "reviewed": reviewed,
+            "flagged": flagged,
         }
     )
 
@@ -71,6 +94,13 @@ def _flags(entry: Mapping[str, object]) -> list[str]:
         if t.get("status") == "violated"
     ]
     return flags
+
+
+def _flagged(entry: Mapping[str, object]) -> bool:
+    """``_flags(entry)`` is not empty (without making its lines)."""
+    return any(_list(entry.get(key)) for key in ("qa", "flags")) or any(
+        t.get("status") == "violated" for t in _terms(entry)
+    )
 
 
 def highlight(text: str, phrases: Sequence[str]) -> list[tuple[str, bool]]:

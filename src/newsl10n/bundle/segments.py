@@ -4,14 +4,15 @@ article's layout, so that a bundle can be rebuilt from its own files. Written an
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
 from ..errors import InputError
-from ..fileio import load_json
+from ..fileio import json_nested, load_json
 from ..model import Article, Block, Inline, Localized, Segment, SourceArticle
 from ..tm.store import normalize
+from .pieces import PieceCache, piece_keys, pieces
 
 SEGMENTS = "segments.json"
 
@@ -35,6 +36,33 @@ def segment_entries(source: SourceArticle, localized: Localized) -> list[dict[st
         | ({"confidence": round(localized.confidence[s.id], 4)} if s.id in localized.confidence else {})
         for s in source.article.segments
     ]
+
+
+def segments_json_chunks(
+    segments: Sequence[Mapping[str, object]],
+    layout: Mapping[str, object],
+    cache: PieceCache | None = None,
+    keys: Sequence[bytes] | None = None,
+) -> Iterator[str]:
+    """segments.json, ``{"segments": [...], "article": layout}`` as :func:`newsl10n.fileio.dump_json`
+    writes it, in pieces: one per entry (``cache``: those encoded before are kept; ``keys``: the
+    entries' :func:`~newsl10n.bundle.pieces.entry_keys`)."""
+    yield '{\n  "segments": '
+    if segments:
+        yield "[\n    "
+        encoded = pieces(segments, _entries_json, cache, piece_keys(cache, "json", segments, keys))
+        yield next(encoded)
+        for text in encoded:
+            yield ",\n    " + text
+        yield "\n  ]"
+    else:
+        yield "[]"
+    (text,) = pieces([layout], lambda _: [json_nested(layout, 1)], cache, piece_keys(cache, "json layout", [layout], None))
+    yield ',\n  "article": ' + text + "\n}\n"
+
+
+def _entries_json(entries: list[Mapping[str, object]]) -> list[str]:
+    return [json_nested(entry, 2) for entry in entries]
 
 
 def article_layout(article: Article) -> dict[str, object]:

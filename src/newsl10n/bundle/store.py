@@ -11,6 +11,8 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 from ..errors import OutputError
@@ -63,15 +65,17 @@ def write_bundle(target: Path, files: Mapping[str, str | Iterable[str]]) -> None
     except OSError as exc:
         raise OutputError(f"{parent}: cannot write output ({exc.strerror or exc})") from None
     try:
-        for name, text in files.items():
-            path = tmp / name
-            with path.open("w", encoding="utf-8", newline="") as fh:
+        with ExitStack() as stack:
+            written = []
+            for name, text in files.items():
+                fh = stack.enter_context((tmp / name).open("w", encoding="utf-8", newline=""))
                 if isinstance(text, str):
                     fh.write(text)
                 else:
                     fh.writelines(text)
                 fh.flush()
-                os.fsync(fh.fileno())
+                written.append(fh.fileno())
+            _fsync_all(written)
         _swap_into_place(tmp, target)
     except OSError as exc:  # a full disk, a quota: one line, the earlier bundle kept
         shutil.rmtree(tmp, ignore_errors=True)
@@ -79,6 +83,19 @@ def write_bundle(target: Path, files: Mapping[str, str | Iterable[str]]) -> None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _fsync_all(fds: list[int]) -> None:
+    """Flush every file to disk before the bundle is renamed into place (after a power cut the
+    new bundle is whole or absent), all at once: the file system commits concurrent fsyncs
+    together, where one after the other each waits for its own journal commit."""
+    if len(fds) < 2:
+        for fd in fds:
+            os.fsync(fd)
+        return
+    with ThreadPoolExecutor(max_workers=len(fds)) as pool:
+        for done in [pool.submit(os.fsync, fd) for fd in fds]:
+            done.result()
 
 
 def recover_interrupted(target: Path) -> None:

@@ -15,11 +15,11 @@ and writes no inline codes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 
 from ..errors import InputError
+from .pieces import PieceCache, piece_keys, pieces
 from .xliff_codes import XLIFF2_NS, add_text, fill_source, fill_target, original_data, read_inline
 
 NL_NS = "urn:newsl10n:xliff"
@@ -142,30 +142,52 @@ def _indent(element, level: int) -> None:
 
 
 def xliff_chunks(
-    segments: Iterable[Mapping[str, object]],
+    segments: Sequence[Mapping[str, object]],
     *,
     source_lang: str,
     target_lang: str,
     original: str,
     run: str = "",
     units_per_chunk: int = 1000,
+    cache: PieceCache | None = None,
+    keys: Sequence[bytes] | None = None,
 ) -> Iterator[str]:
-    """:func:`write_xliff`'s document as text, in pieces: built ``units_per_chunk`` units at a
-    time and joined, so that a big article's XML tree (100,000 units for 20 MB) is never whole.
+    """:func:`write_xliff`'s document as text, in pieces: one per unit, built ``units_per_chunk``
+    units at a time, so that a big article's XML tree (100,000 units for 20 MB) is never whole.
+    ``cache``: the units of entries written before with the same values are kept (``keys``: the
+    entries' :func:`~newsl10n.bundle.pieces.entry_keys`).
 
-    Every chunk is the same document around other units, indented alike: the header comes from
-    the first chunk, the end from the last.
+    A unit's text is the same in any document of these options (the namespaces are declared on
+    the root, the indentation is the unit's depth): the header and the end come from a document
+    around a placeholder unit.
     """
     options = {"source_lang": source_lang, "target_lang": target_lang, "original": original, "run": run}
-    entries = iter(segments)
-    end = None
-    while batch := list(islice(entries, units_per_chunk)):
-        head, units, chunk_end = _split_units(write_xliff(batch, **options).decode("utf-8"))
-        if end is None:
-            yield head
-        yield units
-        end = chunk_end
-    yield write_xliff([], **options).decode("utf-8") if end is None else end
+    units = pieces(
+        segments,
+        lambda batch: _unit_texts(write_xliff(batch, **options).decode("utf-8")),
+        cache,
+        piece_keys(cache, "xliff unit", segments, keys, options),
+        batch=units_per_chunk,
+    )
+    first = next(units, None)
+    if first is None:
+        yield write_xliff([], **options).decode("utf-8")
+        return
+    head, _, end = _split_units(write_xliff([_PLACEHOLDER], **options).decode("utf-8"))
+    yield head
+    yield first
+    yield from units
+    yield end
+
+
+_PLACEHOLDER = {"id": "u", "source": "", "target": ""}
+
+
+def _unit_texts(document: str) -> list[str]:
+    """Each ``<unit>`` of a document, as its indented lines (markup characters in text and
+    attributes are escaped, so ``</unit>`` and a newline end a unit and nothing else)."""
+    _, units, _ = _split_units(document)
+    return [text + "</unit>\n" for text in units.split("</unit>\n")[:-1]]
 
 
 def _split_units(document: str) -> tuple[str, str, str]:

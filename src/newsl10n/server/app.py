@@ -62,6 +62,7 @@ def create_app(workspace: Workspace, *, token: str | None = None) -> Starlette:
         Route("/", pages.index),
         Route("/edit/{bundle:path}", pages.editor),
         Route("/save/{bundle:path}", pages.save, methods=["POST"]),
+        Route("/prepare/{bundle:path}", pages.prepare, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC)),
     ]
     return Starlette(routes=routes, middleware=middleware, exception_handlers={UnknownId: _not_found})
@@ -112,6 +113,28 @@ class _Pages:
         page = await run_in_threadpool(self._editor_page, bundle_id, show, number)
         return self._page(request, "editor.html", page)
 
+    async def prepare(self, request: Request) -> Response:
+        """Make a bundle's pieces for its first save (:meth:`Workspace.prepare`): the editor's
+        script asks once its page has loaded. Writes nothing; answers when done."""
+        bundle_id = request.path_params["bundle"]
+        form = await request.form()
+        if self._forged(request, form):
+            return _refuse("refused: the request did not come from this editor (CSRF or origin check)", 403, True)
+        try:
+            await run_in_threadpool(self.workspace.prepare, bundle_id)
+        except UnknownId:
+            raise
+        except InputError as exc:
+            return _refuse(str(exc), 400, True)
+        return JSONResponse({"ok": True})
+
+    @staticmethod
+    def _forged(request: Request, form) -> bool:
+        """The POST did not come from a page of this editor: another origin, or no CSRF token
+        matching its browser's cookie."""
+        csrf = str(form.get("csrf", ""))
+        return not _same_origin(request) or not secrets.compare_digest(csrf, request.cookies.get(CSRF_COOKIE, "") or "-")
+
     def _editor_page(self, bundle_id: str, show: str, number: int) -> dict[str, object]:
         bundle = self.workspace.load(bundle_id)
         rows = self.workspace.rows(bundle)
@@ -140,7 +163,7 @@ class _Pages:
         form = await request.form()
         wants_json = "application/json" in request.headers.get("accept", "")
         csrf = str(form.get("csrf", ""))
-        if not _same_origin(request) or not secrets.compare_digest(csrf, request.cookies.get(CSRF_COOKIE, "") or "-"):
+        if self._forged(request, form):
             return _refuse("refused: the form did not come from this editor (CSRF or origin check)", 403, wants_json)
         segment, target = str(form.get("segment", "")), str(form.get("target", "")).replace("\r\n", "\n")
         version, show, next_id = str(form.get("version", "")), _view(form.get("show")), str(form.get("next", ""))

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..bundle.postedit import Edit, apply_edits, target_version
+from ..bundle.pieces import PieceCache
+from ..bundle.postedit import Edit, apply_edits, prepare_pieces, target_version
 from ..bundle.reader import LoadedBundle, find_bundles, load_bundle
 from ..bundle.review import highlight
 from ..bundle.segments import SEGMENTS
@@ -87,6 +88,10 @@ class Workspace:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _summaries: dict[tuple[Path, int, int], Summary] = field(default_factory=dict, repr=False)
     _loaded: dict[Path, tuple[tuple[int, int], LoadedBundle]] = field(default_factory=dict, repr=False)
+    _pieces: PieceCache = field(default_factory=PieceCache, repr=False)
+    """What the saves' rebuilds reuse: the XLIFF units, rows and QA flags of unchanged segments."""
+    _prepared: dict[Path, tuple[int, int]] = field(default_factory=dict, repr=False)
+    """The segments.json (mtime, size) whose pieces ``_pieces`` holds, per bundle."""
 
     def __post_init__(self) -> None:
         self.root = self.out.resolve()
@@ -118,8 +123,7 @@ class Workspace:
 
     def _load(self, path: Path) -> LoadedBundle:
         """The bundle at ``path``, parsed again only when its segments.json has changed."""
-        stat = (path / SEGMENTS).stat()
-        key = (stat.st_mtime_ns, stat.st_size)
+        key = _file_key(path / SEGMENTS)
         cached = self._loaded.get(path)
         if cached is None or cached[0] != key:
             cached = self._loaded[path] = (key, load_bundle(path))
@@ -189,6 +193,21 @@ class Workspace:
     def constraint(self, report: Mapping[str, object], locale: str) -> TermConstraint:
         return report_constraint(report, locale, self.terms)
 
+    def prepare(self, bundle_id: str) -> None:
+        """Make the pieces of a bundle's files ahead of its first save, writing nothing (the
+        editor's page asks for it once it has loaded). Skipped when they are made already, or
+        while a save runs (it makes them)."""
+        path = self.resolve(bundle_id)
+        if self._prepared.get(path) == _file_key(path / SEGMENTS) or not self._lock.acquire(blocking=False):
+            return
+        try:
+            key = _file_key(path / SEGMENTS)
+            if self._prepared.get(path) != key:
+                prepare_pieces(path, self._pieces, qa=self.qa, catalogs=self.catalogs, terms=self.terms)
+                self._prepared[path] = key
+        finally:
+            self._lock.release()
+
     def save(self, bundle_id: str, segment: str, target: str, version: str, *, origin: str) -> LoadedBundle:
         """Apply one person's target (based on ``version``) to its bundle, atomically, and store it
         in the memory as reviewed. StaleEdit when someone else changed the segment since."""
@@ -203,12 +222,22 @@ class Workspace:
             if entry is None:
                 raise UnknownId(f"{segment!r}: no such segment in {bundle_id}")
             edit = Edit(segment, str(entry["source"]), target, reviewed=True, expected=version)
-            result = apply_edits(path, [edit], origin=origin, qa=self.qa, catalogs=self.catalogs, terms=self.terms)
-            after = replace(before, segments=tuple(result.segments))  # the manifest's engine and glossary stay
+            result = apply_edits(
+                path, [edit], origin=origin, qa=self.qa, catalogs=self.catalogs, terms=self.terms, cache=self._pieces
+            )
+            after = replace(before, segments=tuple(result.segments), manifest=result.manifest)
+            written = _file_key(path / SEGMENTS)
+            self._loaded[path] = (written, after)  # what load_bundle would read back
+            self._prepared[path] = written
             if self.memory is not None:
                 with TranslationMemory(self.memory) as memory:
                     remember_reviewed(memory, after.manifest, [s for s in after.segments if s.get("id") == segment])
         return after
+
+
+def _file_key(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
 
 
 def _plain(name: str) -> bool:

@@ -102,4 +102,15 @@
 
   const start = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
   if (start && start.matches("tr.segment")) focusRow(start);
+
+  // Once the page has loaded, the server makes the bundle's files' pieces, so that the first
+  // save is as quick as the next ones (it writes nothing; a failure only makes that save slower).
+  window.addEventListener("load", () => {
+    const form = document.querySelector("form.segment-form");
+    if (!form) return;
+    const url = new URL(form.action);
+    url.pathname = url.pathname.replace(/^\/save\//, "/prepare/");
+    fetch(url, { method: "POST", body: new URLSearchParams({ csrf: form.elements.csrf.value }), credentials: "same-origin" })
+      .catch(() => {});
+  });
 })();
