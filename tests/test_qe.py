@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+from dataclasses import replace
 
 import pytest
 from lxml import etree
@@ -293,27 +294,13 @@ def test_ctranslate2_scores_come_from_the_decode_and_changed_texts_are_scored_ag
     """Where the text is what beam search wrote, its score is the decode's own (the same number
     teacher-forced scoring gives); where enforcement changed the text, the final text is scored.
     With ``qe.enabled: false`` nothing is scored."""
-    from dataclasses import replace
-
-    from newsl10n.config import PipelineConfig
-    from newsl10n.model import TermConstraint
-    from newsl10n.translate.base import make_translator
-    from newsl10n.translate.spec import engine_specs
-
-    config = PipelineConfig(ctranslate2={"models_cache": str(tmp_path / "ct2")})
-    spec = engine_specs(config, tmp_path, ["de"], {"de": str(copy_model)}, "ctranslate2")["de"]
-    translator = make_translator(spec)
-    engine = translator.inner
-    term = TermConstraint("t1", ("Verhandlungsrunde",), source_span=(22, 27))  # "talks"
-    outputs = translator.translate(CLEAN, constraints=[(term,)] + [()] * (len(CLEAN) - 1))
-    assert "Verhandlungsrunde" in outputs[0].text and outputs[0].forced == ("t1",)
-    teacher = engine._token_scores(engine.encode(CLEAN), [out.text for out in outputs])
+    spec, translator, outputs, teacher = _forced_and_teacher_forced("ctranslate2", copy_model, tmp_path)
     for out, tokens in zip(outputs, teacher):
         assert out.scores.tokens is None
         assert out.scores.logprob == pytest.approx(sum(tokens) / len(tokens), abs=1e-3), out.text
     plain = translator.translate(CLEAN[:1])[0]
     assert plain.text == CLEAN[0] and plain.scores.logprob > outputs[0].scores.logprob  # a forced word is unlikely
-    engine.spec = replace(spec, scored=False)
+    translator.inner.spec = replace(spec, scored=False)
     assert [out.scores for out in translator.translate(CLEAN)] == [None] * len(CLEAN)
 
 
@@ -322,21 +309,26 @@ def test_transformers_scores_come_from_the_decode_and_changed_texts_are_scored_a
     """The transformers engine scores what it generated on the encoder states it decoded with
     (no second encoder pass): the same numbers as teacher-forcing the final text; a text
     enforcement changed is scored again; with ``qe.enabled: false`` nothing is scored."""
-    from dataclasses import replace
+    spec, translator, outputs, teacher = _forced_and_teacher_forced("transformers", copy_model, tmp_path)
+    for out, tokens in zip(outputs, teacher):
+        assert out.scores.tokens == pytest.approx(tokens, abs=1e-4), out.text
+    translator.inner.spec = replace(spec, scored=False)
+    assert [out.scores for out in translator.translate(CLEAN)] == [None] * len(CLEAN)
 
+
+def _forced_and_teacher_forced(engine_name: str, copy_model, tmp_path):
+    """The copy model on ``engine_name``: its spec, its translator, its outputs of CLEAN with a
+    term forced into the first, and each final text's token log-probabilities teacher-forced."""
     from newsl10n.config import PipelineConfig
     from newsl10n.model import TermConstraint
     from newsl10n.translate.base import make_translator
     from newsl10n.translate.spec import engine_specs
 
-    spec = engine_specs(PipelineConfig(), tmp_path, ["de"], {"de": str(copy_model)}, "transformers")["de"]
+    config = PipelineConfig(ctranslate2={"models_cache": str(tmp_path / "ct2")})
+    spec = engine_specs(config, tmp_path, ["de"], {"de": str(copy_model)}, engine_name)["de"]
     translator = make_translator(spec)
-    engine = translator.inner
     term = TermConstraint("t1", ("Verhandlungsrunde",), source_span=(22, 27))  # "talks"
     outputs = translator.translate(CLEAN, constraints=[(term,)] + [()] * (len(CLEAN) - 1))
     assert "Verhandlungsrunde" in outputs[0].text and outputs[0].forced == ("t1",)
-    teacher = engine._token_scores(engine.encode(CLEAN), [out.text for out in outputs])
-    for out, tokens in zip(outputs, teacher):
-        assert out.scores.tokens == pytest.approx(tokens, abs=1e-4), out.text
-    engine.spec = replace(spec, scored=False)
-    assert [out.scores for out in translator.translate(CLEAN)] == [None] * len(CLEAN)
+    engine = translator.inner
+    return spec, translator, outputs, engine._token_scores(engine.encode(CLEAN), [out.text for out in outputs])

@@ -43,7 +43,7 @@ def review_chunks(
         return [row(_row(entry), langs) for entry in batch]
 
     def marks(batch: list[Mapping[str, object]]) -> list[tuple[bool, bool]]:
-        return [(bool(entry.get("reviewed")), _flagged(entry)) for entry in batch]
+        return [(bool(entry.get("reviewed")), bool(_flags(entry))) for entry in batch]
 
     reviewed = flagged = 0
     for is_reviewed, is_flagged in pieces(segments, marks, cache, piece_keys(cache, "review marks", segments, keys)):
@@ -94,13 +94,6 @@ def _flags(entry: Mapping[str, object]) -> list[str]:
         if t.get("status") == "violated"
     ]
     return flags
-
-
-def _flagged(entry: Mapping[str, object]) -> bool:
-    """``_flags(entry)`` is not empty (without making its lines)."""
-    return any(_list(entry.get(key)) for key in ("qa", "flags")) or any(
-        t.get("status") == "violated" for t in _terms(entry)
-    )
 
 
 def highlight(text: str, phrases: Sequence[str]) -> list[tuple[str, bool]]:

@@ -122,7 +122,7 @@ class _Pages:
             return _refuse("refused: the request did not come from this editor (CSRF or origin check)", 403, True)
         try:
             await run_in_threadpool(self.workspace.prepare, bundle_id)
-        except UnknownId:
+        except UnknownId:  # an InputError too: answered 404 by the app's handler, not 400 here
             raise
         except InputError as exc:
             return _refuse(str(exc), 400, True)
