@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from newsl10n.model import TermConstraint
-from newsl10n.translate.placement import Hint, candidates, enforce, keep_own_words, place_terms, switched_source
+from newsl10n.translate.codeswitch import switched_source
+from newsl10n.translate.placement import UNSAFE, Enforced, Hint, candidates, enforce, place_terms
 
 
 def test_candidates_replace_runs_of_words_and_insert_before_words_never_after_the_end():
@@ -85,28 +86,83 @@ def test_forms_are_chosen_by_the_model_at_the_chosen_place():
     assert text == best
 
 
-def test_code_switched_source_and_the_models_own_words_before_the_term():
+def test_code_switched_source():
     term = TermConstraint("dl", ("Kanäle zur Konfliktvermeidung",), source_span=(10, 29))
     source = "channels (deconfliction lines) become tools."
-    assert switched_source(source, [term], lambda t: t.forms) == "channels (Kanäle zur Konfliktvermeidung) become tools."
-    assert switched_source(source, [TermConstraint("x", ("X",))], lambda t: t.forms) is None  # no span
-    first = "channels (deconfliction lines) become tools."
-    switched = "chanels (Kanäle zur Konfliktvermeidung) become tools."  # a word before it changed
-    kept = keep_own_words(first, switched, [term])
-    assert kept == "channels (Kanäle zur Konfliktvermeidung) become tools."
+    write = lambda t: t.forms[0]
+    assert switched_source(source, [term], write) == "channels (Kanäle zur Konfliktvermeidung) become tools."
+    assert switched_source(source, [TermConstraint("x", ("X",))], write) is None  # no span
 
 
-def test_enforce_uses_code_switching_when_it_verifies_and_placement_otherwise():
+def test_enforce_keeps_a_clean_code_switched_decode_and_places_where_it_fails():
     held = TermConstraint("h", ("Held",), source_span=(0, 4))
     lost = TermConstraint("l", ("Lost",), source_span=(5, 9))
-    sources = ["keep it.", "drop it."]
-    decode = lambda rows, switched: [s if "Held" in s else "nothing here." for s in switched]
+    sources = ["keep it now.", "drop it now."]
+    decode = lambda rows, switched: [s if "Held" in s else "nothing here at all." for s in switched]
     results = enforce(
-        sources, ["keep it.", "drop it."], [[held], [lost]], lambda t: t.forms, decode,
-        lambda pairs: [0.0 for _ in pairs], source_words=lambda i, t: 1,
+        sources, ["keep it now.", "drop it now."], [[held], [lost]], lambda t: t.forms, decode,
+        lambda pairs: [[0.0] for _ in pairs], source_words=lambda i, t: 1,
     )  # fmt: skip
-    assert results[0] == ("Held it.", ("h",), "codeswitch")
-    assert results[1][1:] == (("l",), "place") and "Lost" in results[1][0]
+    assert results[0] == Enforced("Held it now.", ("h",), "codeswitch", 0.0)
+    assert results[1].forced == ("l",) and results[1].method == "place" and "Lost" in results[1].text
+
+
+def test_a_damaged_code_switched_decode_never_ships_and_without_a_safe_candidate_the_model_sentence_stays():
+    """Issue 26: the real model wiped out "inflação cheia in the euro area"; without a scorer
+    (no placement) nothing safe is left: the first decode ships, method unsafe, nothing forced."""
+    term = TermConstraint("hi", ("inflação cheia",), source_span=(0, 18), case_sensitive=False)
+    source = "headline inflation in the euro area fell to 2.1 percent in November."
+    first = "A inflação principal na área do euro caiu para 2,1 por cento em novembro."
+    garbage = lambda rows, switched: ["a inflação cheia infeminou a insí-km." for _ in switched]
+    [result] = enforce([source], [first], [[term]], lambda t: t.forms, garbage, None, source_words=lambda i, t: 2)
+    assert result == Enforced(first, (), UNSAFE)
+
+
+def test_without_a_scorer_the_candidate_that_changed_least_wins():
+    term = TermConstraint("d", ("estiagem",), source_span=(0, 7), case_sensitive=False, lang="pt")
+    source = "Drought has cut the river to its lowest level."
+    first = "A seca cortou o rio para o seu nível mais baixo."
+    outputs = {  # per variant of the switched source: plain, cased, quoted
+        "estiagem has": "a estiagem reduziu o rio para o nível mais baixo.",
+        "Estiagem has": "A Estiagem cortou o rio para o seu nível mais baixo.",
+        '"Estiagem" has': "A \"estiagem\" cortou o rio ao seu nível mais baixo.",
+    }
+    decode = lambda rows, switched: [next(v for k, v in outputs.items() if s.startswith(k)) for s in switched]
+    [result] = enforce([source], [first], [[term]], lambda t: t.forms, decode, None, source_words=lambda i, t: 1)
+    assert result == Enforced("A estiagem cortou o rio para o seu nível mais baixo.", ("d",), "codeswitch-cased", 0.0)
+
+
+def test_a_scorer_chooses_under_the_original_source_among_safe_candidates():
+    term = TermConstraint("s", ("superávit comercial",), source_span=(4, 17), case_sensitive=False, lang="pt")
+    source = "The trade surplus widened to a record in September."
+    first = "O excedente comercial se alargou para um recorde em setembro."
+    feminine = "A superávit comercial se alargou para um recorde em setembro."
+    masculine = "O superávit comercial se alargou até um recorde em setembro."
+    decode = lambda rows, switched: [masculine if '"' in s else feminine for s in switched]
+    seen = []
+
+    def score(pairs):
+        seen.extend(pairs)
+        return [[-0.1, -0.1] if text == masculine else [-2.0] for _, text in pairs]
+
+    [result] = enforce([source], [first], [[term]], lambda t: t.forms, decode, score, source_words=lambda i, t: 2)
+    assert result.text == masculine and result.method == "codeswitch-quoted"
+    assert result.changed == 0.1  # "até" for "para", away from the term: a rewrite, reported
+    assert {i for i, _ in seen} == {0}  # scored against the ORIGINAL source of row 0
+
+
+def test_the_splice_needs_an_alignment():
+    """The code-switched decode changed two words before the term (a third of the sentence:
+    rejected); with the engine's alignment of the term, the first decode's own words before it
+    are put back (never by counting words)."""
+    term = TermConstraint("t", ("Term",), source_span=(19, 23))
+    source = "one two three four word five."
+    first = "eins zwei drei vier wort fünf."
+    decode = lambda rows, switched: ["ein zwo drei vier Term fünf." for _ in switched]
+    args = ([source], [first], [[term]], lambda t: t.forms, decode, None)
+    assert enforce(*args, source_words=lambda i, t: 1)[0] == Enforced(first, (), UNSAFE)
+    aligned = enforce(*args, source_words=lambda i, t: 1, hints=lambda row, t: Hint(4, 5))
+    assert aligned[0] == Enforced("eins zwei drei vier Term fünf.", ("t",), "splice", 0.0)
 
 
 @pytest.mark.slow

@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from .engines import ENGINE_NAMES
+from .engines import ENGINE_NAMES, is_engine_name
 from .errors import ConfigError
 from .locales import check_locale
 from .yamlio import load_yaml
@@ -166,7 +166,11 @@ class QESettings(_Frozen):
 
 class PipelineConfig(_Frozen):
     source_lang: str = "en"
-    engine: Literal[ENGINE_NAMES] = "ctranslate2"  # type: ignore[valid-type]
+    engine: str = Field(
+        default="ctranslate2",
+        description=f"{' or '.join(ENGINE_NAMES)}, an engine registered under the entry-point group "
+        "newsl10n.engines, or a class as module:Class (imported when a run starts, not here)",
+    )
     out: Path = Path("out")
     catalogs: Path = Field(
         default=Path("locales"), description="gettext catalogs of the UI strings: <catalogs>/<locale>/LC_MESSAGES/"
@@ -188,6 +192,14 @@ class PipelineConfig(_Frozen):
     @classmethod
     def _known_locales(cls, value: dict[str, LocaleSettings]) -> dict[str, LocaleSettings]:
         return _locale_keys(value)
+
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, value: str) -> str:
+        if not is_engine_name(value):
+            raise ValueError(f"unknown engine {value!r}: choose one of {', '.join(ENGINE_NAMES)}, an engine "
+                             "registered under newsl10n.engines, or a class as module:Class")
+        return value
 
     @field_validator("source_lang")
     @classmethod

@@ -2,13 +2,21 @@
 change its output. Config validation, the CLI, the factory and the engine signature all read
 this one table.
 
+Engines from outside the package come as a class named ``module:Class`` (``engine:`` in
+pipeline.yaml, ``--engine``) or registered under the entry-point group ``newsl10n.engines``
+(the protocol: README, "Engines from outside the package"; the adapter:
+:mod:`newsl10n.translate.plugin`). :func:`find_engine` gives every engine's :class:`Engine`
+record, built-in or not, so the engine signature covers them alike.
+
 It imports nothing of the project, so that ``config`` can validate engine names without loading
-an engine (engines import heavy libraries on first use).
+an engine (engines import heavy libraries on first use); :func:`is_engine_name` imports no plugin.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
+from importlib import import_module
 
 
 @dataclass(frozen=True)
@@ -25,6 +33,14 @@ class Engine:
     opt_in_keys: frozenset[str] = frozenset()
     """Keys among those above that are described (and keyed) only when set off their default, so
     that manifests and memories written before the setting existed keep their signature."""
+    model: str | None = None
+    """The model an engine brings itself (its own weights), used where neither pipeline.yaml nor
+    ``--model`` names one for a locale; None: every locale needs a model."""
+
+    @property
+    def builtin(self) -> bool:
+        """One of this package's engines (a Marian model folder or hub id per locale)."""
+        return ENGINES.get(self.name) == self
 
 
 ENGINES: dict[str, Engine] = {
@@ -44,3 +60,54 @@ ENGINES: dict[str, Engine] = {
     ),
 }
 ENGINE_NAMES: tuple[str, ...] = tuple(ENGINES)
+
+ENTRY_POINTS = "newsl10n.engines"
+"""The entry-point group under which other packages register engines (name = module:Class)."""
+_CLASS_REF = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*")
+
+
+class EngineNotFound(LookupError):
+    """An engine name that is neither built in, registered, nor an importable ``module:Class``."""
+
+
+def is_engine_name(name: str) -> bool:
+    """Whether ``name`` can name an engine, without importing one: a built-in name, a
+    ``module:Class`` reference, or a name registered under :data:`ENTRY_POINTS`."""
+    return name in ENGINES or bool(_CLASS_REF.fullmatch(name)) or _entry_point(name) is not None
+
+
+def engine_names() -> tuple[str, ...]:
+    """The built-in engines and those registered under :data:`ENTRY_POINTS`."""
+    from importlib.metadata import entry_points
+
+    return (*ENGINE_NAMES, *sorted({ep.name for ep in entry_points(group=ENTRY_POINTS)} - set(ENGINE_NAMES)))
+
+
+def find_engine(name: str) -> Engine:
+    """The :class:`Engine` record of ``name``: a built-in engine, else the class registered
+    under that name in :data:`ENTRY_POINTS`, else the class ``module:Class``, imported now. Its
+    record is the class's ``engine`` attribute (an :class:`Engine`), named and located as found,
+    else a plain record (no decoding settings of its own). Raises :class:`EngineNotFound`."""
+    if name in ENGINES:
+        return ENGINES[name]
+    entry = _entry_point(name)
+    loader = entry.value if entry is not None else name
+    if not _CLASS_REF.fullmatch(loader):
+        known = ", ".join(engine_names())
+        raise EngineNotFound(f"unknown engine {name!r}: choose one of {known}, or name a class as module:Class")
+    module, _, attr = loader.partition(":")
+    try:
+        cls = getattr(import_module(module), attr)
+    except Exception as exc:  # noqa: BLE001 - an engine that cannot be imported is "not found"
+        raise EngineNotFound(f"engine {name!r}: cannot import {loader} ({type(exc).__name__}: {exc})") from None
+    record = getattr(cls, "engine", None)
+    if not isinstance(record, Engine):
+        record = Engine(name, loader)
+    return replace(record, name=name, loader=loader)
+
+
+def _entry_point(name: str):
+    """The entry point ``name`` of :data:`ENTRY_POINTS` (metadata only: nothing is imported)."""
+    from importlib.metadata import entry_points
+
+    return next(iter(entry_points(group=ENTRY_POINTS, name=name)), None)

@@ -152,7 +152,7 @@ class TermConstraint:
     """Character offsets of the term's occurrence in the segment's source text, when known: the
     ctranslate2 engine places a missing term where the model translated that span."""
     lang: str = ""
-    """The target language ("ru", "de", ...): German, French and Spanish forms also match by
+    """The target language ("ru", "de", ...): German, French, Spanish and Portuguese forms also match by
     lemma, Arabic ones with proclitics (:mod:`newsl10n.terms.forms`); "" matches forms only."""
 
 
@@ -188,6 +188,10 @@ class Translation:
     scores: ModelScores | None = None
     """How likely the model found ``text``; None where no model scored it (a reviewed text, a
     remote memory)."""
+    changed: float | None = None
+    """Where terms were forced: the share of the model's own first sentence that enforcement
+    changed outside the terms' neighbourhood (0.0: only the term's place; more: a rewrite,
+    flagged ``term-rewrite``); None where nothing was forced."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from .config import QASettings
+from .terms.check import is_unsafe
 
 ERROR = "error"
 WARNING = "warning"
@@ -270,11 +271,28 @@ def check_balance(seg: QASegment, settings: QASettings) -> None:
 
 
 def check_terms(seg: QASegment, settings: QASettings) -> None:
-    """Glossary terms the translate step found violated (``terms`` in segments.json)."""
+    """Glossary terms the translate step found violated (``terms`` in segments.json); where no
+    candidate kept the sentence whole (method ``unsafe``) the message says the model's own
+    sentence was kept for a person."""
     violated = [t for t in seg.terms or () if t.get("status") == "violated"]
     if violated:
         shown = "; ".join(f"{t.get('source')!r} should be {t.get('expected')!r}" for t in violated)
-        raise Finding("term", ERROR, f"glossary term violated: {shown}")
+        unsafe = " (no safe place: the model's own sentence was kept)" if any(is_unsafe(t.get("method")) for t in violated) else ""
+        raise Finding("term", ERROR, f"glossary term violated: {shown}{unsafe}")
+
+
+def check_term_rewrite(seg: QASegment, settings: QASettings) -> None:
+    """Forcing a term changed more of the model's sentence than the term's place (``changed`` in
+    the term report: the share of its words): a person should read the sentence."""
+    rewrites = [t for t in seg.terms or () if t.get("status") == "enforced" and _share(t.get("changed")) > 0]
+    if rewrites:
+        share = max(_share(t.get("changed")) for t in rewrites)
+        shown = ", ".join(repr(t.get("expected")) for t in rewrites)
+        raise Finding("term-rewrite", WARNING, f"forcing {shown} changed {share:.0%} of the sentence outside the term: read it")
+
+
+def _share(value: object) -> float:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
 
 
 # --- confidence -------------------------------------------------------------------------------
@@ -295,6 +313,7 @@ CHECKERS: tuple[Checker, ...] = (
     check_repeats,
     check_balance,
     check_terms,
+    check_term_rewrite,
     check_confidence,
 )
 

@@ -12,7 +12,7 @@ import typer
 
 from ..batch import collect_articles
 from ..config import load_config
-from ..engines import ENGINE_NAMES
+from ..engines import ENGINE_NAMES, is_engine_name
 from ..errors import ConfigError, NewsL10nError
 from ..executor import Executor
 from ..pipeline import run_translate
@@ -55,7 +55,7 @@ def translate(
         Optional[Path], typer.Option("--out", "-o", help="Output folder (default: 'out' in pipeline.yaml).")
     ] = None,
     engine: Annotated[
-        Optional[str], typer.Option("--engine", "-e", help="Translation engine: ctranslate2 (fast, int8) or transformers (default: engine in pipeline.yaml).")
+        Optional[str], typer.Option("--engine", "-e", help="Translation engine: ctranslate2 (fast, int8), transformers, an engine registered under newsl10n.engines, or a class as module:Class (default: engine in pipeline.yaml).")
     ] = None,
     no_tm: Annotated[
         bool, typer.Option("--no-tm", help="Bypass the translation memory: translate every segment.")
@@ -89,8 +89,9 @@ def translate(
     try:
         cfg, base = load_config(config)
         terms = resolve_glossary(cfg, base, glossary, enabled=not no_glossary)
-        if engine is not None and engine not in ENGINE_NAMES:
-            raise ConfigError(f"--engine {engine!r}: choose one of {', '.join(ENGINE_NAMES)}")
+        if engine is not None and not is_engine_name(engine):
+            raise ConfigError(f"--engine {engine!r}: choose one of {', '.join(ENGINE_NAMES)}, an engine "
+                              "registered under newsl10n.engines, or a class as module:Class")
         locales = parse_locales(to) if to else list(cfg.locales)
         if not locales:
             raise ConfigError("no target locales: pass --to or list them under 'locales:' in pipeline.yaml")

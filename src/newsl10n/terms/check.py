@@ -3,7 +3,7 @@
 Both engines (to decide what to force), the bundle's term report, QA and the XLIFF and review
 renderers use it, so an engine can never force a term that the report calls present, nor the
 other way round. Forms are matched as whole words with each entry's case rule; a constraint's
-forms already hold the Russian case forms, and German, French and Spanish terms also match by
+forms already hold the Russian case forms, and German, French, Spanish and Portuguese terms match by
 lemma, Arabic ones with proclitics (:mod:`newsl10n.terms.forms`). ``found`` is the text found.
 """
 
@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from ..model import TermCheck, TermConstraint, TermHit, TermReport, Translation
-from .forms import LEMMA_LANGS, clitic_forms, lemma_match
+from .forms import LEMMA_LANGS, clitic_forms, declared_forms, lemma_match
 from .match import TermMatcher
 
 
@@ -107,15 +107,18 @@ def contains_term(text: str, term: TermConstraint) -> bool:
 
 
 def term_report(required: Sequence[tuple[TermHit, TermConstraint]], translation: Translation) -> TermReport:
-    """Per required term: ``enforced`` (the engine imposed it), ``present`` (the model produced it
-    unaided) or ``violated`` (missing, or a forbidden variant in the output)."""
+    """Per required term: ``enforced`` (the engine imposed it, with ``changed``: how much of
+    the sentence that changed outside the term), ``present`` (the model produced it unaided) or
+    ``violated`` (missing, or a forbidden variant in the output; where enforcement found no
+    candidate that kept the sentence whole, method ``unsafe``)."""
     results = check(translation.text, [c for _, c in required])
     report: TermReport = []
     for (hit, constraint), result in zip(required, results):
+        changed = None
         if result.status == "violated":
             status, method = "violated", translation.method or "none"
         elif constraint.id in translation.forced:
-            status, method = "enforced", translation.method
+            status, method, changed = "enforced", translation.method, translation.changed
         else:
             status, method = "present", "model"
         item: dict[str, object] = {
@@ -127,10 +130,34 @@ def term_report(required: Sequence[tuple[TermHit, TermConstraint]], translation:
         }
         if result.found is not None and result.found != constraint.forms[0]:
             item["found"] = result.found
+        item.update(carried(constraint))
+        if changed is not None:
+            item["changed"] = changed
         if result.problem:
-            item["problem"] = result.problem
+            item["problem"] = result.problem + (NO_SAFE_PLACE if is_unsafe(method) else "")
         report.append(item)
     return report
+
+
+def carried(constraint: TermConstraint) -> dict[str, object]:
+    """What a term report carries besides ``expected`` so that a post-edit is checked the same
+    way where the glossary is not at hand: the allowed and forbidden forms the check cannot
+    generate from the preferred one, and ``case_sensitive`` where it is. Left out when empty."""
+    allowed, forbidden = declared_forms(constraint.forms, constraint.forbidden, constraint.lang)
+    extra: dict[str, object] = {"allowed": list(allowed), "forbidden": list(forbidden)}
+    extra = {k: v for k, v in extra.items() if v}
+    if constraint.case_sensitive:
+        extra["case_sensitive"] = True
+    return extra
+
+
+NO_SAFE_PLACE = ": no candidate kept the sentence whole, the model's own sentence was kept for a person to decide"
+
+
+def is_unsafe(method: object) -> bool:
+    """Whether a report's method says enforcement found no safe candidate ("unsafe",
+    "ct2+unsafe")."""
+    return str(method).rpartition("+")[2] == "unsafe"
 
 
 def lemmatised_term_success(segments: Iterable[tuple[str, Sequence[TermConstraint]]]) -> float | None:

@@ -6,8 +6,9 @@
   командования"), a name's parts inflect together ("Стив Уиткофф" -> "Стива Уиткоффа"), and the
   words after the head stay as written (a genitive tail: "Министерство иностранных дел России").
   Abbreviations (all capitals) never change.
-- **German, French, Spanish**: a term is also present when the output's words lemmatise
-  (simplemma) to the term's lemmas: "der Europäischen Zentralbank" holds "Europäische Zentralbank".
+- **German, French, Spanish, Portuguese**: a term is also present when the output's words
+  lemmatise (simplemma) to the term's lemmas: "der Europäischen Zentralbank" holds "Europäische
+  Zentralbank", "incêndios florestais" holds "incêndio florestal".
 - **Arabic**: the proclitics و ف ب ك ل and the article ال may be glued to the term's first word
   ("بوزارة الخارجية", "والناتو", "للناتو").
 
@@ -27,7 +28,7 @@ from .schema import TargetTerms
 
 CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
 NUMBERS = ("sing", "plur")
-LEMMA_LANGS = frozenset({"de", "fr", "es"})
+LEMMA_LANGS = frozenset({"de", "fr", "es", "pt"})
 """Languages whose terms also match by lemma (simplemma)."""
 _CASE_ALIASES = {"gen1": "gent", "gen2": "gent", "acc2": "accs", "loc1": "loct", "loc2": "loct", "voct": "nomn"}
 _PERSON = frozenset({"Name", "Surn", "Patr"})
@@ -62,6 +63,29 @@ def forbidden_for(terms: TargetTerms, locale: str, accepted: Sequence[str]) -> t
     ok = {f.casefold() for f in accepted}
     generated = _generated(terms.forbidden)
     return tuple(f for f in dict.fromkeys((*terms.forbidden, *generated)) if f.casefold() not in ok)
+
+
+@lru_cache(maxsize=4096)
+def declared_forms(
+    forms: tuple[str, ...], forbidden: tuple[str, ...], locale: str
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The allowed and forbidden forms of a term (preferred first in ``forms``) that
+    :func:`forms_for` and :func:`forbidden_for` would not generate from the rest: what a term
+    report carries so that the same check can be made without the glossary
+    (:func:`newsl10n.terms.recheck.report_constraint`). Only Russian generates forms."""
+    if language(locale) != "ru" or not forms:
+        return forms[1:], forbidden
+    allowed: list[str] = []
+    for form in forms[1:]:
+        if form not in forms_for(TargetTerms(preferred=forms[0], allowed=allowed), locale):
+            allowed.append(form)
+    terms = TargetTerms(preferred=forms[0], allowed=allowed)
+    accepted = forms_for(terms, locale)
+    banned: list[str] = []
+    for form in forbidden:
+        if form not in forbidden_for(terms.model_copy(update={"forbidden": banned}), locale, accepted):
+            banned.append(form)
+    return tuple(allowed), tuple(banned)
 
 
 # --- Russian ---------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from importlib import import_module
 from typing import Protocol
 
-from ..engines import ENGINES
+from ..engines import EngineNotFound
 from ..errors import ConfigError
 from ..model import Constraints, Translation
 from .limits import LengthLimited, source_budget
@@ -38,13 +38,20 @@ class Translator(Protocol):
 
 def make_translator(spec: EngineSpec) -> Translator:
     """Load the engine named by ``spec.engine`` (see :mod:`newsl10n.engines`); raises
-    ModelNotAvailable when it cannot. Sources too long for the model are translated in pieces
-    (:class:`.limits.LengthLimited`) when the engine knows its model's ``positions``."""
-    engine = ENGINES.get(spec.engine)
-    if engine is None:
-        raise ConfigError(f"unknown engine {spec.engine!r}")
+    ModelNotAvailable when it cannot. An engine from outside the package goes behind the
+    adapter (:class:`.plugin.PluginTranslator`). Sources too long for the model are translated
+    in pieces (:class:`.limits.LengthLimited`) when the engine knows its model's ``positions``."""
+    try:
+        engine = spec.engine_record
+    except EngineNotFound as exc:
+        raise ConfigError(str(exc)) from None
     module, _, name = engine.loader.partition(":")
-    translator = getattr(import_module(module), name).load(spec)
+    if engine.builtin:
+        translator = getattr(import_module(module), name).load(spec)
+    else:
+        from .plugin import PluginTranslator
+
+        translator = PluginTranslator.load(spec, getattr(import_module(module), name))
     positions = getattr(translator, "positions", None)
     return LengthLimited(translator, source_budget(positions)) if positions else translator
 

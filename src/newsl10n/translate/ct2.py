@@ -304,14 +304,10 @@ class CT2Translator:
 
         done = enforce(
             sources, texts, wanted, lambda term: spellings[term.id], decode,
-            lambda pairs: self._score([tokens[i] for i, _ in pairs], [text for _, text in pairs]),
+            lambda pairs: self._token_scores([tokens[i] for i, _ in pairs], [text for _, text in pairs]),
             source_words=source_words, hints=hint,
         )  # fmt: skip
-        return [Translation(text, ids, f"ct2+{method}" if method else "") for text, ids, method in done]
-
-    def _score(self, sources: Sequence[list[str]], targets: Sequence[str]) -> list[float]:
-        """The model's log-probability of each target text for its source pieces."""
-        return [sum(scores) for scores in self._token_scores(sources, targets)]
+        return [Translation(e.text, e.forced, f"ct2+{e.method}" if e.method else "", changed=e.changed) for e in done]
 
     def _token_scores(self, sources: Sequence[list[str]], targets: Sequence[str]) -> list[list[float]]:
         """The log-probability of each target piece (EOS last), teacher-forced: one

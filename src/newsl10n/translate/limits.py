@@ -187,4 +187,5 @@ def _join(parts: Sequence[Translation], glue: str) -> Translation:
     text = glue.join(p.text for p in parts if p.text)
     forced = tuple(dict.fromkeys(i for p in parts for i in p.forced))
     scores = ModelScores.joined([p.scores for p in parts], [len(p.text) + 1 for p in parts])
-    return Translation(text, forced, next((p.method for p in parts if p.method), ""), scores)
+    changed = max((p.changed for p in parts if p.changed is not None), default=None)
+    return Translation(text, forced, next((p.method for p in parts if p.method), ""), scores, changed)

@@ -102,13 +102,15 @@ class MarianTranslator:
 
         done = enforce(
             sources, [out.text for out in first], wanted, lambda term: spellings[term.id], decode,
-            lambda pairs: self._score([ids[i] for i, _ in pairs], [text for _, text in pairs]),
+            lambda pairs: self._token_scores([ids[i] for i, _ in pairs], [text for _, text in pairs]),
             source_words=source_words,
         )  # fmt: skip
         results = []
-        for out, (text, placed, method) in zip(first, done):
-            if method:
-                out = Translation(text, tuple(dict.fromkeys((*out.forced, *placed))), method)
+        for out, e in zip(first, done):
+            if e.method:
+                forced = tuple(dict.fromkeys((*out.forced, *e.forced)))
+                scores = out.scores if e.text == out.text else None
+                out = Translation(e.text, forced, e.method, scores, e.changed)
             results.append(out)
         return self._scored(ids, results)
 
@@ -166,10 +168,6 @@ class MarianTranslator:
 
     def _spellable(self, term: TermConstraint) -> tuple[str, ...]:
         return tuple(form for form in term.forms if self._target_ids(form) is not None)
-
-    def _score(self, ids: Sequence[list[int]], texts: Sequence[str]) -> list[float]:
-        """The model's log-probability of each target text for its source token ids."""
-        return [sum(scores) for scores in self._token_scores(ids, texts)]
 
     def _token_scores(self, ids: Sequence[list[int]], texts: Sequence[str]) -> list[list[float]]:
         """The log-probability of each target token (EOS last) for its source token ids

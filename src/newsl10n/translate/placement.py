@@ -27,13 +27,15 @@ the candidates stay near them (``Hint``), which keeps the batch small.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..model import TermConstraint
 from ..terms.check import check, missing_terms
 from ..terms.forms import agreeing_form
 from ..terms.match import TermMatcher
+from .codeswitch import QUOTED, tidied, variants
+from .guard import Damage, assess
 
 Scorer = Callable[[Sequence[tuple[int, str]]], list[float]]
 """Log-probabilities of target texts, each for the source segment of the given index."""
@@ -166,7 +168,7 @@ def place_terms(
     outputs: Sequence[str],
     missing: Sequence[Sequence[TermConstraint]],
     spell: Callable[[TermConstraint], tuple[str, ...]],
-    score: Scorer,
+    score: Scorer | None,
     *,
     source_words: Callable[[int, TermConstraint], int],
     hints: Callable[[int, TermConstraint], Hint | None] = lambda row, term: None,
@@ -178,7 +180,8 @@ def place_terms(
     term is left out). ``required``: per row every term it must hold (default: ``missing``);
     no candidate takes the place of one already there. Where the output holds the term's
     ``source_text`` as it is (a name or acronym the model left untranslated), the term replaces
-    it, unscored. Returns, per row, the new text and the ids of the terms placed."""
+    it, unscored; without a ``score`` only such a copied term is placed. Returns, per row, the
+    new text and the ids of the terms placed."""
     pending = [
         _Pending(row, outputs[row], [t for t in terms if spell(t)], [hints(row, t) for t in terms if spell(t)], [],
                  required[row] if required else terms)
@@ -191,7 +194,7 @@ def place_terms(
             taken = p.taken()
             free = [c for c in found if not any(s < c.start + len(c.replaced) and c.start < e for s, e in taken)]
             copied = _untranslated(p, free, source_text(p.row, p.terms[0]))
-            options.append((p, [copied] if copied else free))
+            options.append((p, [copied] if copied else free if score else []))
         for p, best in zip(active, _best(options, score)):
             if best is not None:
                 p.text = _best_form(p, best, spell(p.terms[0]), score)
@@ -211,11 +214,11 @@ def _untranslated(p: _Pending, found: Sequence[Candidate], source_text: str | No
     )
 
 
-def _best(rows: Sequence[tuple[_Pending, list[Candidate]]], score: Scorer) -> list[Candidate | None]:
+def _best(rows: Sequence[tuple[_Pending, list[Candidate]]], score: Scorer | None) -> list[Candidate | None]:
     """Per row, its best-scored candidate that adds the term and loses none (verified by the
     check in score order: usually the first one); a row with one candidate is not scored."""
     flat = [(p.row, c.text) for p, cands in rows if len(cands) > 1 for c in cands]
-    scores = iter(score(flat) if flat else [])
+    scores = iter(score(flat) if flat and score else [])
     best: list[Candidate | None] = []
     for p, cands in rows:
         values = [next(scores) for _ in cands] if len(cands) > 1 else [0.0] * len(cands)
@@ -225,7 +228,7 @@ def _best(rows: Sequence[tuple[_Pending, list[Candidate]]], score: Scorer) -> li
     return best
 
 
-def _best_form(p: _Pending, best: Candidate, forms: tuple[str, ...], score: Scorer) -> str:
+def _best_form(p: _Pending, best: Candidate, forms: tuple[str, ...], score: Scorer | None) -> str:
     """The chosen place with the form that fits it: for a Russian term that replaces Russian
     words, the form in their case and number (:func:`agreeing_form`); else the form the model
     scores highest there (the preferred one when the term has only one)."""
@@ -235,6 +238,8 @@ def _best_form(p: _Pending, best: Candidate, forms: tuple[str, ...], score: Scor
     agreeing = agreeing_form(forms, best.replaced, p.terms[0].lang)
     if agreeing is not None:
         return best.text[: best.start] + agreeing + best.text[preferred_end:]
+    if score is None:
+        return best.text
     texts = [best.text[: best.start] + form + best.text[preferred_end:] for form in forms]
     scores = score([(p.row, t) for t in texts])
     return texts[max(range(len(texts)), key=lambda i: (scores[i], -i))]
@@ -246,41 +251,32 @@ def _span_text(source: str, term: TermConstraint) -> str | None:
 
 Decoder = Callable[[Sequence[int], Sequence[str]], list[str]]
 """Outputs of the given source rows for the given (code-switched) source texts."""
+TokenScorer = Callable[[Sequence[tuple[int, str]]], list[list[float]]]
+"""Per target text, the log-probability of each of its tokens, teacher-forced on the ORIGINAL
+source segment of the given index."""
+UNSAFE = "unsafe"
+"""The method of a segment where no candidate kept the sentence whole: the model's own
+sentence ships and its missing terms read violated, for a person to decide."""
 
 
-def switched_source(source: str, terms: Sequence[TermConstraint], spell: Callable[[TermConstraint], tuple[str, ...]]) -> str | None:
-    """``source`` with each term's source span replaced by its preferred spellable form; None
-    when a term has no source span (or spans overlap)."""
-    spans = sorted((t.source_span, spell(t)[0]) for t in terms if t.source_span is not None)
-    if len(spans) != len(terms) or any(a[0][1] > b[0][0] for a, b in zip(spans, spans[1:])):
-        return None
-    out, pos = [], 0
-    for (start, end), form in spans:
-        out += [source[pos:start], form]
-        pos = end
-    return "".join(out) + source[pos:]
+@dataclass(frozen=True)
+class Enforced:
+    """One segment after enforcement: its text, the ids of the terms put in and how (``method``:
+    "" when nothing was missing; a code-switch variant, ``splice``, ``place``, or
+    :data:`UNSAFE`), and ``changed``: the share of the first decode's words changed outside the
+    terms' neighbourhood (:mod:`.guard`; None where nothing was put in)."""
+
+    text: str
+    forced: tuple[str, ...] = ()
+    method: str = ""
+    changed: float | None = None
 
 
-def keep_own_words(output: str, switched: str, terms: Sequence[TermConstraint]) -> str | None:
-    """The code-switched decode ``switched`` with the words before its first term put back as
-    the first decode (``output``) wrote them, so that a term never changes what precedes it;
-    None when ``switched`` lacks a term or ``output`` is shorter than that prefix."""
-    starts = []
-    for term in terms:
-        found = check(switched, [term])[0].found
-        if found is None:
-            return None
-        starts.append(switched.find(found))
-    cut = min(starts)
-    before = words(switched[:cut])
-    own = words(output)
-    if len(own) < len(before):
-        return None
-    if not before:
-        return switched
-    keep = output[: own[len(before) - 1].end]
-    rest = switched[before[-1].end :]
-    return keep + rest
+@dataclass(frozen=True)
+class _Option:
+    method: str
+    text: str
+    damage: Damage
 
 
 def enforce(
@@ -289,38 +285,131 @@ def enforce(
     wanted: Sequence[Sequence[TermConstraint]],
     spell: Callable[[TermConstraint], tuple[str, ...]],
     decode: Decoder,
-    score: Scorer,
+    score: TokenScorer | None,
     *,
     source_words: Callable[[int, TermConstraint], int],
     hints: Callable[[int, TermConstraint], Hint | None] = lambda row, term: None,
-) -> list[tuple[str, tuple[str, ...], str]]:
-    """Per row: its text, the ids of the terms imposed and how ("codeswitch", "place" or "" when
-    nothing was missing). Terms without a spellable form are left alone (they stay violated)."""
+    alternatives: Mapping[int, Sequence[str]] | None = None,
+) -> list[Enforced]:
+    """Put the terms each first decode (``outputs``) lacks into it, without costing the sentence.
+
+    Per segment that lacks a term, candidates are gathered: the decodes of the code-switched
+    variants (:func:`.codeswitch.variants`, one batched ``decode`` call for all); where the
+    engine aligned the term (``hints``: attention, never a word count) the first decode's own
+    words before the term spliced onto each; the engine's n-best ``alternatives``; and, where no code-switched candidate changed only
+    the term's neighbourhood, the model-scored placement into the first decode (needs
+    ``score``). A candidate must hold every required term and pass the damage guard
+    (:func:`.guard.assess`, against the first decode). Among those left, ``score`` (mean token
+    log-probability under the original source) picks; without it the one that changed least.
+    None left: the first decode ships, method :data:`UNSAFE`. Terms without a spellable form
+    are left alone (they stay violated)."""
     enforceable = [[t for t in terms if spell(t)] for terms in wanted]
     missing = [missing_terms(out, terms) for out, terms in zip(outputs, enforceable)]
-    results = [(out, (), "") for out in outputs]
-    switched = {  # a span that stays as it is (a URL) gains nothing from a second decode
-        i: s for i, terms in enumerate(missing) if terms and (s := switched_source(sources[i], terms, spell)) != sources[i]
-        and s is not None
-    }  # fmt: skip
-    rows = list(switched)
-    for i, text in zip(rows, decode(rows, [switched[i] for i in rows]) if rows else []):
-        text = keep_own_words(outputs[i], text, missing[i])
-        if text is not None and not missing_terms(text, enforceable[i]):
-            results[i] = (text, tuple(t.id for t in missing[i]), "codeswitch")
-    rest = [i for i, terms in enumerate(missing) if terms and not results[i][2]]
-    if rest:
-        placed = place_terms(
-            [outputs[i] for i in rest],
-            [missing[i] for i in rest],
-            spell,
-            lambda pairs: score([(rest[row], text) for row, text in pairs]),
-            source_words=lambda row, term: source_words(rest[row], term),
-            hints=lambda row, term: hints(rest[row], term)
-            or position_hint(sources[rest[row]], term, outputs[rest[row]], source_words(rest[row], term)),
-            required=[enforceable[i] for i in rest],
-            source_text=lambda row, term: _span_text(sources[rest[row]], term),
-        )
-        for i, (text, ids) in zip(rest, placed):
-            results[i] = (text, ids, "place" if ids else "unplaced")
+    rows = [i for i, terms in enumerate(missing) if terms]
+    options: dict[int, list[_Option]] = {i: [] for i in rows}
+    switched = [(i, method, text) for i in rows for method, text in variants(sources[i], missing[i], spell).items()]
+    decoded = decode([i for i, _, _ in switched], [text for _, _, text in switched]) if switched else []
+    for (i, method, _), text in zip(switched, decoded):
+        text = tidied(outputs[i], text, missing[i], quoted=method == QUOTED)
+        for name, candidate in ((method, text), ("splice", _splice(outputs[i], text, missing[i], hints, i))):
+            _consider(options[i], name, candidate, outputs[i], sources[i], enforceable[i], missing[i], source_words, i)
+    for i in rows:
+        for text in (alternatives or {}).get(i, ()):
+            _consider(options[i], "nbest", text, outputs[i], sources[i], enforceable[i], missing[i], source_words, i)
+    unplaced = [i for i in rows if not any(not o.damage.rewrite for o in options[i])]
+    for i, text in zip(unplaced, _placed(unplaced, sources, outputs, missing, enforceable, spell, score, source_words, hints)):
+        _consider(options[i], "place", text, outputs[i], sources[i], enforceable[i], missing[i], source_words, i)
+    results = [Enforced(out) for out in outputs]
+    chosen = _choose(options, score)
+    for i in rows:
+        best = chosen.get(i)
+        if best is None:
+            results[i] = Enforced(outputs[i], (), UNSAFE)
+        else:
+            results[i] = Enforced(best.text, tuple(t.id for t in missing[i]), best.method, best.damage.share)
     return results
+
+
+def _consider(
+    found: list[_Option], method: str, text: str | None, first: str, source: str,
+    required: Sequence[TermConstraint], missing: Sequence[TermConstraint],
+    source_words: Callable[[int, TermConstraint], int], row: int,
+) -> None:  # fmt: skip
+    """Add ``text`` to a row's options when it holds every required term and the damage guard
+    lets it through."""
+    if text is None or any(o.text == text for o in found) or missing_terms(text, required):
+        return
+    damage = assess(first, text, term_spans(text, required, missing, lambda t: source_words(row, t)), source)
+    if not damage.rejected:
+        found.append(_Option(method, text, damage))
+
+
+def term_spans(
+    text: str, terms: Sequence[TermConstraint], missing: Sequence[TermConstraint], source_words: Callable[[TermConstraint], int]
+) -> list[tuple[int, int, int]]:
+    """Where ``text`` holds its ``terms`` (the forms :func:`check` found), each with the number
+    of source words it may replace: its source term's where it was ``missing``, else none."""
+    spans, pos, left = [], 0, list(missing)
+    for term, result in zip(terms, check(text, terms)):
+        start = text.find(result.found, pos) if result.found else -1
+        if start < 0:
+            start = text.find(result.found) if result.found else -1
+        if start >= 0:
+            was_missing = term in left
+            if was_missing:
+                left.remove(term)
+            spans.append((start, start + len(result.found), source_words(term) if was_missing else 0))
+    return spans
+
+
+def _splice(first: str, switched: str, terms: Sequence[TermConstraint], hints, row: int) -> str | None:
+    """The code-switched decode from its first term on, after the first decode's own words
+    before the words the model aligned to that term; None without an alignment (``hints``)."""
+    if len(terms) != 1 or not check(switched, terms)[0].found:
+        return None
+    hint = hints(row, terms[0])
+    found = check(switched, terms)[0].found
+    units = words(first)
+    if hint is None or not 0 < hint.start <= len(units):
+        return None
+    start = switched.find(found)
+    keep = first[: units[hint.start - 1].end]
+    rest = switched[start:]
+    return keep + " " + rest if rest and not rest[0].isspace() else keep + rest
+
+
+def _placed(rows, sources, outputs, missing, required, spell, score, source_words, hints) -> list[str | None]:
+    """The model-scored placement of each row's missing terms into its first decode (None where
+    a term found no place); without a scorer, only a source term the output copied is replaced."""
+    if not rows:
+        return []
+    summed = (lambda pairs: [sum(t) for t in score([(rows[r], text) for r, text in pairs])]) if score else None
+    placed = place_terms(
+        [outputs[i] for i in rows],
+        [missing[i] for i in rows],
+        spell,
+        summed,
+        source_words=lambda row, term: source_words(rows[row], term),
+        hints=lambda row, term: hints(rows[row], term)
+        or position_hint(sources[rows[row]], term, outputs[rows[row]], source_words(rows[row], term)),
+        required=[required[i] for i in rows],
+        source_text=lambda row, term: _span_text(sources[rows[row]], term),
+    )
+    return [text if len(ids) == len(missing[i]) else None for i, (text, ids) in zip(rows, placed)]
+
+
+def _choose(options: dict[int, list[_Option]], score: TokenScorer | None) -> dict[int, _Option]:
+    """Per row, the option the model reads best under the original source (mean token
+    log-probability, one scoring call for every row); without a scorer, or with one option, the
+    one that changed least (the earlier kind on a tie)."""
+    chosen = {i: min(found, key=lambda o: (o.damage.changed, o.damage.touched)) for i, found in options.items() if found}
+    pairs = [(i, o) for i, found in options.items() if len(found) > 1 for o in found]
+    if score is None or not pairs:
+        return chosen
+    values = score([(i, o.text) for i, o in pairs])
+    best: dict[int, tuple[float, _Option]] = {}
+    for (i, option), tokens in zip(pairs, values):
+        mean = sum(tokens) / max(1, len(tokens))
+        if i not in best or mean > best[i][0]:
+            best[i] = (mean, option)
+    return chosen | {i: option for i, (_, option) in best.items()}

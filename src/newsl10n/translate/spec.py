@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import CT2Settings, DecodingSettings, PipelineConfig
-from ..engines import ENGINES
+from ..engines import ENGINES, Engine, EngineNotFound, find_engine
 from ..errors import ConfigError
 from ..locales import check_locale
 from .models import resolve_model
@@ -34,6 +34,13 @@ class EngineSpec:
     scored: bool = True
     """Whether translations carry how likely the model found them (``qe.enabled``). Not in
     the signature: scoring never changes a text."""
+    record: Engine | None = None
+    """The engine's registry record, resolved once (:func:`engine_specs`); None: by name."""
+
+    @property
+    def engine_record(self) -> Engine:
+        """The :class:`Engine` record of ``engine`` (a plugin's is imported on first use)."""
+        return self.record or find_engine(self.engine)
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,7 @@ class EngineSignature:
 
     @classmethod
     def of(cls, spec: EngineSpec, revision: str) -> EngineSignature:
-        decoding, extra = _settings(spec.engine, spec.decoding.model_dump(), spec.ct2.model_dump())
+        decoding, extra = _settings(spec.engine_record, spec.decoding.model_dump(), spec.ct2.model_dump())
         return cls(spec.engine, spec.model, revision, spec.target_token, decoding, extra)
 
     @classmethod
@@ -104,11 +111,12 @@ class EngineSignature:
 
 
 def _settings(
-    name: str, decoding: Mapping[str, object], ct2: Mapping[str, object]
+    name: str | Engine, decoding: Mapping[str, object], ct2: Mapping[str, object]
 ) -> tuple[tuple[tuple[str, object], ...], tuple[tuple[str, object], ...]]:
     """The engine's output-changing (decoding, ctranslate2) settings, in describe order; opt-in
-    ones only when off their default."""
-    engine = ENGINES.get(name)
+    ones only when off their default. ``name``: the engine's record, or a name looked up among
+    the built-in engines (a manifest's plugin engine is not imported to read it)."""
+    engine = name if isinstance(name, Engine) else ENGINES.get(name)
     defaults = {**DecodingSettings().model_dump(), **CT2Settings().model_dump()}
     opt_in = engine.opt_in_keys if engine else frozenset()
 
@@ -131,6 +139,10 @@ def engine_specs(
     if unknown:
         raise ConfigError(f"--model given for {', '.join(sorted(unknown))}, not among --to locales")
     specs: dict[str, EngineSpec] = {}
+    try:
+        record = find_engine(engine or config.engine)
+    except EngineNotFound as exc:
+        raise ConfigError(str(exc)) from None
     for locale in locales:
         check_locale(locale)
         settings = config.locales.get(locale)
@@ -138,6 +150,8 @@ def engine_specs(
             model = _absolute_if_local(overrides[locale], Path.cwd())
         elif settings is not None:
             model = _absolute_if_local(settings.model, base)
+        elif record.model is not None:
+            model = record.model
         else:
             known = ", ".join(sorted(config.locales)) or "none"
             raise ConfigError(
@@ -153,6 +167,7 @@ def engine_specs(
             target_token=settings.target_token if settings else None,
             ct2=config.ctranslate2.model_copy(update={"models_cache": base / config.ctranslate2.models_cache}),
             scored=config.qe.enabled,
+            record=record,
         )
     return specs
 
