@@ -25,7 +25,10 @@ def test_norwegian_locale_key_stays_a_string():
     "yaml_text, message",
     [
         ("decoding: {beam_size: 0}", "p.yaml: decoding.beam_size: Input should be greater than or equal to 1"),
-        ("engine: marian-cpp", "p.yaml: engine: Input should be 'transformers' or 'ctranslate2'"),
+        ("engine: marian-cpp", "p.yaml: engine: unknown engine 'marian-cpp': choose one of transformers, ctranslate2, "
+         "an engine registered under newsl10n.engines, or a class as module:Class"),
+        ("engine: 'not a:class'", "p.yaml: engine: unknown engine 'not a:class': choose one of transformers, "
+         "ctranslate2, an engine registered under newsl10n.engines, or a class as module:Class"),
         ("decodng: {}", "p.yaml: decodng: unknown key"),
         ("locales: {xx: {model: m}}", "p.yaml: locales: unknown locale code 'xx' (use a CLDR code such as de, fr, pt-BR)"),
         ("locales: {de: {modell: m}}", "p.yaml: locales.de.model: Field required (and 1 more problem)"),

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from newsl10n.model import TermConstraint
 from newsl10n.translate.constraints import SegmentPlan, glue_flags
+from newsl10n.translate.placement import METHODS
 from newsl10n.terms.check import check
 
 C = TermConstraint
@@ -249,7 +250,7 @@ def test_tiny_model_meets_every_constraint(tiny_models, locale, beam_size):
     for out, cons in zip(outputs, constraints):
         assert all(r.status == "present" for r in check(out.text, cons)), (out.text, cons)
         if cons:  # the decoder's own terms, then code-switching or model-scored placement
-            assert out.method in ("constrained-decoding", "codeswitch", "place")
+            assert out.method in ("constrained-decoding", *METHODS)
             assert set(out.forced) <= {c.id for c in cons}
         else:
             assert out.forced == () and out.method == ""
@@ -279,7 +280,7 @@ def test_term_bias_reaches_the_decoder(tiny_models):
             for bias in (0.0, 20.0)}  # fmt: skip
     assert outs[20.0].text.startswith(("Steve Witkoff", "Witkoff"))  # placed at once
     assert outs[20.0].method == "constrained-decoding"
-    assert outs[0.0].method in ("codeswitch", "place") and outs[0.0].text != outs[20.0].text
+    assert outs[0.0].method in METHODS and outs[0.0].text != outs[20.0].text
 
 
 def test_plan_recognises_a_case_insensitive_term_in_another_case():

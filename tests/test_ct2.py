@@ -18,7 +18,7 @@ from newsl10n.model import TermConstraint
 from newsl10n.translate.base import make_translator
 from newsl10n.translate.ct2_models import available_cores, thread_layout
 from newsl10n.terms.check import contains_term
-from newsl10n.translate.placement import Hint, candidates, words
+from newsl10n.translate.placement import METHODS, Hint, candidates, words
 from newsl10n.translate.models import is_ct2_folder
 from newsl10n.translate.models import folder_hash
 
@@ -169,7 +169,7 @@ def test_terms_enforced_on_every_segment(tiny_models, ct2_cache, sources, locale
         assert all(contains_term(out.text, c) for c in wanted), (i, out)
         assert out.forced == tuple(c.id for c in wanted if c.id != "kept"), (i, out)
         assert out.method == ("" if not out.forced else out.method)
-        assert out.method in (("ct2+codeswitch", "ct2+place") if wanted and out.forced else ("",))
+        assert out.method in (tuple(f"ct2+{m}" for m in METHODS) if wanted and out.forced else ("",))
     assert natural[1] not in outputs[0].text.split()
     assert sum(len(c) for c in constraints) >= len(sources)
 

@@ -10,6 +10,7 @@ import pytest
 from newsl10n.model import TermConstraint
 from newsl10n.translate.codeswitch import switched_source
 from newsl10n.translate.placement import UNSAFE, Enforced, Hint, candidates, enforce, place_terms
+from newsl10n.translate.scored import MAX_CANDIDATES
 
 
 def test_candidates_replace_runs_of_words_and_insert_before_words_never_after_the_end():
@@ -24,9 +25,19 @@ def test_candidates_replace_runs_of_words_and_insert_before_words_never_after_th
 def test_a_hint_keeps_candidates_near_the_aligned_words():
     out = " ".join(f"w{i}" for i in range(30)) + "."
     near = candidates(out, "T", 1, Hint(10, 11))
-    far = candidates(out, "T", 1)
+    far = candidates(out, "T", 1, limit=10_000)
     assert len(near) < len(far) / 3
     assert all(abs(len(out[: c.start].split()) - 10) <= 3 for c in near)
+
+
+def test_a_long_output_gets_a_bounded_number_of_candidates_nearest_the_hint():
+    """Issue 27: an output that runs to max_length must not make placement quadratic."""
+    out = " ".join(f"w{i}" for i in range(2000)) + "."
+    near = candidates(out, "T", 2, Hint(1000, 1002, window=400))
+    assert len(near) == MAX_CANDIDATES
+    assert all(abs(len(out[: c.start].split()) - 1000) <= MAX_CANDIDATES for c in near)
+    spread = candidates(out, "T", 2)
+    assert len(spread) == MAX_CANDIDATES and spread[-1].start > len(out) // 2
 
 
 def scorer_preferring(best: str):
@@ -151,18 +162,30 @@ def test_a_scorer_chooses_under_the_original_source_among_safe_candidates():
     assert {i for i, _ in seen} == {0}  # scored against the ORIGINAL source of row 0
 
 
-def test_the_splice_needs_an_alignment():
-    """The code-switched decode changed two words before the term (a third of the sentence:
-    rejected); with the engine's alignment of the term, the first decode's own words before it
-    are put back (never by counting words)."""
+def test_the_term_is_swapped_into_the_first_decode_where_the_second_decode_aligns_it():
+    """The code-switched decode changed two words before the term; aligned with the first decode
+    (longest common runs), it says which of the first decode's words the term replaces: those
+    give way, and the rest of the model's own sentence stays (method swap)."""
     term = TermConstraint("t", ("Term",), source_span=(19, 23))
     source = "one two three four word five."
     first = "eins zwei drei vier wort fünf."
     decode = lambda rows, switched: ["ein zwo drei vier Term fünf." for _ in switched]
+    [result] = enforce([source], [first], [[term]], lambda t: t.forms, decode, None, source_words=lambda i, t: 1)
+    assert result == Enforced("eins zwei drei vier Term fünf.", ("t",), "swap", 0.0)
+
+
+def test_the_splice_needs_an_alignment():
+    """Where the term came back among other new words (no place of its own in the alignment of
+    the two decodes), only the engine's alignment of the term puts the first decode's own words
+    back before it (never a word count)."""
+    term = TermConstraint("t", ("Term",), source_span=(19, 23))
+    source = "one two three four word five."
+    first = "eins zwei drei vier wort fünf."
+    decode = lambda rows, switched: ["ein zwo drei vier Term und fünf." for _ in switched]
     args = ([source], [first], [[term]], lambda t: t.forms, decode, None)
     assert enforce(*args, source_words=lambda i, t: 1)[0] == Enforced(first, (), UNSAFE)
     aligned = enforce(*args, source_words=lambda i, t: 1, hints=lambda row, t: Hint(4, 5))
-    assert aligned[0] == Enforced("eins zwei drei vier Term fünf.", ("t",), "splice", 0.0)
+    assert aligned[0] == Enforced("eins zwei drei vier Term und fünf.", ("t",), "splice", 0.0)
 
 
 @pytest.mark.slow

@@ -20,6 +20,7 @@ from newsl10n.qa import (
     check_numbers,
     check_repeats,
     check_segment,
+    check_term_rewrite,
     check_terms,
     check_untranslated,
     extract_numbers,
@@ -31,6 +32,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = QASettings()
 VIOLATED = {"id": "t1", "source": "Steve Witkoff", "expected": "Стив Уиткофф", "status": "violated", "method": "x"}
 KEPT = {"id": "t2", "source": "NATO", "expected": "НАТО", "status": "ok", "method": "x"}
+UNSAFE = {"id": "d", "source": "drought", "expected": "estiagem", "status": "violated", "method": "ct2+unsafe"}
+REWRITE = {"id": "p", "source": "Polling stations", "expected": "seções eleitorais", "status": "enforced",
+           "method": "codeswitch-cased", "changed": 0.125}
+CLEAN = {"id": "d", "source": "drought", "expected": "estiagem", "status": "enforced", "method": "codeswitch", "changed": 0.0}
 
 
 def seg(source: str, target: str, lang: str = "de", terms=None) -> QASegment:
@@ -133,6 +138,13 @@ CASES = [
      ("term", "error", "glossary term violated: 'Steve Witkoff' should be 'Стив Уиткофф'")),
     (check_terms, "Steve Witkoff and NATO", "Стив Уиткофф и НАТО", "ru", [KEPT], None),
     (check_terms, "Steve Witkoff and NATO", "Стив Виткофф и НАТО", "ru", None, None),  # no glossary check was run
+    (check_terms, "The drought hit the harvest.", "A seca atingiu a colheita.", "pt", [UNSAFE],
+     ("term", "error", "glossary term violated: 'drought' should be 'estiagem' (no safe place: the model's own "
+      "sentence was kept)")),
+    (check_term_rewrite, "Polling stations opened at 7 a.m.", "Seções eleitorais abriu às 7 da manhã.", "pt", [REWRITE],
+     ("term-rewrite", "warning", "forcing 'seções eleitorais' changed 12% of the sentence outside the term: read it")),
+    (check_term_rewrite, "The drought hit the harvest.", "A estiagem atingiu a colheita.", "pt", [CLEAN], None),
+    (check_term_rewrite, "The drought hit the harvest.", "A seca atingiu a colheita.", "pt", [UNSAFE], None),
 ]
 
 

@@ -15,6 +15,7 @@ from newsl10n.config import load_config
 from newsl10n.terms.files import require_valid
 from newsl10n.terms.files import resolve_glossary
 from newsl10n.pipeline import run_translate
+from newsl10n.translate.placement import METHODS
 
 runner = CliRunner()
 
@@ -53,8 +54,8 @@ SAMPLE_TERMS = [
 
 
 ENGINE_METHODS = {
-    "transformers": {"codeswitch", "place", "model"},
-    "ctranslate2": {"ct2+codeswitch", "ct2+place", "model"},
+    "transformers": {*METHODS, "model"},
+    "ctranslate2": {*(f"ct2+{m}" for m in METHODS), "model"},
 }
 
 
@@ -113,7 +114,7 @@ def test_translate_strict_exit_code_and_bundle_still_written(tmp_path, tiny_mode
     nato = segments[17]["terms"][0]
     assert nato == {
         "id": "nato", "source": "NATO", "expected": "北约", "status": "violated",
-        "method": "none", "problem": "missing",
+        "method": "none", "problem": "missing", "case_sensitive": True,
     }  # fmt: skip
 
     result = runner.invoke(app, args)  # without --strict: a warning, exit 0

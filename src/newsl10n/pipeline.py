@@ -147,10 +147,12 @@ def plan_bundles(
     """(article, locale) pairs to translate, and the current bundles skipped; every model checked."""
     work: list[tuple[SourceArticle, str]] = []
     skipped: list[BundleResult] = []
-    for spec in specs.values():
-        check_model_files(spec.model)  # every model, before the memory, a cache or a bundle is written
+    builtin = {locale: spec.engine_record.builtin for locale, spec in specs.items()}  # else the engine's own model
     for locale, spec in specs.items():
-        revision = known_revision(spec.model, spec.ct2.models_cache) if resume else None
+        if builtin[locale]:
+            check_model_files(spec.model)  # every model, before the memory, a cache or a bundle is written
+    for locale, spec in specs.items():
+        revision = known_revision(spec.model, spec.ct2.models_cache) if resume and builtin[locale] else None
         signature = EngineSignature.of(spec, revision) if revision else None
         ui_hash = getattr(ui.get(locale), "sha256", None)
         for source, targets in zip(sources, wanted):

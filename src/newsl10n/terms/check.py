@@ -33,15 +33,28 @@ def check(text: str, constraints: Sequence[TermConstraint]) -> list[TermCheck]:
         if c.id in forbidden:
             results.append(TermCheck(c.id, "violated", None, f"forbidden variant {forbidden[c.id]!r}"))
         elif n <= len(hits):
-            results.append(TermCheck(c.id, "present", hits[n - 1]))
+            results.append(TermCheck(c.id, "present", text[hits[n - 1][0] : hits[n - 1][1]]))
         else:
             missing = "missing" if needed[c.id] == 1 else f"missing ({len(hits)} of {needed[c.id]} found)"
             results.append(TermCheck(c.id, "violated", None, missing))
     return results
 
 
-def _scan(text: str, constraints: Sequence[TermConstraint]) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """Per term id, the forms found in ``text`` (in order) and the first forbidden variant.
+def term_spans(text: str, constraints: Sequence[TermConstraint]) -> list[tuple[int, int] | None]:
+    """Per constraint, where :func:`check` found it in ``text`` (the n-th occurrence for a term
+    listed n times), or None."""
+    found, _ = _scan(text, constraints)
+    seen: dict[str, int] = {}
+    spans: list[tuple[int, int] | None] = []
+    for c in constraints:
+        n = seen[c.id] = seen.get(c.id, 0) + 1
+        hits = found.get(c.id, [])
+        spans.append(hits[n - 1] if n <= len(hits) else None)
+    return spans
+
+
+def _scan(text: str, constraints: Sequence[TermConstraint]) -> tuple[dict[str, list[tuple[int, int]]], dict[str, str]]:
+    """Per term id, the spans of the forms found in ``text`` (in order) and the first forbidden variant.
 
     Exact forms first (an Arabic term's also with proclitics); a German, French or Spanish term
     found fewer times than it is needed is then looked for by lemma, outside the exact matches."""
@@ -64,7 +77,7 @@ def _scan(text: str, constraints: Sequence[TermConstraint]) -> tuple[dict[str, l
             spans = lemma_match(text, c.forms, c.lang, c.case_sensitive)
             hits += [s for s in spans if not any(s[0] < e and b < s[1] for b, e in taken)]
         if hits:
-            found[c.id] = [text[a:b] for a, b in sorted(hits)]
+            found[c.id] = sorted(hits)
     return found, forbidden
 
 

@@ -97,8 +97,10 @@ def open_translator(
     """
     if memory is None:
         return factory(spec)
-    check_model_files(spec.model)
-    revision = known_revision(spec.model, spec.ct2.models_cache)
+    builtin = spec.engine_record.builtin  # an outside engine's model is its own business
+    if builtin:
+        check_model_files(spec.model)
+    revision = known_revision(spec.model, spec.ct2.models_cache) if builtin else None
     cached = CachedTranslator(
         spec, memory, load=lambda: factory(spec), revision=revision, glossary_hash=glossary_hash
     )

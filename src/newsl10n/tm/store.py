@@ -47,25 +47,27 @@ CREATE TABLE IF NOT EXISTS segments (
     reviewed INTEGER NOT NULL DEFAULT 0,
     machine TEXT,
     scores TEXT,
+    changed TEXT,
     PRIMARY KEY (source_key, locale, model, glossary, decoding)
 ) WITHOUT ROWID
 """
 UPSERT = """
 INSERT INTO segments (source_key, locale, model, glossary, decoding, source, target, forced, method, created, reviewed,
-                      machine, scores)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      machine, scores, changed)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (source_key, locale, model, glossary, decoding) DO UPDATE SET
     source = excluded.source, target = excluded.target, forced = excluded.forced,
     method = excluded.method, created = excluded.created, reviewed = excluded.reviewed,
     machine = CASE WHEN excluded.reviewed = 1 AND segments.reviewed = 0 THEN segments.target
                    ELSE coalesce(excluded.machine, segments.machine) END,
-    scores = coalesce(excluded.scores, segments.scores)
+    scores = coalesce(excluded.scores, segments.scores), changed = excluded.changed
 WHERE segments.reviewed = 0 OR excluded.reviewed = 1
 """
 COLUMNS = ("source_key", "locale", "model", "glossary", "decoding", "source", "target", "forced", "method",
            "created", "reviewed")  # fmt: skip
-QE_COLUMNS = ("machine", "scores")
-"""Added after the first release: an older memory gains them when opened (:meth:`_check_schema`)."""
+QE_COLUMNS = ("machine", "scores", "changed")
+"""Added after the first release: an older memory gains them when opened (:meth:`_check_schema`).
+``changed``: :attr:`Translation.changed` of a machine entry (how much forcing its terms changed)."""
 
 
 def normalize(text: str) -> str:
@@ -190,17 +192,17 @@ class TranslationMemory:
             for start in range(0, len(keys), 500):  # stay under SQLite's bound-parameter limit
                 chunk = keys[start : start + 500]
                 rows = db.execute(
-                    "SELECT source_key, target, forced, method, reviewed, scores FROM segments "
+                    "SELECT source_key, target, forced, method, reviewed, scores, changed FROM segments "
                     "WHERE locale = ? AND glossary = ? AND ((model = ? AND decoding = ?) OR reviewed = 1) "
                     f"AND source_key IN ({','.join('?' * len(chunk))}) "
                     "ORDER BY reviewed, (model = ? AND decoding = ?), created",
                     (context.locale, context.glossary, context.model, context.decoding, *chunk,
                      context.model, context.decoding),
                 ).fetchall()  # fmt: skip
-                for key, target, forced, method, reviewed, scores in rows:
+                for key, target, forced, method, reviewed, scores, changed in rows:
                     found[key] = Translation(
                         target, tuple(json.loads(forced)), REVIEWED if reviewed else method,
-                        None if reviewed else ModelScores.from_json(scores),
+                        None if reviewed else ModelScores.from_json(scores), None if reviewed else _share(changed),
                     )  # fmt: skip
         return found
 
@@ -218,6 +220,7 @@ class TranslationMemory:
                 normalize(source), context.locale, context.model, context.glossary, context.decoding,
                 source, out.text, json.dumps(list(out.forced)), out.method, created, int(reviewed),
                 None if reviewed else out.text, _dump_scores(out.scores),
+                None if out.changed is None else json.dumps(out.changed),
             )
             for source, out in pairs
         ]  # fmt: skip
@@ -268,7 +271,7 @@ class TranslationMemory:
             (
                 normalize(e.source), e.locale, e.model, e.glossary, e.decoding, e.source, e.target,
                 json.dumps(list(e.forced)), e.method, e.created, int(e.reviewed),
-                e.machine, _dump_scores(e.scores),
+                e.machine, _dump_scores(e.scores), None,
             )
             for e in entries
         ]  # fmt: skip
@@ -277,6 +280,15 @@ class TranslationMemory:
 
 def _dump_scores(scores: ModelScores | None) -> str | None:
     return None if scores is None else scores.to_json()
+
+
+def _share(text: object) -> float | None:
+    """A stored ``changed`` (a JSON number), or None for nothing or anything else."""
+    try:
+        value = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1 else None
 
 
 def open_memory(path: Path) -> TranslationMemory:

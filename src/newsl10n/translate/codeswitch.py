@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from difflib import SequenceMatcher
 
 from ..model import TermConstraint
-from ..terms.check import check
+from ..terms.check import term_spans
 
 PLAIN, CASED, QUOTED = "codeswitch", "codeswitch-cased", "codeswitch-quoted"
 _QUOTES = "\"“”„‟«»‹›'‘’"
+_WORD = re.compile(r"\w+(?:[-'’.]\w+)*", re.UNICODE)
 Write = Callable[[TermConstraint], str]
 
 
@@ -80,25 +82,61 @@ def tidied(first: str, text: str, terms: Sequence[TermConstraint], quoted: bool)
     opens the sentence (a capital the cased variant put in stays only there); and the
     sentence's first letter a capital where the first decode's is (models lowercase a sentence
     that opens with a lowercase foreign term)."""
-    for result in check(text, terms):
-        if result.found is None:
-            continue
+    found = sorted(((span, t) for t, span in zip(terms, term_spans(text, terms)) if span), key=lambda f: -f[0][0])
+    for (start, end), term in found:  # from the end: earlier offsets stay valid
         if quoted:
-            pattern = re.compile(rf"[{_QUOTES}]\s?({re.escape(result.found)})\s?[{_QUOTES}]")
-            text = pattern.sub(lambda m: m.group(1), text, count=1)
-        text = _term_case(text, result.found, terms)
+            start, end, text = _unquoted(text, start, end)
+        word = text[start:end]
+        if not _opens(text[:start]) and not term.case_sensitive:
+            word = next((f for f in term.forms if f != word and f[1:] == word[1:] and f[:1].casefold() == word[:1].casefold()), word)
+        text = text[:start] + word + text[end:]
     return _opening_case(first, text)
 
 
-def _term_case(text: str, found: str, terms: Sequence[TermConstraint]) -> str:
-    """``found`` in ``text`` with its first letter as the glossary writes it, except at the start."""
-    start = text.find(found)
-    if start < 0 or not _opens(text[:start]):
-        forms = [f for t in terms if not t.case_sensitive for f in t.forms]
-        for form in forms:
-            if form != found and form[:1].casefold() == found[:1].casefold() and form[1:] == found[1:]:
-                return text[:start] + form + text[start + len(found) :]
-    return text
+def _unquoted(text: str, start: int, end: int) -> tuple[int, int, str]:
+    """``text`` without the quotes around ``text[start:end]`` (a space inside them too), and the
+    span's new offsets."""
+    a = start - 1 if start > 0 and text[start - 1] == " " else start
+    b = end + 1 if end < len(text) and text[end] == " " else end
+    if a > 0 and b < len(text) and text[a - 1] in _QUOTES and text[b] in _QUOTES:
+        return a - 1, a - 1 + (end - start), text[: a - 1] + text[start:end] + text[b + 1 :]
+    return start, end, text
+
+
+def swapped(first: str, text: str, terms: Sequence[TermConstraint], room: Callable[[TermConstraint], int]) -> str | None:
+    """The first decode with each term put where the code-switched decode ``text`` put it: the
+    two decodes' words are aligned (``difflib``, their longest common runs, never a word count),
+    and the first decode's words aligned to a term's words give way to it. Every change that
+    holds a term must hold nothing else (the words beside a term, an article say, are the
+    second decode's choice, made for the term: the first decode's may not fit it), and a term
+    may take at most ``room(term)`` words; else None (the alignment does not say where the term
+    goes)."""
+    spans = term_spans(text, terms)
+    if any(span is None for span in spans):
+        return None
+    own, new = _words(first), _words(text)
+    owner = [next((k for k, (s, e) in enumerate(spans) if a < e and s < b), None) for _, a, b in new]  # type: ignore[misc]
+    taken: dict[int, list[int]] = {}
+    ops = SequenceMatcher(None, [w for w, _, _ in own], [w for w, _, _ in new], autojunk=False).get_opcodes()
+    for _, i1, i2, j1, j2 in ops:
+        owners = {owner[j] for j in range(j1, j2)}
+        held = owners - {None}
+        if not held:
+            continue  # a change without a term word: not the term's
+        if len(held) > 1 or None in owners:
+            return None  # a change that mixes a term with other words: no place of its own
+        taken.setdefault(held.pop(), []).extend(range(i1, i2))
+    out = first
+    for k, (start, end) in sorted(enumerate(spans), key=lambda s: -s[1][0]):  # type: ignore[index]
+        words = sorted(taken.get(k, ()))
+        if not words or words != list(range(words[0], words[-1] + 1)) or len(words) > room(terms[k]):
+            return None
+        out = out[: own[words[0]][1]] + text[start:end] + out[own[words[-1]][2] :]
+    return out
+
+
+def _words(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group().casefold(), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
 def _opens(before: str) -> bool:

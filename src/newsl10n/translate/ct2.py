@@ -302,10 +302,11 @@ class CT2Translator:
             span = term.source_span
             return len(words(sources[i][span[0] : span[1]])) if span else len(words(term.forms[0]))
 
+        limited = {i for i, out in enumerate(outputs) if wanted[i] and len(out) >= self.length_limits(len(tokens[i]))[1]}
         done = enforce(
             sources, texts, wanted, lambda term: spellings[term.id], decode,
             lambda pairs: self._token_scores([tokens[i] for i, _ in pairs], [text for _, text in pairs]),
-            source_words=source_words, hints=hint,
+            source_words=source_words, hints=hint, limited=limited,
         )  # fmt: skip
         return [Translation(e.text, e.forced, f"ct2+{e.method}" if e.method else "", changed=e.changed) for e in done]
 

@@ -53,6 +53,9 @@ class Damage:
     touched: int = 0
     """Words changed anywhere, the neighbourhoods included (ranks candidates that changed as
     little outside: the one that kept the first decode's article, say)."""
+    swap: bool = False
+    """Every change holds a term and brings no word of its own: the terms took the place of some
+    of the first decode's words and nothing else moved."""
     dropped: tuple[str, ...] = ()
     """Content words of the first decode the candidate lost outside the neighbourhoods."""
     untranslated: tuple[str, ...] = ()
@@ -103,6 +106,7 @@ def assess(first: str, candidate: str, terms: Sequence[tuple[int, int, int]], so
     replaced = [words + EXTRA for _, _, words in terms]  # first-decode words each term may take
     brought = [EXTRA] * len(terms)  # words of its own each term may bring
     changed, touched, dropped, kept_own, kept_new = 0, 0, [], [], []
+    swap = True
     for tag, i1, i2, j1, j2 in ops:
         added = sum(k is None for k in owner[j1:j2])
         if tag == "equal":
@@ -111,6 +115,7 @@ def assess(first: str, candidate: str, terms: Sequence[tuple[int, int, int]], so
             continue
         touched += max(i2 - i1, added)
         inside = {k for k in owner[j1:j2] if k is not None}
+        swap = swap and bool(inside) and not added
         near = inside | {k for k in (*owner[max(0, j1 - 1) : j1], *owner[j2 : j2 + 1]) if k is not None}
         if near:  # the neighbourhood of the terms it holds or touches
             lost, gained = i2 - i1, added
@@ -132,6 +137,7 @@ def assess(first: str, candidate: str, terms: Sequence[tuple[int, int, int]], so
         words=len(own),
         changed=changed + len(untranslated),
         touched=touched,
+        swap=swap and not changed and not untranslated,
         dropped=tuple(dropped),
         untranslated=untranslated,
         quotes=_quote_count(candidate) - _quote_count(first),

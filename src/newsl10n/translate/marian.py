@@ -103,7 +103,7 @@ class MarianTranslator:
         done = enforce(
             sources, [out.text for out in first], wanted, lambda term: spellings[term.id], decode,
             lambda pairs: self._token_scores([ids[i] for i, _ in pairs], [text for _, text in pairs]),
-            source_words=source_words,
+            source_words=source_words, limited=self._ran_to_limit(ids, first, wanted),
         )  # fmt: skip
         results = []
         for out, e in zip(first, done):
@@ -113,6 +113,14 @@ class MarianTranslator:
                 out = Translation(e.text, forced, e.method, scores, e.changed)
             results.append(out)
         return self._scored(ids, results)
+
+    def _ran_to_limit(self, ids: Sequence[list[int]], outputs: Sequence[Translation], wanted) -> set[int]:
+        """The rows with terms whose output ran to its length limit (2n + 10 tokens, or the model's)."""
+        rows = [i for i, terms in enumerate(wanted) if terms]
+        if not rows:
+            return set()
+        counts = self.tokenizer(text_target=[outputs[i].text for i in rows])["input_ids"]
+        return {i for i, n in zip(rows, map(len, counts)) if n >= min(self.limit, 2 * len(ids[i]) + 10)}
 
     def _scored(self, ids: Sequence[list[int]], outputs: list[Translation]) -> list[Translation]:
         """``outputs`` with the token log-probabilities of their final texts (:mod:`newsl10n.qe`):

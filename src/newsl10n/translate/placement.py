@@ -1,248 +1,38 @@
-"""Where a missing glossary term goes, so that it takes the place of the model's own words.
+"""Where a missing glossary term goes, without costing the sentence: :func:`enforce`, the one
+core every engine calls (ctranslate2, transformers, engines from outside the package).
 
-Neither engine can make a model place a term it did not write: a forced decode puts it where
-the model wanted to end, or after an alignment guess. Two methods, in order (:func:`enforce`):
-
-1. **Code-switching, verified** (``codeswitch``): the source term is replaced, in the source, by
-   the target term, and the segment is decoded again. A model passes such a foreign span through
-   where it stands (names and terms it cannot translate are copied), so the term lands where the
-   source term was and the model writes the sentence around it. The output is kept only if it
-   holds every required term (the one check, :mod:`newsl10n.terms.check`).
-2. **Model-scored placement** (``place``), for the rest: for each term the output lacks,
-   every way of putting it into the model's own output is written out as a sentence: the term
-*replacing* a run of the output's words (up to a few more words than the term's source span
-has), or inserted before a word, never outside the sentence's closing punctuation. The model
-scores them all in one teacher-forced batch (no decoding), and the most probable sentence wins.
-The words before the term stay as the model wrote them, and so do the words after it, so the
-term takes the place of the model's own words for its source term: the candidate that drops
-those words reads best to the model.
-
-A term with several forms (inflections) is placed with its preferred form first, then every
-form is scored at the chosen place, so the model picks the one that fits its neighbours; a
-Russian term that replaces Russian words takes their case and number instead. Where
-the engine knows which output words the model aligned to the term's source words (attention),
-the candidates stay near them (``Hint``), which keeps the batch small.
+For each segment whose first decode lacks a term, candidates are gathered: the code-switched
+decodes (:mod:`.codeswitch`), the term swapped into the first decode where a code-switched
+decode's alignment with it puts it, the first decode's words spliced before the term where the
+engine aligned it, the engine's n-best, and the model-scored placement into the first decode
+(:mod:`.scored`). Each must hold every required term (the one check, :mod:`newsl10n.terms.check`)
+and pass the damage guard (:mod:`.guard`); the model's reading of the original source (where the
+engine scores) or the least change chooses; where none is safe, the model's own sentence ships,
+method :data:`UNSAFE`.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..model import TermConstraint
-from ..terms.check import check, missing_terms
-from ..terms.forms import agreeing_form
-from ..terms.match import TermMatcher
-from .codeswitch import QUOTED, tidied, variants
+from ..terms.check import missing_terms
+from ..terms.check import term_spans as found_spans
+from .codeswitch import CASED, PLAIN, QUOTED, swapped, tidied, variants
 from .guard import Damage, assess
+from .scored import (
+    EXTRA_WORDS, FEW_CANDIDATES, MAX_CANDIDATES, Candidate, Hint, Scorer, candidates, place_terms, position_hint, words,
+)  # fmt: skip
 
-Scorer = Callable[[Sequence[tuple[int, str]]], list[float]]
-"""Log-probabilities of target texts, each for the source segment of the given index."""
+__all__ = [
+    "METHODS", "UNSAFE", "Candidate", "Enforced", "Hint", "Scorer", "TokenScorer", "candidates", "enforce",
+    "place_terms", "position_hint", "term_spans", "words",
+]  # fmt: skip
 
-_UNIT = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]", re.UNICODE)
-_JOINERS = frozenset("-'’./&")
-"""Punctuation allowed inside a replaced run of words ("U.S. European Command", "mil-to-mil")."""
-_CLOSING = frozenset(".!?;:,…。؟،\"'»”)]")
-EXTRA_WORDS = 2
-"""A replaced run may hold this many words more than the term's source span."""
-WINDOW = 3
-"""With an alignment hint, candidates start and end at most this many words from it."""
-
-
-@dataclass(frozen=True)
-class Hint:
-    """The output words (``start``..``stop`` word indices) the model aligned to the source term;
-    candidates start and end at most ``window`` words from them."""
-
-    start: int
-    stop: int
-    window: int = WINDOW
-
-
-def position_hint(source: str, term: TermConstraint, output: str, source_words: int) -> Hint | None:
-    """Where the term's source words would fall in ``output`` if the model kept the source's
-    word order, with a wide window (en -> de/fr/es keep most of it): without an alignment, this
-    keeps the candidates of a long output to a few dozen."""
-    if term.source_span is None or not source:
-        return None
-    units = len(words(output))
-    at = round(units * term.source_span[0] / len(source))
-    return Hint(at, at + source_words, window=max(8, units // 5))
-
-
-@dataclass(frozen=True)
-class Candidate:
-    text: str
-    start: int
-    """Character offset of the term in ``text``."""
-    replaced: str
-    """The output's words the term replaced ("" for an insertion)."""
-
-
-@dataclass(frozen=True)
-class _Word:
-    start: int
-    end: int
-
-
-def words(text: str) -> list[_Word]:
-    """The word units of ``text`` (numbers and abbreviations included), with offsets."""
-    return [_Word(m.start(), m.end()) for m in _UNIT.finditer(text) if m.group()[0].isalnum() or m.group()[0] == "_"]
-
-
-def candidates(output: str, form: str, source_words: int, hint: Hint | None = None) -> list[Candidate]:
-    """Every way of putting ``form`` into ``output``: replacing a run of its words, or inserted
-    before a word or before the closing punctuation. Runs never take punctuation at their
-    edges (the output's parentheses and quotes stay), only joiners inside them."""
-    units = words(output)
-    found: dict[str, Candidate] = {}
-    longest = max(1, source_words) + EXTRA_WORDS
-    starts = range(len(units))
-    if hint is not None:
-        starts = range(max(0, hint.start - hint.window), min(len(units), hint.start + hint.window + 1))
-    for a in starts:
-        for b in range(a, min(len(units), a + longest)):
-            if b > a and not _joined(output[units[b - 1].end : units[b].start]):
-                break
-            if hint is not None and abs((b + 1) - hint.stop) > hint.window:
-                continue
-            s, e = units[a].start, units[b].end
-            found.setdefault(output[:s] + form + output[e:], Candidate(output[:s] + form + output[e:], s, output[s:e]))
-    inserts = range(len(units) + 1)
-    if hint is not None:
-        low, high = hint.start - max(1, hint.window - WINDOW + 1), hint.stop + max(0, hint.window - WINDOW)
-        inserts = range(max(0, low), min(len(units), high) + 1)
-    for a in inserts:
-        at = units[a].start if a < len(units) else _closing_start(output)
-        text, start = _insert(output, at, form)
-        found.setdefault(text, Candidate(text, start, ""))
-    return list(found.values())
-
-
-def _joined(gap: str) -> bool:
-    """Whether two words separated by ``gap`` may be replaced together."""
-    stripped = gap.strip()
-    return not stripped or (set(stripped) <= _JOINERS and len(stripped) <= 2)
-
-
-def _closing_start(text: str) -> int:
-    end = len(text.rstrip())
-    while end > 0 and text[end - 1] in _CLOSING:
-        end -= 1
-    return len(text[:end].rstrip())
-
-
-def _insert(text: str, at: int, form: str) -> tuple[str, int]:
-    """``text`` with ``form`` inserted at ``at`` as a word of its own, and where it starts."""
-    before, after = text[:at], text[at:]
-    if after and not after[0].isspace() and after[0] not in _CLOSING:
-        return before + form + " " + after, at
-    if before and not before[-1].isspace():
-        return before + " " + form + after, at + 1
-    return before + form + after, at
-
-
-@dataclass
-class _Pending:
-    row: int
-    text: str
-    terms: list[TermConstraint]
-    hints: list[Hint | None]
-    placed: list[str]
-    required: Sequence[TermConstraint] = ()
-    """Every term the row must hold: a candidate must not take one that is already there."""
-
-    def keeps_terms(self, candidate: Candidate, missing_now: int) -> bool:
-        """The candidate adds the term and removes none (fewer missing than ``missing_now``,
-        the row's count before it)."""
-        return len(missing_terms(candidate.text, self.required)) < missing_now
-
-    def taken(self) -> list[tuple[int, int]]:
-        """Where the row's text holds a form of a required term (a candidate must not replace it)."""
-        matcher = TermMatcher((f, c.case_sensitive, None) for c in self.required for f in c.forms)
-        return [(m.start, m.end) for m in matcher.find(self.text)]
-
-
-def place_terms(
-    outputs: Sequence[str],
-    missing: Sequence[Sequence[TermConstraint]],
-    spell: Callable[[TermConstraint], tuple[str, ...]],
-    score: Scorer | None,
-    *,
-    source_words: Callable[[int, TermConstraint], int],
-    hints: Callable[[int, TermConstraint], Hint | None] = lambda row, term: None,
-    required: Sequence[Sequence[TermConstraint]] | None = None,
-    source_text: Callable[[int, TermConstraint], str | None] = lambda row, term: None,
-) -> list[tuple[str, tuple[str, ...]]]:
-    """Put each row's ``missing`` terms into its output, one term per row and round, each round
-    one scoring call. ``spell(term)``: the forms the model can write (preferred first; none: the
-    term is left out). ``required``: per row every term it must hold (default: ``missing``);
-    no candidate takes the place of one already there. Where the output holds the term's
-    ``source_text`` as it is (a name or acronym the model left untranslated), the term replaces
-    it, unscored; without a ``score`` only such a copied term is placed. Returns, per row, the
-    new text and the ids of the terms placed."""
-    pending = [
-        _Pending(row, outputs[row], [t for t in terms if spell(t)], [hints(row, t) for t in terms if spell(t)], [],
-                 required[row] if required else terms)
-        for row, terms in enumerate(missing)
-    ]  # fmt: skip
-    while active := [p for p in pending if p.terms]:
-        options = []
-        for p in active:
-            found = candidates(p.text, spell(p.terms[0])[0], source_words(p.row, p.terms[0]), p.hints[0])
-            taken = p.taken()
-            free = [c for c in found if not any(s < c.start + len(c.replaced) and c.start < e for s, e in taken)]
-            copied = _untranslated(p, free, source_text(p.row, p.terms[0]))
-            options.append((p, [copied] if copied else free if score else []))
-        for p, best in zip(active, _best(options, score)):
-            if best is not None:
-                p.text = _best_form(p, best, spell(p.terms[0]), score)
-                p.placed.append(p.terms[0].id)
-            del p.terms[0], p.hints[0]
-    return [(p.text, tuple(p.placed)) for p in pending]
-
-
-def _untranslated(p: _Pending, found: Sequence[Candidate], source_text: str | None) -> Candidate | None:
-    """The candidate that replaces the source term where the output copied it word for word."""
-    if not source_text:
-        return None
-    wanted = " ".join(source_text.split()).casefold()
-    missing_now = len(missing_terms(p.text, p.required))
-    return next(
-        (c for c in found if " ".join(c.replaced.split()).casefold() == wanted and p.keeps_terms(c, missing_now)), None
-    )
-
-
-def _best(rows: Sequence[tuple[_Pending, list[Candidate]]], score: Scorer | None) -> list[Candidate | None]:
-    """Per row, its best-scored candidate that adds the term and loses none (verified by the
-    check in score order: usually the first one); a row with one candidate is not scored."""
-    flat = [(p.row, c.text) for p, cands in rows if len(cands) > 1 for c in cands]
-    scores = iter(score(flat) if flat and score else [])
-    best: list[Candidate | None] = []
-    for p, cands in rows:
-        values = [next(scores) for _ in cands] if len(cands) > 1 else [0.0] * len(cands)
-        scored = sorted(((v, -i, c) for i, (v, c) in enumerate(zip(values, cands))), key=lambda s: (s[0], s[1]), reverse=True)
-        missing_now = len(missing_terms(p.text, p.required)) if scored else 0
-        best.append(next((c for _, _, c in scored if p.keeps_terms(c, missing_now)), None))
-    return best
-
-
-def _best_form(p: _Pending, best: Candidate, forms: tuple[str, ...], score: Scorer | None) -> str:
-    """The chosen place with the form that fits it: for a Russian term that replaces Russian
-    words, the form in their case and number (:func:`agreeing_form`); else the form the model
-    scores highest there (the preferred one when the term has only one)."""
-    if len(forms) == 1:
-        return best.text
-    preferred_end = best.start + len(forms[0])
-    agreeing = agreeing_form(forms, best.replaced, p.terms[0].lang)
-    if agreeing is not None:
-        return best.text[: best.start] + agreeing + best.text[preferred_end:]
-    if score is None:
-        return best.text
-    texts = [best.text[: best.start] + form + best.text[preferred_end:] for form in forms]
-    scores = score([(p.row, t) for t in texts])
-    return texts[max(range(len(texts)), key=lambda i: (scores[i], -i))]
+ROWS_AT_ONCE = 16
+"""Segments placed (and chosen among) per scoring round, so that memory stays bounded however
+many segments a text is cut into."""
 
 
 def _span_text(source: str, term: TermConstraint) -> str | None:
@@ -254,6 +44,8 @@ Decoder = Callable[[Sequence[int], Sequence[str]], list[str]]
 TokenScorer = Callable[[Sequence[tuple[int, str]]], list[list[float]]]
 """Per target text, the log-probability of each of its tokens, teacher-forced on the ORIGINAL
 source segment of the given index."""
+METHODS = (PLAIN, CASED, QUOTED, "splice", "swap", "nbest", "place")
+"""How a term can be put in (a segment's ``method``; the ctranslate2 engine prefixes ``ct2+``)."""
 UNSAFE = "unsafe"
 """The method of a segment where no candidate kept the sentence whole: the model's own
 sentence ships and its missing terms read violated, for a person to decide."""
@@ -290,6 +82,7 @@ def enforce(
     source_words: Callable[[int, TermConstraint], int],
     hints: Callable[[int, TermConstraint], Hint | None] = lambda row, term: None,
     alternatives: Mapping[int, Sequence[str]] | None = None,
+    limited: Collection[int] = (),
 ) -> list[Enforced]:
     """Put the terms each first decode (``outputs``) lacks into it, without costing the sentence.
 
@@ -302,23 +95,38 @@ def enforce(
     (:func:`.guard.assess`, against the first decode). Among those left, ``score`` (mean token
     log-probability under the original source) picks; without it the one that changed least.
     None left: the first decode ships, method :data:`UNSAFE`. Terms without a spellable form
-    are left alone (they stay violated)."""
+    are left alone (they stay violated). Rows in ``limited`` (a first decode that ran to the
+    engine's length limit) are not decoded again, whose second decode would run as long: they
+    are placed, or unsafe. Work per row is bounded (:data:`MAX_CANDIDATES`), and rows are
+    scored :data:`ROWS_AT_ONCE` at a time."""
     enforceable = [[t for t in terms if spell(t)] for terms in wanted]
     missing = [missing_terms(out, terms) for out, terms in zip(outputs, enforceable)]
     rows = [i for i, terms in enumerate(missing) if terms]
     options: dict[int, list[_Option]] = {i: [] for i in rows}
-    switched = [(i, method, text) for i in rows for method, text in variants(sources[i], missing[i], spell).items()]
-    decoded = decode([i for i, _, _ in switched], [text for _, _, text in switched]) if switched else []
-    for (i, method, _), text in zip(switched, decoded):
-        text = tidied(outputs[i], text, missing[i], quoted=method == QUOTED)
-        for name, candidate in ((method, text), ("splice", _splice(outputs[i], text, missing[i], hints, i))):
-            _consider(options[i], name, candidate, outputs[i], sources[i], enforceable[i], missing[i], source_words, i)
+    def consider(i: int, method: str, text: str | None) -> None:
+        _consider(options[i], method, text, outputs[i], sources[i], enforceable[i], missing[i], source_words, i)
+
+    switched = {i: variants(sources[i], missing[i], spell) for i in rows}
+    for stage in ((PLAIN,), (CASED, QUOTED)):  # the other variants only where the plain one was not exact
+        todo = [(i, m, switched[i][m]) for i in rows if i not in limited and not _exact(options[i])
+                for m in stage if m in switched[i]]  # fmt: skip
+        decoded = decode([i for i, _, _ in todo], [text for _, _, text in todo]) if todo else []
+        for (i, method, _), text in zip(todo, decoded):
+            text = tidied(outputs[i], text, missing[i], quoted=method == QUOTED)
+            consider(i, method, text)
+            consider(i, "splice", _splice(outputs[i], text, missing[i], hints, i))
+            room = lambda term, i=i: source_words(i, term) + EXTRA_WORDS  # noqa: E731
+            swap = swapped(outputs[i], text, missing[i], room)
+            consider(i, "swap", tidied(outputs[i], swap, missing[i], quoted=False) if swap else None)
     for i in rows:
         for text in (alternatives or {}).get(i, ()):
-            _consider(options[i], "nbest", text, outputs[i], sources[i], enforceable[i], missing[i], source_words, i)
+            consider(i, "nbest", text)
     unplaced = [i for i in rows if not any(not o.damage.rewrite for o in options[i])]
-    for i, text in zip(unplaced, _placed(unplaced, sources, outputs, missing, enforceable, spell, score, source_words, hints)):
-        _consider(options[i], "place", text, outputs[i], sources[i], enforceable[i], missing[i], source_words, i)
+    for chunk in range(0, len(unplaced), ROWS_AT_ONCE):
+        part = unplaced[chunk : chunk + ROWS_AT_ONCE]
+        placed = _placed(part, sources, outputs, missing, enforceable, spell, score, source_words, hints, limited)
+        for i, text in zip(part, placed):
+            consider(i, "place", text)
     results = [Enforced(out) for out in outputs]
     chosen = _choose(options, score)
     for i in rows:
@@ -328,6 +136,11 @@ def enforce(
         else:
             results[i] = Enforced(best.text, tuple(t.id for t in missing[i]), best.method, best.damage.share)
     return results
+
+
+def _exact(found: Sequence[_Option]) -> bool:
+    """Whether an option only swapped words of the first decode for its terms (:attr:`.guard.Damage.swap`)."""
+    return any(o.damage.swap for o in found)
 
 
 def _consider(
@@ -347,40 +160,37 @@ def _consider(
 def term_spans(
     text: str, terms: Sequence[TermConstraint], missing: Sequence[TermConstraint], source_words: Callable[[TermConstraint], int]
 ) -> list[tuple[int, int, int]]:
-    """Where ``text`` holds its ``terms`` (the forms :func:`check` found), each with the number
-    of source words it may replace: its source term's where it was ``missing``, else none."""
-    spans, pos, left = [], 0, list(missing)
-    for term, result in zip(terms, check(text, terms)):
-        start = text.find(result.found, pos) if result.found else -1
-        if start < 0:
-            start = text.find(result.found) if result.found else -1
-        if start >= 0:
+    """Where ``text`` holds its ``terms`` (as :func:`check` finds them), each with the number of
+    source words it may replace: its source term's where it was ``missing``, else none."""
+    spans, left = [], list(missing)
+    for term, span in zip(terms, found_spans(text, terms)):
+        if span is not None:
             was_missing = term in left
             if was_missing:
                 left.remove(term)
-            spans.append((start, start + len(result.found), source_words(term) if was_missing else 0))
+            spans.append((*span, source_words(term) if was_missing else 0))
     return spans
 
 
 def _splice(first: str, switched: str, terms: Sequence[TermConstraint], hints, row: int) -> str | None:
-    """The code-switched decode from its first term on, after the first decode's own words
-    before the words the model aligned to that term; None without an alignment (``hints``)."""
-    if len(terms) != 1 or not check(switched, terms)[0].found:
+    """The code-switched decode from its term on, after the first decode's own words before
+    the words the model aligned to that term; None without an alignment (``hints``)."""
+    if len(terms) != 1:
         return None
+    [span] = found_spans(switched, terms)
     hint = hints(row, terms[0])
-    found = check(switched, terms)[0].found
     units = words(first)
-    if hint is None or not 0 < hint.start <= len(units):
+    if span is None or hint is None or not 0 < hint.start <= len(units):
         return None
-    start = switched.find(found)
     keep = first[: units[hint.start - 1].end]
-    rest = switched[start:]
+    rest = switched[span[0] :]
     return keep + " " + rest if rest and not rest[0].isspace() else keep + rest
 
 
-def _placed(rows, sources, outputs, missing, required, spell, score, source_words, hints) -> list[str | None]:
+def _placed(rows, sources, outputs, missing, required, spell, score, source_words, hints, limited) -> list[str | None]:
     """The model-scored placement of each row's missing terms into its first decode (None where
-    a term found no place); without a scorer, only a source term the output copied is replaced."""
+    a term found no place); without a scorer, only a source term the output copied is replaced;
+    in an output that ran to the length limit, only the few places nearest the term's hint."""
     if not rows:
         return []
     summed = (lambda pairs: [sum(t) for t in score([(rows[r], text) for r, text in pairs])]) if score else None
@@ -394,6 +204,7 @@ def _placed(rows, sources, outputs, missing, required, spell, score, source_word
         or position_hint(sources[rows[row]], term, outputs[rows[row]], source_words(rows[row], term)),
         required=[required[i] for i in rows],
         source_text=lambda row, term: _span_text(sources[rows[row]], term),
+        limit=lambda row: FEW_CANDIDATES if rows[row] in limited else MAX_CANDIDATES,
     )
     return [text if len(ids) == len(missing[i]) else None for i, (text, ids) in zip(rows, placed)]
 
@@ -403,10 +214,14 @@ def _choose(options: dict[int, list[_Option]], score: TokenScorer | None) -> dic
     log-probability, one scoring call for every row); without a scorer, or with one option, the
     one that changed least (the earlier kind on a tie)."""
     chosen = {i: min(found, key=lambda o: (o.damage.changed, o.damage.touched)) for i, found in options.items() if found}
-    pairs = [(i, o) for i, found in options.items() if len(found) > 1 for o in found]
-    if score is None or not pairs:
+    rows = [i for i, found in options.items() if len(found) > 1]
+    if score is None or not rows:
         return chosen
-    values = score([(i, o.text) for i, o in pairs])
+    pairs, values = [], []
+    for chunk in range(0, len(rows), ROWS_AT_ONCE):
+        part = [(i, o) for i in rows[chunk : chunk + ROWS_AT_ONCE] for o in options[i]]
+        pairs += part
+        values += score([(i, o.text) for i, o in part])
     best: dict[int, tuple[float, _Option]] = {}
     for (i, option), tokens in zip(pairs, values):
         mean = sum(tokens) / max(1, len(tokens))
