@@ -65,6 +65,10 @@ class Sentence:
     def lacked(self) -> bool:
         return bool(missing_terms(self.plain, self.terms))
 
+    def forced(self, side: str) -> bool:
+        """Whether enforcement shipped a changed sentence as "enforced" on this side."""
+        return self.before_status == "enforced" if side == "before" else bool(self.method) and self.method != "unsafe"
+
     def guard(self, text: str) -> str:
         """The damage guard's verdict on ``text`` against the plain output."""
         missing = missing_terms(self.plain, self.terms)
@@ -141,7 +145,7 @@ def _readings() -> dict[tuple[str, int, str, str], tuple[str, str]]:
     if not READINGS.is_file():
         return {}
     with READINGS.open(encoding="utf-8", newline="") as fh:
-        rows = [r for r in csv.reader(fh, delimiter="\t") if r and not r[0].startswith("#")]
+        rows = [r for r in csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE) if r and not r[0].startswith("#")]
     return {(r[0], int(r[1]), r[2], r[3]): (r[4], r[5] if len(r) > 5 else "") for r in rows}
 
 
@@ -152,13 +156,16 @@ class Counts:
     lacked: int = 0
     present: int = 0
     whole: int = 0
-    """The term present in a sentence read as undamaged (ok or minor)."""
+    """The term present in a sentence read as not damaged (ok or minor)."""
+    clean: int = 0
+    """The term present in a sentence read as ok (not even a minor fault)."""
     forced: int = 0
     damaged_guard: int = 0
     damaged_read: int = 0
     minor_read: int = 0
     flagged: int = 0
     unflagged_damage: int = 0
+    unflagged_minor: int = 0
     unsafe: int = 0
     unread: int = 0
 
@@ -170,7 +177,7 @@ def count(direction: str, sentences: Sequence[Sentence], side: str) -> Counts:
             continue
         c.lacked += 1
         text = s.before if side == "before" else s.after
-        forced = (s.before_status if side == "before" else ("enforced" if s.method and s.method != "unsafe" else "")) == "enforced"
+        forced = s.forced(side)
         c.unsafe += side == "after" and s.method == "unsafe"
         present = not missing_terms(text, s.terms)
         c.present += present
@@ -184,20 +191,25 @@ def count(direction: str, sentences: Sequence[Sentence], side: str) -> Counts:
             c.damaged_read += verdict == "major"
             c.minor_read += verdict == "minor"
             c.unflagged_damage += verdict == "major" and not flagged
+            c.unflagged_minor += verdict == "minor" and not flagged
         c.whole += present and verdict in ("ok", "minor")
+        c.clean += present and verdict == "ok"
     return c
 
 
 def format_table(counts: Sequence[Counts]) -> str:
-    head = ("direction", "enforcement", "lacked a term", "term present", "present, sentence whole (read)",
-            "forced shipped", "damaged: guard", "damaged: read (major)", "minor (read)", "flagged",
-            "damaged, not flagged", "unsafe (kept own)", "unread")
+    head = ("direction", "enforcement", "lacked a term", "term present", "present, not damaged (read)",
+            "present, read ok", "forced shipped", "damaged: guard", "damaged: read (major)", "minor (read)",
+            "flagged", "major, not flagged", "minor, not flagged", "unsafe (kept own)", "unread")
     rows = [head]
     for c in counts:
         pct = f"{c.whole} ({100 * c.whole / c.lacked:.0f}%)" if c.lacked else "-"
+        ok = f"{c.clean} ({100 * c.clean / c.lacked:.0f}%)" if c.lacked else "-"
         dmg = f"{c.damaged_read} ({100 * c.damaged_read / c.forced:.0f}%)" if c.forced else "-"
-        rows.append((c.direction, c.side, str(c.lacked), str(c.present), pct, str(c.forced), str(c.damaged_guard), dmg,
-                     str(c.minor_read), str(c.flagged), str(c.unflagged_damage), str(c.unsafe), str(c.unread)))
+        minor = f"{c.minor_read} ({100 * c.minor_read / c.forced:.0f}%)" if c.forced else "-"
+        rows.append((c.direction, c.side, str(c.lacked), str(c.present), pct, ok, str(c.forced), str(c.damaged_guard),
+                     dmg, minor, str(c.flagged), str(c.unflagged_damage), str(c.unflagged_minor), str(c.unsafe),
+                     str(c.unread)))
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines = ["| " + " | ".join(v.ljust(w) for v, w in zip(r, widths)) + " |" for r in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
@@ -224,7 +236,7 @@ def unread_lines(direction: str, sentences: Sequence[Sentence]) -> list[str]:
         if not s.lacked:
             continue
         for side, text in (("before", s.before), ("after", s.after)):
-            if side not in s.readings:
+            if side not in s.readings and s.forced(side):
                 lines.append("\t".join((direction, str(s.number), side, text, "", "")))
     return lines
 
