@@ -181,7 +181,10 @@ def lemmatised_term_success(segments: Iterable[tuple[str, Sequence[TermConstrain
     undo it (the task asks whether the term is there). None when no segment requires a term."""
     total = hits = 0
     for text, constraints in segments:
+        lemmatised: dict[str, bool] = {}  # per term: once per text, however often it is listed
         for c, result in zip(constraints, check(text, constraints)):
             total += 1
-            hits += result.found is not None or bool(lemma_match(text, c.forms, c.lang, case_sensitive=False))
+            if result.found is None and c.id not in lemmatised:
+                lemmatised[c.id] = bool(lemma_match(text, c.forms, c.lang, case_sensitive=False))
+            hits += result.found is not None or lemmatised[c.id]
     return hits / total if total else None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -31,6 +32,14 @@ from .spec import EngineSignature, EngineSpec
 log = logging.getLogger("newsl10n")
 
 EOS = "</s>"
+SCORE_TOKENS = 1024
+"""Target tokens scored per batch (teacher-forced)."""
+ATTEND_MAX = 128
+"""Sources up to this many tokens get their attention (CTranslate2 hands it over as Python lists,
+a float per source token and output token): a longer one (a piece of an over-long sentence)
+places its terms by position instead."""
+AHEAD = 4
+"""Batches submitted ahead per replica (their results, attention included, wait in memory)."""
 SPECIAL_PIECES = frozenset({EOS, "<pad>", "<unk>"})
 
 
@@ -195,26 +204,33 @@ class CT2Translator:
         scores: dict[int, float] | None = None,
     ) -> dict[int, list[str]]:
         """Decode each group of rows, with its forbidden sequences suppressed, in length-sorted
-        batches, all submitted at once so that ``inter_threads`` replicas decode in parallel.
+        batches, submitted ahead so that ``inter_threads`` replicas decode in parallel (at most
+        :data:`AHEAD` batches per replica, so that the results waiting to be read stay few).
         Rows that are keys of ``alignments`` get there, per output piece, the source position
         its attention peaks on (only that: a whole attention matrix per segment of a big article
         would not fit in memory). ``scores``, when given, gets each row's log-probability per token."""
-        submitted = []
-        for suppress, members in groups.items():
-            for batch in length_sorted_batches([len(tokens[i]) for i in members], self._batch_size(len(members))):
-                ids = [members[j] for j in batch]
-                attend = alignments is not None and any(i in alignments for i in ids)
-                rows = [tokens[i] for i in ids]
-                with_scores = scores is not None
-                pending = self._submit(rows, suppress, beam_size, attend, with_scores)
-                submitted.append((ids, pending))
+        batches = [
+            (suppress, [members[j] for j in batch])
+            for suppress, members in groups.items()
+            for batch in length_sorted_batches([len(tokens[i]) for i in members], self._batch_size(len(members)))
+        ]
+
+        def submit(suppress, ids):
+            attend = alignments is not None and any(i in alignments and len(tokens[i]) <= ATTEND_MAX for i in ids)
+            return ids, self._submit([tokens[i] for i in ids], suppress, beam_size, attend, scores is not None)
+
+        ahead = AHEAD * self.replicas
+        submitted = deque(submit(*b) for b in batches[:ahead])
         decoded: dict[int, list[str]] = {}
-        for ids, pending in submitted:
+        for k in range(len(batches)):
+            ids, pending = submitted.popleft()
+            if k + ahead < len(batches):
+                submitted.append(submit(*batches[k + ahead]))
             for i, result in zip(ids, (p.result() for p in pending)):
                 decoded[i] = list(result.hypotheses[0])
                 if scores is not None and result.scores:
                     scores[i] = result.scores[0]
-                if alignments is not None and i in alignments:
+                if alignments is not None and i in alignments and result.attention:
                     alignments[i] = [_argmax(row) for row in result.attention[0]]
             if progress:
                 progress(len(ids))
@@ -312,11 +328,14 @@ class CT2Translator:
 
     def _token_scores(self, sources: Sequence[list[str]], targets: Sequence[str]) -> list[list[float]]:
         """The log-probability of each target piece (EOS last), teacher-forced: one
-        ``score_batch`` call, no decoding."""
+        ``score_batch`` call, no decoding, in batches of at most :data:`SCORE_TOKENS` target
+        tokens (a batch's logits take tokens x vocabulary floats: 256 outputs of 512 tokens on an
+        opus-mt vocabulary would take 30 GB)."""
         limit = self.limit - 2  # the decoder's positions, with its start and end
         pieces = [self._known(p)[:limit] for p in self.target_sp.encode(list(targets), out_type=str)]
+        budget = max(SCORE_TOKENS, max((len(p) + 2 for p in pieces), default=0))
         results = self.translator.score_batch(
-            list(sources), pieces, max_batch_size=4 * self.spec.decoding.batch_size, max_input_length=0
+            list(sources), pieces, max_batch_size=budget, batch_type="tokens", max_input_length=0
         )
         return [list(r.log_probs) for r in results]
 

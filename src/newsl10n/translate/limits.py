@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -91,9 +93,10 @@ class LengthLimited:
             return self.inner.translate(sources, progress, constraints)
         texts, piece_terms, owners = [], [], []
         for i, (source, spans) in enumerate(zip(sources, ranges)):
-            for k, (start, end) in enumerate(spans if len(spans) > 1 else [(0, len(source))]):
+            pieces = spans if len(spans) > 1 else [(0, len(source))]
+            for (start, end), terms in zip(pieces, _by_piece(wanted[i], pieces)):
                 texts.append(source[start:end])
-                piece_terms.append(tuple(_shifted(c, start) for c in wanted[i] if _holds(c, start, end, k)))
+                piece_terms.append(tuple(_shifted(c, start) for c in terms))
                 owners.append(i)
         outputs = self.inner.translate(
             texts, spread_progress(progress, len(sources), len(texts)), piece_terms if constraints else None
@@ -107,6 +110,7 @@ class LengthLimited:
     def pieces(self, sources: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]) -> list[list[tuple[int, int]]]:
         """Per source, the (start, end) ranges of its pieces, each within the budget; the cuts
         avoid the term ``spans``. Pieces are measured in one ``encode`` call per round of halving."""
+        spans = [Spans(s) for s in spans]
         done: list[list[tuple[int, int]]] = [[] for _ in sources]
         todo = [(i, *_stripped(s, 0, len(s))) for i, s in enumerate(sources)]
         while todo:
@@ -124,11 +128,12 @@ class LengthLimited:
         return [sorted(r) for r in done]
 
 
-def split_point(text: str, start: int, end: int, spans: Sequence[tuple[int, int]] = ()) -> int:
+def split_point(text: str, start: int, end: int, spans: Sequence[tuple[int, int]] | Spans = ()) -> int:
     """Where to cut ``text[start:end]`` in two: after the clause boundary nearest the middle (in
     the middle half), else the word boundary nearest it, else the middle character. Never inside
     a term's span, nor before a combining mark."""
     mid, quarter = (start + end) // 2, (end - start) // 4
+    spans = spans if isinstance(spans, Spans) else Spans(spans)
     for pattern in BREAKS:
         cut = _nearest(pattern, text, mid, start + quarter, end - quarter, spans)
         if cut is not None:
@@ -157,8 +162,35 @@ def _nearest(pattern: re.Pattern[str], text: str, mid: int, low: int, high: int,
         width *= 4
 
 
-def _inside(cut: int, spans: Sequence[tuple[int, int]]) -> bool:
-    return any(s < cut < e for s, e in spans)
+class Spans:
+    """Term spans that a cut must not fall into, looked up by bisection (a sentence of a million
+    characters holds thousands of terms, and each cut tries several places)."""
+
+    def __init__(self, spans: Sequence[tuple[int, int]] = ()) -> None:
+        self.spans = sorted(spans)
+        self.starts = [s for s, _ in self.spans]
+        self.reach = list(accumulate((e for _, e in self.spans), max))
+        """Per span in order, the furthest end of it and the spans before it (they may overlap)."""
+
+    def covers(self, cut: int) -> bool:
+        k = bisect_left(self.starts, cut)  # spans starting before the cut
+        return k > 0 and self.reach[k - 1] > cut
+
+
+def _inside(cut: int, spans: Sequence[tuple[int, int]] | Spans) -> bool:
+    return (spans if isinstance(spans, Spans) else Spans(spans)).covers(cut)
+
+
+def _by_piece(terms: Sequence[TermConstraint], pieces: Sequence[tuple[int, int]]) -> list[list[TermConstraint]]:
+    """The terms each piece gets: the one holding its span's start (the first piece when the
+    span is unknown), in one pass over terms sorted by span."""
+    out: list[list[TermConstraint]] = [[] for _ in pieces]
+    starts = [a for a, _ in pieces]
+    for term in terms:
+        k = bisect_right(starts, term.source_span[0]) - 1 if term.source_span else 0
+        if 0 <= k < len(pieces) and (term.source_span is None or term.source_span[0] < pieces[k][1]):
+            out[k].append(term)
+    return out
 
 
 def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
@@ -168,12 +200,6 @@ def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
-
-
-def _holds(term: TermConstraint, start: int, end: int, index: int) -> bool:
-    """Whether the piece [start, end) gets ``term``: the one holding its span (the first piece
-    when the span is unknown)."""
-    return start <= term.source_span[0] < end if term.source_span else index == 0
 
 
 def _shifted(term: TermConstraint, start: int) -> TermConstraint:
