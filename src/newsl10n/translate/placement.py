@@ -22,7 +22,8 @@ from ..terms.check import term_spans as found_spans
 from .codeswitch import CASED, PLAIN, QUOTED, swapped, tidied, variants
 from .guard import Damage, assess
 from .scored import (
-    EXTRA_WORDS, FEW_CANDIDATES, MAX_CANDIDATES, Candidate, Hint, Scorer, candidates, place_terms, position_hint, words,
+    EXTRA_WORDS, FEW_CANDIDATES, MAX_CANDIDATES, Candidate, Hint, Scorer, candidates, place_terms, position_hint,
+    words,
 )  # fmt: skip
 
 __all__ = [
@@ -54,9 +55,9 @@ sentence ships and its missing terms read violated, for a person to decide."""
 @dataclass(frozen=True)
 class Enforced:
     """One segment after enforcement: its text, the ids of the terms put in and how (``method``:
-    "" when nothing was missing; a code-switch variant, ``splice``, ``place``, or
-    :data:`UNSAFE`), and ``changed``: the share of the first decode's words changed outside the
-    terms' neighbourhood (:mod:`.guard`; None where nothing was put in)."""
+    "" when nothing was missing, one of :data:`METHODS`, or :data:`UNSAFE`), and ``changed``:
+    the share of the first decode's words changed outside the terms' neighbourhood
+    (:mod:`.guard`; None where nothing was put in)."""
 
     text: str
     forced: tuple[str, ...] = ()
@@ -87,54 +88,53 @@ def enforce(
     """Put the terms each first decode (``outputs``) lacks into it, without costing the sentence.
 
     Per segment that lacks a term, candidates are gathered: the decodes of the code-switched
-    variants (:func:`.codeswitch.variants`, one batched ``decode`` call for all); where the
-    engine aligned the term (``hints``: attention, never a word count) the first decode's own
-    words before the term spliced onto each; the engine's n-best ``alternatives``; and, where no code-switched candidate changed only
-    the term's neighbourhood, the model-scored placement into the first decode (needs
-    ``score``). A candidate must hold every required term and pass the damage guard
-    (:func:`.guard.assess`, against the first decode). Among those left, ``score`` (mean token
-    log-probability under the original source) picks; without it the one that changed least.
-    None left: the first decode ships, method :data:`UNSAFE`. Terms without a spellable form
-    are left alone (they stay violated). Rows in ``limited`` (a first decode that ran to the
-    engine's length limit) are not decoded again, whose second decode would run as long: they
-    are placed, or unsafe. Work per row is bounded (:data:`MAX_CANDIDATES`), and rows are
-    scored :data:`ROWS_AT_ONCE` at a time."""
+    variants (:func:`.codeswitch.variants`, batched ``decode`` calls), each also swapped into
+    the first decode where the two align (:func:`.codeswitch.swapped`) and, where the engine
+    aligned the term (``hints``: attention, never a word count), spliced after the first
+    decode's own words before it; the engine's n-best ``alternatives``; and, where no candidate
+    changed only the term's neighbourhood, the model-scored placement into the first decode
+    (needs ``score``, except for a source term the output copied). A candidate must hold every
+    required term and pass the damage guard (:func:`.guard.assess`, against the first decode).
+    Among those left, ``score`` (mean token log-probability under the original source) picks;
+    without it the one that changed least. None left: the first decode ships, method
+    :data:`UNSAFE`. Terms without a spellable form are left alone (they stay violated).
+
+    Rows in ``limited`` (a first decode that ran to the engine's length limit) are not decoded
+    again, whose second decode would run as long: they are placed, or unsafe. Work per row is
+    bounded (:data:`.scored.MAX_CANDIDATES`), and rows are scored :data:`ROWS_AT_ONCE` at a time."""
     enforceable = [[t for t in terms if spell(t)] for terms in wanted]
     missing = [missing_terms(out, terms) for out, terms in zip(outputs, enforceable)]
     rows = [i for i, terms in enumerate(missing) if terms]
     options: dict[int, list[_Option]] = {i: [] for i in rows}
+
     def consider(i: int, method: str, text: str | None) -> None:
         _consider(options[i], method, text, outputs[i], sources[i], enforceable[i], missing[i], source_words, i)
 
-    switched = {i: variants(sources[i], missing[i], spell) for i in rows}
-    for stage in ((PLAIN,), (CASED, QUOTED)):  # the other variants only where the plain one was not exact
-        todo = [(i, m, switched[i][m]) for i in rows if i not in limited and not _exact(options[i])
-                for m in stage if m in switched[i]]  # fmt: skip
-        decoded = decode([i for i, _, _ in todo], [text for _, _, text in todo]) if todo else []
-        for (i, method, _), text in zip(todo, decoded):
+    switched = {i: variants(sources[i], missing[i], spell) for i in rows if i not in limited}
+    for stage in ((PLAIN,), (CASED, QUOTED)):  # the other variants only where the plain one did not just swap
+        todo = [(i, m) for i in switched if not _exact(options[i]) for m in stage if m in switched[i]]
+        decoded = decode([i for i, _ in todo], [switched[i][m] for i, m in todo]) if todo else []
+        for (i, method), text in zip(todo, decoded):
             text = tidied(outputs[i], text, missing[i], quoted=method == QUOTED)
             consider(i, method, text)
             consider(i, "splice", _splice(outputs[i], text, missing[i], hints, i))
-            room = lambda term, i=i: source_words(i, term) + EXTRA_WORDS  # noqa: E731
-            swap = swapped(outputs[i], text, missing[i], room)
+            swap = swapped(outputs[i], text, missing[i], lambda t, i=i: source_words(i, t) + EXTRA_WORDS)
             consider(i, "swap", tidied(outputs[i], swap, missing[i], quoted=False) if swap else None)
     for i in rows:
         for text in (alternatives or {}).get(i, ()):
             consider(i, "nbest", text)
-    unplaced = [i for i in rows if not any(not o.damage.rewrite for o in options[i])]
+    unplaced = [i for i in rows if all(o.damage.rewrite for o in options[i])]
     for chunk in range(0, len(unplaced), ROWS_AT_ONCE):
         part = unplaced[chunk : chunk + ROWS_AT_ONCE]
         placed = _placed(part, sources, outputs, missing, enforceable, spell, score, source_words, hints, limited)
         for i, text in zip(part, placed):
             consider(i, "place", text)
-    results = [Enforced(out) for out in outputs]
     chosen = _choose(options, score)
+    results = [Enforced(out) for out in outputs]
     for i in rows:
         best = chosen.get(i)
-        if best is None:
-            results[i] = Enforced(outputs[i], (), UNSAFE)
-        else:
-            results[i] = Enforced(best.text, tuple(t.id for t in missing[i]), best.method, best.damage.share)
+        forced = tuple(t.id for t in missing[i])
+        results[i] = Enforced(best.text, forced, best.method, best.damage.share) if best else Enforced(outputs[i], (), UNSAFE)
     return results
 
 

@@ -36,10 +36,11 @@ from typing import Any
 
 from ..errors import ConfigError, ModelNotAvailable, NewsL10nError
 from ..model import Constraints, ModelScores, TermConstraint, Translation
-from .base import Progress
 from .placement import Hint, TokenScorer, enforce, words
 from .spec import EngineSignature, EngineSpec
 
+Progress = Callable[[int], None]
+"""As :data:`.base.Progress` (not imported: the factory in :mod:`.base` imports this module)."""
 OPTIONAL = ("score", "nbest", "align", "positions")
 """What an engine may provide, as the manifest's ``lacks`` names it."""
 NBEST = 4
