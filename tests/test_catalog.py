@@ -424,3 +424,70 @@ def test_prefill_applies_the_glossary(tmp_path, tiny_models):
     assert result.exit_code == 0, result.output
     catalog = read(po(project, "fr"))
     assert catalog["More on NATO"].fuzzy and {"OTAN", "Otan"} & set(catalog["More on NATO"].string.split())
+
+
+# ---------------------------------------------------------------- one model's output per catalog (issue 29)
+
+
+class _TaggingEngine:
+    """A stand-in engine that marks each output with its locale, so a catalog holding another
+    locale's output shows it."""
+
+    def __init__(self, spec):
+        self.locale, self.model = spec.target_lang, spec.model
+
+    def translate(self, texts, constraints=None):
+        from types import SimpleNamespace
+
+        return [SimpleNamespace(text=f"[{self.locale}] {text}") for text in texts]
+
+    def describe(self):
+        return {"model": self.model}
+
+
+FIVE = ("ar", "de", "fr", "es", "ru")
+
+
+def _update_with_tagging_engines(project: Path, monkeypatch, locales=FIVE):
+    monkeypatch.setattr("newsl10n.cli.catalog.make_translator", _TaggingEngine)
+    models = [arg for loc in locales for arg in ("--model", f"{loc}=org/en-{loc}")]
+    return cli(project, "catalog", "update", "--to", ",".join(locales), *models)
+
+
+def _assert_own_output(project: Path, locale: str, msgids) -> None:
+    catalog = read(po(project, locale))
+    for msgid in msgids:
+        message = catalog[msgid]
+        ids = msgid if isinstance(msgid, tuple) else (msgid,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        assert all(s in {f"[{locale}] {i}" for i in ids} for s in strings), (locale, msgid, strings)
+        assert message.fuzzy
+        assert " ".join(message.user_comments) == (
+            f"Machine translation by org/en-{locale}: review, then remove the fuzzy flag."
+        )
+
+
+def test_update_of_five_locales_fills_each_catalog_with_its_own_model(tmp_path, monkeypatch):
+    """Issue 29: `catalog update --to ar,de,...` filled every catalog with the first locale's
+    output and model name (one template message object shared by all catalogs)."""
+    project = make_project(tmp_path)
+    assert cli(project, "catalog", "extract").exit_code == 0
+    result = _update_with_tagging_engines(project, monkeypatch)
+    assert result.exit_code == 0, result.output
+    pot = read(project / "locales/messages.pot")
+    for locale in FIVE:
+        _assert_own_output(project, locale, [m.id for m in pot if m.id])
+    assert read(project / "locales/messages.pot")["Name"].string == ""
+
+
+def test_a_new_ui_string_reaches_each_existing_catalog_as_its_own_models_output(tmp_path, monkeypatch):
+    project = make_project(tmp_path)
+    assert cli(project, "catalog", "extract").exit_code == 0
+    assert cli(project, "catalog", "update", "--to", ",".join(FIVE), "--no-mt").exit_code == 0
+    config = project / "pipeline.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "    - 'Most read'\n", encoding="utf-8")
+    assert cli(project, "catalog", "extract").exit_code == 0
+    result = _update_with_tagging_engines(project, monkeypatch)
+    assert result.exit_code == 0, result.output
+    for locale in FIVE:
+        _assert_own_output(project, locale, ["Most read"])

@@ -9,6 +9,7 @@ marked fuzzy, and a string a person translated (not fuzzy) is never overwritten.
 
 from __future__ import annotations
 
+import copy
 import gettext
 import hashlib
 import io
@@ -236,8 +237,11 @@ def update_catalog(template, existing, locale: str) -> tuple[Any, UpdateResult]:
     """Merge ``template`` into ``existing`` (or a new catalog); no translation is made here.
 
     Babel keeps every translation of an unchanged msgid, marks a reworded one fuzzy with its
-    previous msgid and moves removed ones to the obsolete entries.
+    previous msgid and moves removed ones to the obsolete entries. Babel's ``update`` adds the
+    template's own message objects for new msgids, so it gets a copy: a prefill of one locale
+    must never write into the template, and so into every other locale's catalog.
     """
+    template = copy.deepcopy(template)
     result = UpdateResult(locale, created=existing is None)
     catalog = existing if existing is not None else new_catalog(template, locale)
     before = {m.id for m in catalog if m.id}
