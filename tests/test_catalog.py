@@ -15,15 +15,8 @@ import pytest
 from babel.messages.pofile import read_po, write_po
 from typer.testing import CliRunner
 
-from newsl10n.catalog import (
-    extract_template,
-    load_ui_strings,
-    new_catalog,
-    prefill,
-    read_catalog,
-    read_mapping,
-    update_catalog,
-)
+from newsl10n.catalog import load_ui_strings, read_catalog
+from newsl10n.catalog_authoring import extract_template, new_catalog, prefill, read_mapping, update_catalog
 from newsl10n.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,7 +108,7 @@ def test_pybabel_extract_gives_the_same_messages(tmp_path):
     dist.mkdir(parents=True)
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: newsl10n-ep\nVersion: 0\n")
     (dist / "entry_points.txt").write_text(
-        "[babel.extractors]\nnewsl10n_ui = newsl10n.catalog:extract_ui_strings\n"
+        "[babel.extractors]\nnewsl10n_ui = newsl10n.catalog_authoring:extract_ui_strings\n"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(dist.parent)])}
     code = "import sys; from babel.messages.frontend import main; sys.argv[0] = 'pybabel'; main()"

@@ -7,20 +7,15 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..catalog import (
-    DOMAIN,
+from ..catalog import DOMAIN, compile_catalog, locale_folder, mo_path, po_path, read_catalog
+from ..catalog_authoring import (
     TEMPLATE_NAME,
     catalog_stats,
     check_catalog,
-    compile_catalog,
     extract_template,
-    locale_folder,
-    mo_path,
     needs_translation,
     po_bytes,
-    po_path,
     prefill,
-    read_catalog,
     read_mapping,
     update_catalog,
 )
