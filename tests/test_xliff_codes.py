@@ -189,3 +189,73 @@ def test_control_characters_survive_as_code_points(tmp_path):
     assert result.output == f"{bundle}: 0 segments edited, 0 of 3 reviewed\n"
     segments = json.loads((bundle / "segments.json").read_text())["segments"]
     assert "\x0c" in segments[1]["target"] and "\uffff" in segments[1]["source"]
+
+
+def _empty_the_marks(xlf: Path) -> None:
+    """What the npm ``xliff`` package does to a file it reads and writes back: every ``<mrk>``
+    keeps its attributes and loses its content."""
+    from lxml import etree
+
+    tree = etree.parse(str(xlf))
+    for mrk in tree.getroot().iterfind(".//x:source//x:mrk", NS):
+        for child in list(mrk):
+            mrk.remove(child)
+        mrk.text = None
+    tree.write(str(xlf), xml_declaration=True, encoding="UTF-8")
+
+
+def test_a_source_that_lost_only_its_term_marks_content_still_imports(tmp_path):
+    """Issue 29: a client that drops ``<mrk>`` content made every unit with a term fail import."""
+    from lxml import etree
+
+    bundle = make_bundle(tmp_path, "markdown")
+    xlf = tmp_path / "npm.xlf"
+    xlf.write_bytes((bundle / "article.xlf").read_bytes())
+    _empty_the_marks(xlf)
+    tree = etree.parse(str(xlf))
+    source = tree.getroot().find(".//x:unit[@id='s2']/x:segment/x:source", NS)
+    assert "United States" not in "".join(source.itertext())  # the term's text is gone
+    target = tree.getroot().find(".//x:unit[@id='s2']/x:segment/x:target", NS)
+    for child in list(target):
+        target.remove(child)
+    target.text = "Die Vereinigten Staaten trafen heute Russland."
+    tree.write(str(xlf), xml_declaration=True, encoding="UTF-8")
+    result = import_xliff(xlf, bundle)
+    assert result.exit_code == 0, result.output
+    segments = {s["id"]: s for s in json.loads((bundle / "segments.json").read_text())["segments"]}
+    assert segments["s2"]["target"] == "Die Vereinigten Staaten trafen heute Russland."
+    assert segments["s2"]["reviewed"] is True
+
+
+@pytest.mark.parametrize(
+    "text, holes, ours, fits",
+    [
+        ("The  met Russia.", [4], "The United States met Russia.", True),
+        ("The  met Russia.", [4], "The United States met France.", False),
+        ("The  met .", [4, 9], "The United States met Russia.", True),
+        ("", [0], "Anything at all", True),
+        ("The  met Russia.", [], "The United States met Russia.", False),
+        ("ab", [1], "a", False),  # the pieces may not overlap
+        ("aXa", [1, 2], "aXXa", True),
+    ],
+)
+def test_a_source_with_holes_matches_as_a_glob(text, holes, ours, fits):
+    from newsl10n.bundle.xliff_codes import fills_holes
+
+    assert fills_holes(text, holes, ours) is fits
+
+
+def test_a_source_that_differs_in_words_is_still_refused(tmp_path):
+    from lxml import etree
+
+    bundle = make_bundle(tmp_path, "markdown")
+    xlf = tmp_path / "npm.xlf"
+    xlf.write_bytes((bundle / "article.xlf").read_bytes())
+    _empty_the_marks(xlf)
+    tree = etree.parse(str(xlf))
+    source = tree.getroot().find(".//x:unit[@id='s2']/x:segment/x:source", NS)
+    source.text = source.text.replace("The", "A")
+    tree.write(str(xlf), xml_declaration=True, encoding="UTF-8")
+    result = import_xliff(xlf, bundle)
+    assert result.exit_code == 2
+    assert result.output == f"error: {xlf}: unit 's2' has a different source text than {bundle}\n"

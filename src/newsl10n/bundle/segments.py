@@ -100,11 +100,23 @@ def article_from_layout(data: Mapping[str, object]) -> Article:
 
 def read_segments(fh: IO[str], *, source: str) -> list[Mapping[str, object]]:
     """The segment list of a segments.json file object; ``source`` names it in errors."""
-    data = _read_json(fh, source=source)
+    return segments_document(_read_json(fh, source=source), source=source)["segments"]
+
+
+def segments_document(data: object, *, source: str) -> dict:
+    """segments.json's parsed JSON, checked: a ``segments`` list of objects, each with an
+    ``id``, a ``source`` and a ``target`` that are strings (an entry without them would fail
+    wherever it is used, far from the file)."""
     segments = data.get("segments") if isinstance(data, dict) else None
     if not isinstance(segments, list) or not all(isinstance(s, dict) for s in segments):
         raise InputError(f"{source}: expected {{\"segments\": [...]}} with one object per segment")
-    return segments
+    for number, entry in enumerate(segments, 1):
+        for key in ("id", "source", "target"):
+            if not isinstance(entry.get(key), str):
+                name = f"segment {entry['id']!r}" if isinstance(entry.get("id"), str) else f"segment {number}"
+                problem = "has no" if key not in entry else "has a non-text"
+                raise InputError(f"{source}: {name} {problem} {key!r}")
+    return data
 
 
 def _read_json(fh: IO[str], *, source: str) -> object:

@@ -16,11 +16,20 @@ and writes no inline codes.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import InputError
 from .pieces import PieceCache, piece_keys, pieces
-from .xliff_codes import XLIFF2_NS, add_text, fill_source, fill_target, original_data, read_inline
+from .xliff_codes import (
+    XLIFF2_NS,
+    InlineTooDeep,
+    add_text,
+    fill_source,
+    fill_target,
+    fills_holes,
+    original_data,
+    read_inline,
+)
 
 NL_NS = "urn:newsl10n:xliff"
 ITS_NS = "http://www.w3.org/2005/11/its"
@@ -39,6 +48,8 @@ class EditedUnit:
     state: str
     codes: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     """Code id -> where the translator put its ``<pc>``/``<ph>`` in the target text."""
+    source_holes: tuple[int, ...] = ()
+    """Offsets in ``source`` of inline elements a tool emptied (see :func:`with_bundle_sources`)."""
 
 
 @dataclass(frozen=True)
@@ -69,15 +80,36 @@ class XliffDocument:
         mine = [f for f in self.files if f.run == run]
         if len(mine) == 1:
             return mine[0].units
+        if mine:
+            raise InputError(f"{source}: {len(mine)} <file> elements are made from this bundle's run {run}; keep one")
         runs = sorted({f.run for f in self.files if f.run})
+        if len(self.files) == 1 and runs:
+            raise InputError(
+                f"{source}: made from another run of the bundle (run {runs[0]}; the bundle is at run {run}): "
+                "take its article.xlf again"
+            )
         if runs:
             raise InputError(
-                f"{source}: made from another run of the bundle (run {', '.join(runs)}; the bundle is at run {run}): "
-                "take its article.xlf again"
+                f"{source}: none of its {len(self.files)} <file> elements is made from this bundle's run {run} "
+                f"(they name run {', '.join(runs)}): take the bundle's article.xlf again"
             )
         if len(self.files) > 1:
             raise InputError(f"{source}: {len(self.files)} <file> elements and none names this bundle's run")
         return self.units
+
+
+def with_bundle_sources(units: Sequence[EditedUnit], ours: Mapping[str, str]) -> list[EditedUnit]:
+    """The units, each whose source differs from the bundle's (``ours``: segment id -> source)
+    only by the content of inline elements it left empty taking the bundle's source: some
+    tools drop the text of ``<mrk>`` (the npm ``xliff`` package), and the translator's target
+    is still theirs to bring back. Any other difference stays, to be refused."""
+    out = []
+    for unit in units:
+        mine = ours.get(unit.id)
+        if mine is not None and unit.source != mine and unit.source_holes and fills_holes(unit.source, unit.source_holes, mine):
+            unit = replace(unit, source=mine, source_holes=())
+        out.append(unit)
+    return out
 
 
 def write_xliff(
@@ -253,10 +285,20 @@ def _read_unit(unit, source: str) -> EditedUnit:
     unit_id = unit.get("id")
     if not unit_id:
         raise InputError(f"{source}: a <unit> has no id")
+    try:
+        return _unit_content(unit, unit_id)
+    except InlineTooDeep as exc:
+        raise InputError(f"{source}: unit {unit_id!r}: {exc}") from None
+
+
+def _unit_content(unit, unit_id: str) -> EditedUnit:
     segments = unit.findall(_X + "segment")
     sources = [read_inline(s.find(_X + "source")) for s in segments if s.find(_X + "source") is not None]
-    source_ids = {k for _, where in sources for k in where}
-    source_text = "".join(text for text, _ in sources)
+    source_ids = {k for inline in sources for k in inline.codes}
+    source_text, holes = "", []
+    for inline in sources:
+        holes.extend(len(source_text) + at for at in inline.holes)
+        source_text += inline.text
     target_text, codes, offset = "", {}, 0
     for segment in segments:
         target = segment.find(_X + "target")
@@ -268,4 +310,4 @@ def _read_unit(unit, source: str) -> EditedUnit:
         offset += len(text)
     states = [s.get("state") for s in segments if s.get("state")]
     state = states[0] if states else ("translated" if target_text else "initial")
-    return EditedUnit(unit_id, source_text, target_text, state, codes)
+    return EditedUnit(unit_id, source_text, target_text, state, codes, tuple(holes))
