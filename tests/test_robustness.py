@@ -324,6 +324,21 @@ def _this_run_twice(text: str, bundle: Path) -> str:
     return text[:end] + "\n  " + text[start:end].replace('id="f1"', 'id="f2"', 1) + text[end:]
 
 
+def _tbx_duplicate_ids(tmp, models):
+    """Issue 27: a TBX whose concepts share an id imported, then failed its own `glossary check`."""
+    concept = ('<conceptEntry id="envoy"><langSec xml:lang="en"><termSec><term>{en}</term></termSec></langSec>'
+               '<langSec xml:lang="de"><termSec><term>{de}</term></termSec></langSec></conceptEntry>')  # fmt: skip
+    tbx = _write(tmp / "terms.tbx", (
+        '<tbx type="TBX-Basic" style="dca" xml:lang="en" xmlns="urn:iso:std:iso:30042:ed-2"><tbxHeader><fileDesc>'
+        "<sourceDesc><p>x</p></sourceDesc></fileDesc></tbxHeader><text><body>"
+        + concept.format(en="special envoy", de="Sondergesandter") + concept.format(en="envoy", de="Gesandter")
+        + "</body></text></tbx>"
+    ).encode())  # fmt: skip
+    return ["glossary", "import", str(tbx), "-o", str(tmp / "terms.yaml")], (
+        f"error: {tbx}: concepts 1 and 2 both have id 'envoy' (an id names one concept)"
+    )
+
+
 BAD_INPUTS = [
     _empty,
     _binary,
@@ -372,6 +387,7 @@ BAD_INPUTS = [
     _xliff_case("_import_xliff_segment_without_source", _drop_a_source, "{bundle}/segments.json: segment 's1' has no 'source'"),
     _xliff_case("_import_xliff_this_runs_file_twice", _this_run_twice,
                 "{xlf}: 2 <file> elements are made from this bundle's run {run}; keep one"),
+    _tbx_duplicate_ids,
 ]
 
 
