@@ -339,6 +339,18 @@ def _tbx_duplicate_ids(tmp, models):
     )
 
 
+def _tmx_language_is_a_path(tmp, models):
+    """Issue 27: a TMX language ``../../x`` was stored as a locale."""
+    tmx = _write(tmp / "memory.tmx", (
+        '<tmx version="1.4"><header creationtool="x" creationtoolversion="1" segtype="sentence" o-tmf="x" '
+        'adminlang="en" srclang="en" datatype="plaintext"/><body><tu><tuv xml:lang="en"><seg>Talks.</seg></tuv>'
+        '<tuv xml:lang="../../x"><seg>Gespräche.</seg></tuv></tu></body></tmx>'
+    ).encode())  # fmt: skip
+    return ["tm", "import", str(tmx), "--tm", str(tmp / "m.sqlite")], (
+        f"error: {tmx}: unit 1: '../../x' is not a language tag"
+    )
+
+
 BAD_INPUTS = [
     _empty,
     _binary,
@@ -388,6 +400,7 @@ BAD_INPUTS = [
     _xliff_case("_import_xliff_this_runs_file_twice", _this_run_twice,
                 "{xlf}: 2 <file> elements are made from this bundle's run {run}; keep one"),
     _tbx_duplicate_ids,
+    _tmx_language_is_a_path,
 ]
 
 

@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 
 from newsl10n.cli import app
 from newsl10n.terms.files import Glossary, require_valid
-from newsl10n.terms.tbx import language_tag, read_tbx, to_tbx
+from newsl10n.locales import language_tag
+from newsl10n.terms.tbx import read_tbx, to_tbx
 
 CORPUS = Path(__file__).resolve().parent / "data" / "tbx"
 SUMMARIES = {

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ..errors import ConfigError, GlossaryError
-from ..locales import check_locale
+from ..locales import check_locale, language_tag
 from .files import Entry, Glossary, GlossaryFile, TargetTerms, TermInfo, slug
 from .schema import Texts, texts
 
@@ -185,21 +185,6 @@ def read_tbx(data: bytes, *, source: str = "TBX") -> TbxImport:
 
 def from_tbx(data: bytes, *, source: str = "TBX") -> GlossaryFile:
     return read_tbx(data, source=source).model
-
-
-def language_tag(tag: str) -> str:
-    """A language tag in BCP 47's conventional case (``EN-us`` -> ``en-US``, ``zh-hant`` ->
-    ``zh-Hant``): tags differ in case only are the same tag."""
-    parts = tag.strip().replace("_", "-").split("-")
-    out = [parts[0].lower()]
-    for part in parts[1:]:
-        if len(part) == 4 and part.isalpha():
-            out.append(part.title())
-        elif len(part) == 2 and part.isalpha() or len(part) == 3 and part.isdigit():
-            out.append(part.upper())
-        else:
-            out.append(part.lower())
-    return "-".join(out)
 
 
 def _refuse_duplicate_ids(concepts: list, source: str) -> None:
