@@ -1,16 +1,17 @@
-"""XLIFF 2.0 for post-editing in CAT tools, written and read with lxml.
+"""XLIFF 2.1 (or 2.0 core) for post-editing in CAT tools, written and read with lxml.
 
-XLIFF 2.0 core only (no optional modules), valid against the OASIS core schema: one ``<file>``
-per bundle, with ``nl:run`` naming the translation run it was made from; one ``<unit>`` per
-segment, with the segment id as its id; glossary terms, formatted runs and QA flags as
-``<notes>``; formatting runs as inline codes with their original tags in ``<originalData>``,
-terms as ``<mrk type="term">`` (see :mod:`newsl10n.bundle.xliff_codes`); ``state`` is
-``translated`` for machine output and ``reviewed`` for post-edited segments; a machine unit
-carries its confidence as ITS 2.0 MT Confidence (``its:mtConfidence`` with ``its:annotatorsRef``
-naming newsl10n's estimator; the core schema allows other namespaces' attributes on a
-``<unit>``, and XLIFF 2.1's ITS module uses this namespace). translate-toolkit
-is not used: its writer puts ``xml:space`` on ``<segment>`` (which the schema does not allow)
-and writes no inline codes.
+Valid against the OASIS core schema: one ``<file>`` per bundle, with ``nl:run`` naming the
+translation run it was made from; one ``<unit>`` per segment, with the segment id as its id;
+glossary terms, formatted runs and QA flags as ``<notes>``; formatting runs as inline codes
+with their original tags in ``<originalData>``, terms as ``<mrk type="term">`` (see
+:mod:`newsl10n.bundle.xliff_codes`); ``state`` is ``translated`` for machine output and
+``reviewed`` for post-edited segments. A machine unit carries its confidence as ITS 2.0 MT
+Confidence, with ``its:annotatorsRef`` naming newsl10n's estimator and ``its:version`` on the
+root: in XLIFF 2.1 (the default) where its ITS module allows it, on a ``<mrk type="its:generic">``
+around the target's content; in XLIFF 2.0 (``xliff.version: "2.0"``, for tools that read only
+2.0) on the ``<unit>``, as other namespaces' attributes, which the 2.0 core schema allows there.
+translate-toolkit is not used: its writer puts ``xml:space`` on ``<segment>`` (which the schema
+does not allow) and writes no inline codes.
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ NL_NS = "urn:newsl10n:xliff"
 ITS_NS = "http://www.w3.org/2005/11/its"
 QE_ANNOTATOR = "mt-confidence|urn:newsl10n:qe"
 """``its:annotatorsRef`` of the confidences: the data category and the tool that made them."""
+XLIFF_VERSION = "2.1"
+"""The version written unless a bundle's manifest names another (``xliff.version``)."""
+VERSIONS = ("2.1", "2.0")
+ITS_VERSION = "2.0"
+CONFIDENCE_MARK = "mt1"
+"""The id of the 2.1 ``<mrk>`` that carries a target's MT confidence."""
 _X = f"{{{XLIFF2_NS}}}"
 _RUN = f"{{{NL_NS}}}run"
 _SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -119,32 +126,37 @@ def write_xliff(
     target_lang: str,
     original: str,
     run: str = "",
+    version: str = XLIFF_VERSION,
 ) -> bytes:
-    """XLIFF 2.0 document for segments.json entries (id, source, target, reviewed, terms, qa,
-    and ``codes``: the :class:`~newsl10n.bundle.xliff_codes.Code` list of its runs)."""
+    """An XLIFF document (``version`` 2.1 or 2.0) for segments.json entries (id, source, target,
+    reviewed, terms, qa, and ``codes``: the :class:`~newsl10n.bundle.xliff_codes.Code` list of
+    its runs)."""
     from lxml import etree
 
+    if version not in VERSIONS:
+        raise ValueError(f"XLIFF version {version!r}: choose one of {', '.join(VERSIONS)}")
     root = etree.Element(_X + "xliff", nsmap={None: XLIFF2_NS, "nl": NL_NS, "its": ITS_NS})
-    root.set("version", "2.0")
+    root.set("version", version)
     root.set("srcLang", source_lang)
     root.set("trgLang", target_lang)
+    root.set(f"{{{ITS_NS}}}version", ITS_VERSION)
     file_node = etree.SubElement(root, _X + "file", id="f1", original=original)
     if run:
         file_node.set(_RUN, run)
     for entry in segments:
-        _unit(file_node, entry)
+        _unit(file_node, entry, version)
     _indent(root, 0)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
 
 
-def _unit(parent, entry: Mapping[str, object]) -> None:
+def _unit(parent, entry: Mapping[str, object], version: str) -> None:
     from lxml import etree
 
     unit = etree.SubElement(parent, _X + "unit", id=str(entry["id"]))
     confidence = entry.get("confidence")
-    if isinstance(confidence, (int, float)) and not entry.get("reviewed"):
-        unit.set(f"{{{ITS_NS}}}annotatorsRef", QE_ANNOTATOR)
-        unit.set(f"{{{ITS_NS}}}mtConfidence", f"{confidence:.4f}")
+    scored = isinstance(confidence, (int, float)) and not entry.get("reviewed")
+    if scored and version == "2.0":
+        _confidence(unit, float(confidence))
     notes = segment_notes(entry)
     if notes:
         holder = etree.SubElement(unit, _X + "notes")
@@ -156,7 +168,15 @@ def _unit(parent, entry: Mapping[str, object]) -> None:
     source = etree.SubElement(segment, _X + "source", {_SPACE: "preserve"})
     fill_source(source, str(entry["source"]), codes, [t for t in _as_list(entry.get("terms")) if isinstance(t, Mapping)])
     target = etree.SubElement(segment, _X + "target", {_SPACE: "preserve"})
+    if scored and version != "2.0":
+        target = etree.SubElement(target, _X + "mrk", id=CONFIDENCE_MARK, type="its:generic")
+        _confidence(target, float(confidence))
     fill_target(target, str(entry["target"]), codes)
+
+
+def _confidence(element, confidence: float) -> None:
+    element.set(f"{{{ITS_NS}}}annotatorsRef", QE_ANNOTATOR)
+    element.set(f"{{{ITS_NS}}}mtConfidence", f"{confidence:.4f}")
 
 
 _STRUCTURE = frozenset(_X + name for name in ("xliff", "file", "unit", "notes", "originalData", "segment"))
@@ -180,6 +200,7 @@ def xliff_chunks(
     target_lang: str,
     original: str,
     run: str = "",
+    version: str = XLIFF_VERSION,
     units_per_chunk: int = 1000,
     cache: PieceCache | None = None,
     keys: Sequence[bytes] | None = None,
@@ -193,7 +214,8 @@ def xliff_chunks(
     the root, the indentation is the unit's depth): the header and the end come from a document
     around a placeholder unit.
     """
-    options = {"source_lang": source_lang, "target_lang": target_lang, "original": original, "run": run}
+    options = {"source_lang": source_lang, "target_lang": target_lang, "original": original, "run": run,
+               "version": version}  # fmt: skip
     units = pieces(
         segments,
         lambda batch: _unit_texts(write_xliff(batch, **options).decode("utf-8")),
