@@ -135,18 +135,48 @@ def test_extract_names_a_missing_mapping(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("locale", "nplurals"), [("de", 2), ("fr", 3), ("es", 3), ("ru", 3), ("ar", 6), ("ja", 1)]
-)
-def test_new_catalog_takes_plural_forms_from_cldr(tmp_path, locale, nplurals):
+    ("locale", "source", "nplurals", "for_one_and_two"),
+    [
+        ("de", "gettext", 2, (0, 1)), ("fr", "gettext", 2, (0, 1)), ("es", "gettext", 2, (0, 1)),
+        ("ru", "gettext", 3, (0, 1)), ("ar", "gettext", 6, (1, 2)), ("ja", "gettext", 1, (0, 0)),
+        ("fr", "cldr", 3, (0, 2)), ("es", "cldr", 3, (0, 2)), ("de", "cldr", 2, (0, 1)),
+    ],
+)  # fmt: skip
+def test_new_catalog_plural_forms_as_gettext_writes_them_or_cldrs(tmp_path, locale, source, nplurals, for_one_and_two):
+    """Issue 29: new fr/es catalogs declared CLDR's 3 forms where GNU gettext (and msginit,
+    translate-toolkit) use 2; --plural-forms cldr keeps CLDR's."""
     project = make_project(tmp_path)
     assert cli(project, "catalog", "extract").exit_code == 0
-    result = cli(project, "catalog", "update", "--to", locale, "--no-mt")
+    result = cli(project, "catalog", "update", "--to", locale, "--no-mt", "--plural-forms", source)
     assert result.exit_code == 0, result.output
     catalog = read(po(project, locale))
     assert catalog.num_plurals == nplurals
     assert f"nplurals={nplurals};" in catalog.plural_forms
     assert len(catalog["%(words)s word"].string) == nplurals
+    plural = gettext.c2py(catalog.plural_expr)
+    assert (plural(1), plural(2)) == for_one_and_two
     msgfmt_check(po(project, locale))
+
+
+def test_the_gettext_plural_forms_are_msginits(tmp_path):
+    """The same plural forms GNU gettext's msginit writes (where it is installed): the same count,
+    and an expression that picks the same form for every n up to 10,000."""
+    from newsl10n.catalog_authoring import gettext_plural_forms
+
+    if shutil.which("msginit") is None:
+        pytest.skip("GNU gettext's msginit is not installed")
+    pot = tmp_path / "m.pot"
+    pot.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n', encoding="utf-8")
+    for locale in ("de", "fr", "es", "ru", "ar", "ja", "pt_BR"):
+        out = tmp_path / f"{locale}.po"
+        done = subprocess.run(["msginit", "--no-translator", "-l", f"{locale}.UTF-8", "-i", str(pot), "-o", str(out)],
+                              capture_output=True, text=True, env={**os.environ, "LC_ALL": "C"})  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        theirs = read(out)
+        count, expression = gettext_plural_forms(locale)
+        assert theirs.num_plurals == count, locale
+        mine, msginits = gettext.c2py(expression), gettext.c2py(theirs.plural_expr)
+        assert [mine(n) for n in range(10_001)] == [msginits(n) for n in range(10_001)], locale
 
 
 def test_update_round_trip_keeps_human_translations(tmp_path):
@@ -362,9 +392,12 @@ def test_shipped_catalog_is_reviewed_and_compiles(tmp_path, locale):
         ("ar", 7, "7 كلمات"),
         ("ar", 11, "11 كلمةً"),
         ("ar", 100, "100 كلمة"),
+        ("fr", 0, "0 mot"),
         ("fr", 1, "1 mot"),
-        ("fr", 1000000, "1000000 de mots"),
+        ("fr", 1000000, "1000000 mots"),
         ("fr", 2, "2 mots"),
+        ("es", 1, "1 palabra"),
+        ("es", 0, "0 palabras"),
     ],
 )
 def test_shipped_plural_forms(locale, n, expected):

@@ -147,11 +147,33 @@ class UpdateResult:
     untranslated: list[str] = field(default_factory=list)
 
 
-def new_catalog(template, locale: str):
-    """An empty catalog for ``locale``; Plural-Forms comes from Babel's CLDR data."""
+PLURAL_FORMS = ("gettext", "cldr")
+"""Where a new catalog's Plural-Forms come from: GNU gettext's conventions (as msginit and
+translate-toolkit write them: French and Spanish have 2 forms), or Unicode CLDR's plural rules
+(French and Spanish have 3: a form for millions)."""
+
+
+def gettext_plural_forms(locale: str) -> tuple[int, str] | None:
+    """GNU gettext's (nplurals, plural expression) for ``locale`` (translate-toolkit's table,
+    which follows gettext's), None for a language it does not list."""
+    from translate.lang.data import languages
+
+    folder = locale_folder(locale)
+    for key in (folder, folder.split("_")[0]):
+        if key in languages:
+            _, count, expression = languages[key]
+            return count, expression
+    return None
+
+
+def new_catalog(template, locale: str, plural_forms: str = "gettext"):
+    """An empty catalog for ``locale``; Plural-Forms as GNU gettext writes them, or from Babel's
+    CLDR data (``plural_forms="cldr"``, and for languages gettext's table lacks)."""
     from babel.messages.catalog import Catalog
 
-    return Catalog(
+    if plural_forms not in PLURAL_FORMS:
+        raise CatalogError(f"plural forms {plural_forms!r}: choose one of {', '.join(PLURAL_FORMS)}")
+    catalog = Catalog(
         locale=locale_folder(locale),
         domain=DOMAIN,
         project=template.project,
@@ -161,9 +183,13 @@ def new_catalog(template, locale: str):
         last_translator="newsl10n catalog update",
         fuzzy=False,
     )
+    gettext_rule = gettext_plural_forms(locale) if plural_forms == "gettext" else None
+    if gettext_rule is not None:  # Babel's header setter is how a read catalog gets them too
+        catalog.mime_headers = [("Plural-Forms", f"nplurals={gettext_rule[0]}; plural={gettext_rule[1]};")]
+    return catalog
 
 
-def update_catalog(template, existing, locale: str) -> tuple[Any, UpdateResult]:
+def update_catalog(template, existing, locale: str, plural_forms: str = "gettext") -> tuple[Any, UpdateResult]:
     """Merge ``template`` into ``existing`` (or a new catalog); no translation is made here.
 
     Babel keeps every translation of an unchanged msgid, marks a reworded one fuzzy with its
@@ -173,7 +199,7 @@ def update_catalog(template, existing, locale: str) -> tuple[Any, UpdateResult]:
     """
     template = copy.deepcopy(template)
     result = UpdateResult(locale, created=existing is None)
-    catalog = existing if existing is not None else new_catalog(template, locale)
+    catalog = existing if existing is not None else new_catalog(template, locale, plural_forms)
     before = {m.id for m in catalog if m.id}
     before_obsolete = set(catalog.obsolete)
     previous = {m.id: m.previous_id for m in catalog if m.id and m.fuzzy and m.previous_id}
