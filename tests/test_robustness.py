@@ -351,6 +351,14 @@ def _tmx_language_is_a_path(tmp, models):
     )
 
 
+def _ninjs_item_without_uri(tmp, models):
+    """A .json article that is no ninjs item (issue 29: ninjs input)."""
+    p = _write(tmp / "item.json", b'{"headlines": [{"value": "Talks resume"}]}')
+    return ["translate", str(p), "--to", "de", "--model", f"de={models['de']}"], (
+        f"error: {p}: not a ninjs item (a JSON object with a 'uri' is expected)"
+    )
+
+
 BAD_INPUTS = [
     _empty,
     _binary,
@@ -401,6 +409,7 @@ BAD_INPUTS = [
                 "{xlf}: 2 <file> elements are made from this bundle's run {run}; keep one"),
     _tbx_duplicate_ids,
     _tmx_language_is_a_path,
+    _ninjs_item_without_uri,
 ]
 
 

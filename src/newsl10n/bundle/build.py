@@ -12,6 +12,7 @@ from ..fileio import dump_json
 from ..model import Article, Localized, SourceArticle, TermReport, rebuild_block
 from ..qa import QASegment, check_segment
 from .manifest import Manifest, counts_compliance, translation_run
+from .ninjs import NINJS, ninjs_document
 from .pages import page_values, render_html_chunks, rich_html
 from .pieces import PieceCache, entry_keys, piece_key, piece_keys, pieces
 from .render import markdown_document
@@ -100,6 +101,8 @@ def bundle_files(
     run, version = manifest.run_id, manifest.xliff_version or XLIFF_VERSION
     files.update(format_files(localized, segments, page, manifest.source_lang, qa, run=run, cache=cache, keys=keys,
                               xliff_version=version))  # fmt: skip
+    if localized.article.format == "ninjs":
+        files[NINJS] = ninjs_document(localized, manifest, placements(segments))
     return files
 
 
@@ -137,7 +140,7 @@ def format_files(
             entries, title=title, source_lang=source_lang, target_lang=localized.locale, cache=cache, keys=item_keys
         ),
     }
-    if article.format in ("html", "markdown"):
+    if article.format in ("html", "markdown", "ninjs"):
         files["article.html"] = rich_html(localized, page, placed)
     if article.format == "markdown":
         files["article.md"] = markdown_document(article, localized.targets, placed)
@@ -175,7 +178,7 @@ class _Entries(Sequence):
         return keys
 
 
-_SUFFIX = {"html": ".html", "markdown": ".md"}
+_SUFFIX = {"html": ".html", "markdown": ".md", "ninjs": ".json"}
 
 
 def markup_runs(article: Article) -> dict[str, list[str]]:

@@ -67,7 +67,7 @@ def _entries_json(entries: list[Mapping[str, object]]) -> list[str]:
 
 def article_layout(article: Article) -> dict[str, object]:
     """An article's structure as JSON data (the inverse of :func:`article_from_layout`)."""
-    return {
+    layout: dict[str, object] = {
         "name": article.name,
         "format": article.format,
         "gaps": list(article.gaps),
@@ -83,6 +83,13 @@ def article_layout(article: Article) -> dict[str, object]:
             for b in article.blocks
         ],
     }
+    if article.format in SOURCE_KEPT:
+        layout["source"] = article.source
+    return layout
+
+
+SOURCE_KEPT = frozenset({"ninjs"})
+"""Formats whose writer needs the whole source again (a ninjs item's other fields)."""
 
 
 def article_from_layout(data: Mapping[str, object]) -> Article:
@@ -94,7 +101,8 @@ def article_from_layout(data: Mapping[str, object]) -> Article:
         inline = tuple(Inline(s, e, tag, tuple(attrs.items())) for s, e, tag, attrs in b["inline"])
         blocks.append(Block(index, b["kind"], b["text"], segments, b["tag"], b["container"], inline))
     return Article(
-        name=data["name"], blocks=tuple(blocks), gaps=tuple(data["gaps"]), source="", format=data["format"]
+        name=data["name"], blocks=tuple(blocks), gaps=tuple(data["gaps"]), source=str(data.get("source", "")),
+        format=data["format"],
     )
 
 
