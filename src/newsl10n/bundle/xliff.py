@@ -313,23 +313,30 @@ def _read_unit(unit, source: str) -> EditedUnit:
         raise InputError(f"{source}: unit {unit_id!r}: {exc}") from None
 
 
+_STATES = ("initial", "translated", "reviewed", "final")
+
+
 def _unit_content(unit, unit_id: str) -> EditedUnit:
-    segments = unit.findall(_X + "segment")
-    sources = [read_inline(s.find(_X + "source")) for s in segments if s.find(_X + "source") is not None]
-    source_ids = {k for inline in sources for k in inline.codes}
+    """The unit's source and target over all its ``<segment>``s and ``<ignorable>``s, in order
+    (a tool that resegmented a unit keeps the spaces between segments in ``<ignorable>``s; an
+    ignorable without a target stands for itself); its state is its least advanced segment's."""
+    parts = [c for c in unit if c.tag in (_X + "segment", _X + "ignorable")]
+    sources = [(p, read_inline(p.find(_X + "source"))) for p in parts if p.find(_X + "source") is not None]
+    source_ids = {k for _, inline in sources for k in inline.codes}
     source_text, holes = "", []
-    for inline in sources:
+    for _, inline in sources:
         holes.extend(len(source_text) + at for at in inline.holes)
         source_text += inline.text
-    target_text, codes, offset = "", {}, 0
-    for segment in segments:
-        target = segment.find(_X + "target")
+    target_text, codes = "", {}
+    for part, source in sources:
+        target = part.find(_X + "target")
         if target is None:
+            target_text += source.text if part.tag == _X + "ignorable" else ""
             continue
         text, where = read_inline(target)
+        offset = len(target_text)
         codes.update({k: (s + offset, e + offset) for k, (s, e) in where.items() if k in source_ids})
         target_text += text
-        offset += len(text)
-    states = [s.get("state") for s in segments if s.get("state")]
-    state = states[0] if states else ("translated" if target_text else "initial")
+    states = [p.get("state") for p in parts if p.tag == _X + "segment" and p.get("state") in _STATES]
+    state = min(states, key=_STATES.index) if states else ("translated" if target_text else "initial")
     return EditedUnit(unit_id, source_text, target_text, state, codes, tuple(holes))
