@@ -17,6 +17,7 @@ from ..catalog import load_ui_strings
 from ..config import QASettings
 from ..errors import InputError
 from ..fileio import load_json
+from ..locales import language_tag
 from ..model import Article
 from ..terms.recheck import recheck_reports
 from ..terms.source import SourceTerms
@@ -24,9 +25,9 @@ from .build import Files, bundle_files, localize
 from .manifest import MANIFEST, Manifest, counts_compliance
 from .pieces import PieceCache, piece_keys, pieces
 from .reader import read_manifest
-from .segments import SEGMENTS, article_from_layout
+from .segments import SEGMENTS, article_from_layout, read_segments, segments_document
 from .store import write_bundle
-from .xliff import read_xliff
+from .xliff import read_xliff, with_bundle_sources
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def import_xliff(
     the UI catalog folder, for the page chrome of article.html (English without it).
     """
     document = read_xliff(data, source=source)
-    units = document.units_for(_run(bundle), source=source)
+    units = with_bundle_sources(document.units_for(_run(bundle), source=source), *_texts(bundle))
     edits = [
         Edit(u.id, u.source, u.target, u.state in ("reviewed", "final"), {int(k) - 1: v for k, v in u.codes.items()})
         for u in units
@@ -98,6 +99,17 @@ def import_xliff(
     return apply_edits(
         bundle, edits, origin=source, target_lang=document.target_lang, qa=qa, catalogs=catalogs, terms=terms
     )
+
+
+def _texts(bundle: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """The bundle's source and target text per segment id (none without readable segments:
+    apply_edits says why)."""
+    try:
+        with (bundle / SEGMENTS).open(encoding="utf-8") as fh:
+            entries = read_segments(fh, source=str(bundle / SEGMENTS))
+            return {str(e["id"]): str(e["source"]) for e in entries}, {str(e["id"]): str(e["target"]) for e in entries}
+    except (OSError, InputError):
+        return {}, {}
 
 
 def _run(bundle: Path) -> str:
@@ -124,8 +136,9 @@ def apply_edits(
     or that is marked reviewed, makes its segment reviewed, and its term reports are checked
     again against the glossary ``terms`` (or the forms the reports name): the manifest's term
     counts follow. ``origin`` names the edits' source in errors; ``target_lang``, when given,
-    must be the bundle's locale. ``cache``: the per-segment pieces of earlier rebuilds
-    (:mod:`newsl10n.bundle.pieces`), for a caller that edits one bundle again and again."""
+    must be the bundle's locale as a language tag (in any case, ``-`` or ``_``). ``cache``: the
+    per-segment pieces of earlier rebuilds (:mod:`newsl10n.bundle.pieces`), for a caller that
+    edits one bundle again and again."""
     files, result = _rebuilt(bundle, edits, origin, target_lang, qa, catalogs, terms, cache)
     write_bundle(bundle, files)
     return result
@@ -160,12 +173,12 @@ def _rebuilt(
     """The files of ``bundle`` with ``edits`` applied (see :func:`apply_edits`), made as written."""
     names = _bundle_names(bundle)
     read = _read_bundle(bundle, [SEGMENTS, MANIFEST])
-    seg_data = load_json(read[SEGMENTS], source=str(bundle / SEGMENTS))
+    seg_data = segments_document(load_json(read[SEGMENTS], source=str(bundle / SEGMENTS)), source=str(bundle / SEGMENTS))
     manifest = Manifest.from_json(load_json(read[MANIFEST], source=str(bundle / MANIFEST)), source=str(bundle / MANIFEST))
     if not isinstance(seg_data, dict) or "article" not in seg_data:
         raise InputError(f"{bundle}: bundle has no article layout in segments.json (written by an older newsl10n)")
     locale = manifest.locale
-    if target_lang and target_lang != locale:
+    if target_lang and language_tag(target_lang) != language_tag(locale):
         raise InputError(f"{origin}: target language {target_lang!r} does not match the bundle's locale {locale!r}")
     entries = {e["id"]: e for e in seg_data["segments"]}
     for edit in edits:
