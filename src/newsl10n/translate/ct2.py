@@ -32,7 +32,7 @@ from .spec import EngineSignature, EngineSpec
 log = logging.getLogger("newsl10n")
 
 EOS = "</s>"
-SCORE_TOKENS = 1024
+SCORE_TOKENS = 512
 """Target tokens scored per batch (teacher-forced)."""
 ATTEND_MAX = 128
 """Sources up to this many tokens get their attention (CTranslate2 hands it over as Python lists,
@@ -329,13 +329,14 @@ class CT2Translator:
     def _token_scores(self, sources: Sequence[list[str]], targets: Sequence[str]) -> list[list[float]]:
         """The log-probability of each target piece (EOS last), teacher-forced: one
         ``score_batch`` call, no decoding, in batches of at most :data:`SCORE_TOKENS` target
-        tokens (a batch's logits take tokens x vocabulary floats: 256 outputs of 512 tokens on an
-        opus-mt vocabulary would take 30 GB)."""
+        tokens counted by the longest (a batch's logits take tokens x vocabulary floats: 256
+        outputs of 512 tokens on an opus-mt vocabulary would take 30 GB; CTranslate2's own
+        token batching counts the source side)."""
         limit = self.limit - 2  # the decoder's positions, with its start and end
         pieces = [self._known(p)[:limit] for p in self.target_sp.encode(list(targets), out_type=str)]
-        budget = max(SCORE_TOKENS, max((len(p) + 2 for p in pieces), default=0))
+        longest = max((len(p) + 2 for p in pieces), default=1)
         results = self.translator.score_batch(
-            list(sources), pieces, max_batch_size=budget, batch_type="tokens", max_input_length=0
+            list(sources), pieces, max_batch_size=max(1, SCORE_TOKENS // longest), max_input_length=0
         )
         return [list(r.log_probs) for r in results]
 

@@ -257,27 +257,29 @@ def _best_form(p: _Pending, best: Candidate, forms: tuple[str, ...], score: Scor
     return texts[max(range(len(texts)), key=lambda i: (scores[i], -i))]
 
 
-LONG = 80
-"""An output of more words than this has its candidates scored on a window around them."""
-MARGIN = 12
-"""Words of the output kept on either side of the candidates' differences in that window."""
+LONG = 600
+"""An output of more characters than this has its candidates scored on a window around them."""
+MARGIN = 80
+"""Characters of the output kept on either side of the candidates' differences in that window
+(to the nearest space, where there is one)."""
 
 
 def windows(output: str, texts: Sequence[str]) -> list[str]:
     """``texts`` (each ``output`` with one stretch changed) as the model scores them: whole for
-    an output of up to :data:`LONG` words; for a longer one (a runaway decode, a long piece), only
-    the stretch where they differ and :data:`MARGIN` words either side, the same stretch for all,
-    so that the cost of placing a term does not grow with the output's length. What lies outside
-    is the same in every text: cutting it changes the scores little and their order seldom."""
-    units = words(output)
-    if len(units) <= LONG or not texts:
+    an output of up to :data:`LONG` characters; for a longer one (a runaway decode, a long
+    piece), only the stretch where they differ and about :data:`MARGIN` characters either side,
+    the same stretch for all, so that the cost of placing a term does not grow with the output's
+    length. What lies outside is the same in every text: cutting it changes the scores little
+    and their order seldom."""
+    if len(output) <= LONG or not texts:
         return list(texts)
     head = min(_common_prefix(output, t) for t in texts)
     tail = min(_common_prefix(output[::-1], t[::-1]) for t in texts)
-    first = next((i for i, u in enumerate(units) if u.end > head), len(units))
-    last = next((i for i in range(len(units) - 1, -1, -1) if units[i].start < len(output) - tail), -1)
-    start = units[max(0, first - MARGIN)].start if units else 0
-    end = units[min(len(units) - 1, max(first, last) + MARGIN)].end if units else len(output)
+    start = max(0, head - MARGIN)
+    start = output.rfind(" ", 0, start) + 1 if " " in output[max(0, start - MARGIN) : start] else start
+    end = min(len(output), len(output) - tail + MARGIN)
+    space = output.find(" ", end)
+    end = space if 0 <= space < end + MARGIN else end
     cut = len(output) - end
     return [t[start : len(t) - cut] for t in texts]
 
