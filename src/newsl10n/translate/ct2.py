@@ -24,7 +24,7 @@ from ..model import Constraints, ModelScores, TermConstraint, Translation
 from ..terms.check import has_forbidden, missing_terms
 from .base import Progress, length_sorted_batches
 from .ct2_models import VMAP_FILE, ResolvedModel, available_cores, ensure_converted, thread_layout
-from .limits import token_limit
+from .limits import SCORE_TOKENS, token_limit
 from .models import not_available
 from .placement import Hint, enforce, words
 from .spec import EngineSignature, EngineSpec
@@ -32,8 +32,6 @@ from .spec import EngineSignature, EngineSpec
 log = logging.getLogger("newsl10n")
 
 EOS = "</s>"
-SCORE_TOKENS = 512
-"""Target tokens scored per batch (teacher-forced)."""
 ATTEND_MAX = 128
 """Sources up to this many tokens get their attention (CTranslate2 hands it over as Python lists,
 a float per source token and output token): a longer one (a piece of an over-long sentence)
@@ -328,9 +326,8 @@ class CT2Translator:
 
     def _token_scores(self, sources: Sequence[list[str]], targets: Sequence[str]) -> list[list[float]]:
         """The log-probability of each target piece (EOS last), teacher-forced: one
-        ``score_batch`` call, no decoding, in batches of at most :data:`SCORE_TOKENS` target
-        tokens counted by the longest (a batch's logits take tokens x vocabulary floats: 256
-        outputs of 512 tokens on an opus-mt vocabulary would take 30 GB; CTranslate2's own
+        ``score_batch`` call, no decoding, in batches of at most
+        :data:`.limits.SCORE_TOKENS` target tokens counted by the longest (CTranslate2's own
         token batching counts the source side)."""
         limit = self.limit - 2  # the decoder's positions, with its start and end
         pieces = [self._known(p)[:limit] for p in self.target_sp.encode(list(targets), out_type=str)]

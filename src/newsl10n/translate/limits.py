@@ -24,6 +24,10 @@ from ..model import Constraints, ModelScores, TermConstraint, Translation
 from ..progress import spread_progress
 
 POSITIONS_KEY = "max_position_embeddings"
+SCORE_TOKENS = 512
+"""Target tokens scored teacher-forced in one batch (counted by the batch's longest): a batch's
+logits take tokens x vocabulary floats (256 outputs of 512 tokens on an opus-mt vocabulary
+would take 30 GB)."""
 OUTPUT_ROOM = 10
 """The engines let n source tokens produce up to 2n + 10 output tokens."""
 CHARS_PER_TOKEN = 16

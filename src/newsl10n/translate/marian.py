@@ -11,7 +11,7 @@ from typing import Any
 from ..model import Constraints, ModelScores, TermConstraint, Translation
 from .base import Progress, length_sorted_batches
 from .constraints import SegmentPlan, TermLogitsProcessor, glue_flags
-from .limits import token_limit
+from .limits import SCORE_TOKENS, token_limit
 from .models import check_marian_folder, folder_hash, not_available, resolve_model
 from .placement import enforce, words
 from .spec import EngineSignature, EngineSpec
@@ -183,7 +183,8 @@ class MarianTranslator:
         import torch
 
         scores: list[list[float]] = []
-        step = 4 * self.spec.decoding.batch_size
+        lengths = map(len, self.tokenizer(text_target=list(texts), truncation=True, max_length=self.limit)["input_ids"])
+        step = max(1, min(4 * self.spec.decoding.batch_size, SCORE_TOKENS // max(lengths, default=1)))
         for start in range(0, len(texts), step):
             chunk = list(texts[start : start + step])
             limit = self.limit
