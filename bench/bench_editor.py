@@ -171,8 +171,7 @@ def save_split(bundle: Path, repeats: int) -> dict[str, object]:
     patches = [
         mock.patch.object(postedit, "bundle_files", made_files),
         mock.patch.object(postedit, "write_bundle", timed("write and fsync", store.write_bundle)),
-        mock.patch.object(postedit, "_read_bundle", timed("reading", postedit._read_bundle)),
-        mock.patch.object(postedit, "load_json", timed("reading", postedit.load_json)),
+        mock.patch.object(postedit, "load_bundle", timed("reading", postedit.load_bundle)),
         mock.patch.object(build, "qa_flags", timed("QA flags", build.qa_flags)),
     ]
     for patch in patches:

@@ -318,7 +318,8 @@ def test_markdown_code_blocks_lists_and_raw_html():
 
 
 def test_reviewed_targets_follow_their_source_when_ids_move(tmp_path):
-    from newsl10n.bundle.segments import load_reviewed
+    from newsl10n.bundle.reader import earlier_entries
+    from newsl10n.bundle.segments import match_reviewed
 
     (tmp_path / "segments.json").write_text(json.dumps({"segments": [
         {"id": "s1", "source": "Title", "target": "Titel", "reviewed": True},
@@ -328,8 +329,8 @@ def test_reviewed_targets_follow_their_source_when_ids_move(tmp_path):
     ]}))
     article = read_markdown("# Title\n\nNew first. Kept. Machine.\n", name="n", source="x.md")
     assert [s.text for s in article.segments] == ["Title", "New first.", "Kept.", "Machine."]
-    assert load_reviewed(tmp_path, article) == {"s1": "Titel", "s3": "Behalten."}
-    assert load_reviewed(tmp_path / "missing", article) == {}
+    assert match_reviewed(earlier_entries(tmp_path), article).kept == {"s1": "Titel", "s3": "Behalten."}
+    assert earlier_entries(tmp_path / "missing") == []
 
 
 def test_html_without_h1_takes_the_headline_from_the_page_title():

@@ -13,6 +13,7 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from newsl10n import qe
+from newsl10n.bundle.segments import EntryView, SegmentEntry
 from newsl10n.bundle.xliff import write_xliff
 from newsl10n.cli import app
 from newsl10n.config import QASettings
@@ -180,9 +181,9 @@ def test_a_post_edit_keeps_the_machine_output_and_an_old_memory_migrates(tmp_pat
 
 def test_xliff_carries_its_mt_confidence_and_stays_schema_valid():
     entries = [
-        {"id": "s1", "source": "One.", "target": "Eins.", "confidence": 0.8123},
-        {"id": "s2", "source": "Two.", "target": "Zwei.", "confidence": 0.3, "reviewed": True},
-        {"id": "s3", "source": "Three.", "target": "Drei."},
+        EntryView(SegmentEntry("s1", "One.", "Eins.", confidence=0.8123)),
+        EntryView(SegmentEntry("s2", "Two.", "Zwei.", confidence=0.3, reviewed=True)),
+        EntryView(SegmentEntry("s3", "Three.", "Drei.")),
     ]
     root = etree.fromstring(write_xliff(entries, source_lang="en", target_lang="de", original="a.txt"))
     assert problems(root) == []

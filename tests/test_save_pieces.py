@@ -17,7 +17,7 @@ from newsl10n.bundle import postedit
 from newsl10n.bundle.build import bundle_files, localize, new_manifest
 from newsl10n.bundle.pieces import PieceCache, piece_key, pieces
 from newsl10n.bundle.postedit import Edit, apply_edits
-from newsl10n.bundle.segments import segment_entries, segments_json_chunks
+from newsl10n.bundle.segments import SegmentEntry, segment_entries, segments_json_chunks
 from newsl10n.bundle.store import bundle_dir, write_bundle
 from newsl10n.config import QASettings, parse_config
 from newsl10n.fileio import dump_json
@@ -165,8 +165,9 @@ def test_the_editor_saves_through_the_cache_and_writes_a_full_rebuild(tmp_path):
     for edit in edits_for(bundle):
         if not edit.target.strip():
             continue
-        current = next(e for e in entries(bundle) if e["id"] == edit.id)["target"]
-        saved = workspace.save(bundle_id, edit.id, edit.target, target_version(current), origin="editor")
+        current = next(e for e in entries(bundle) if e["id"] == edit.id)
+        version = target_version(current["target"], current.get("reviewed", False))
+        saved = workspace.save(bundle_id, edit.id, edit.target, version, origin="editor")
         apply_edits(full, [edit], origin="full")
         assert snapshot(bundle) == snapshot(full), edit.id
         assert saved == workspace.load(bundle_id) == load_bundle(bundle)  # kept as written, not read again
@@ -177,14 +178,16 @@ def test_the_editor_saves_through_the_cache_and_writes_a_full_rebuild(tmp_path):
     "segments, layout",
     [
         ([], {}),
-        ([{}], {"blocks": []}),
+        ([{"id": "s1", "source": "", "target": ""}], {"blocks": []}),
         ([{"id": "s1", "source": "Zeile\nzwei \"quoted\" \\ tab\t", "target": "ق ‏x", "terms": [], "n": [1, 1.5, -0.0]}],
          {"name": "a", "blocks": [{"inline": [[0, 1, "b", {}]], "segments": [["s1", 0, 4]]}], "gaps": []}),
-        ([{"id": f"s{i}", "nested": {"a": [{"b": None, "c": True}], "d": {}}} for i in range(3)], {"x": [[], [[]]]}),
+        ([{"id": f"s{i}", "source": "a", "target": "b", "nested": {"a": [{"b": None, "c": True}], "d": {}}} for i in range(3)],
+         {"x": [[], [[]]]}),
     ],
 )  # fmt: skip
 def test_segments_json_in_pieces_is_dump_json(segments, layout):
     whole = dump_json({"segments": segments, "article": layout})
+    segments = [SegmentEntry.from_json(s, where="test") for s in segments]
     assert "".join(segments_json_chunks(segments, layout)) == whole
     cache = PieceCache()
     for _ in range(2):

@@ -272,6 +272,9 @@ class Localized:
     confidence: Mapping[str, float] = field(default_factory=dict)
     """Segment id -> how sure the machine was of its target, in [0, 1] (:mod:`newsl10n.qe`);
     reviewed segments have none."""
+    suggestions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Segment id -> ``{"source", "target"}``: a person's translation of the segment's earlier
+    source, kept beside the new machine text when the source changed."""
 
     def term_counts(self) -> dict[str, int]:
         counts = {"total": 0, "enforced": 0, "present": 0, "violated": 0}

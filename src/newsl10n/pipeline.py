@@ -15,11 +15,12 @@ from typing import Protocol
 
 from .batch import ArticleInput, as_article_inputs
 from .bundle.build import bundle_files, localize, new_manifest
-from .bundle.reader import bundle_is_current, refuse_other_article, source_path
-from .bundle.segments import load_reviewed, segment_entries
+from .bundle.reader import bundle_is_current, earlier_entries, refuse_other_article, source_path
+from .bundle.segments import Reviewed, match_reviewed, segment_entries
 from .bundle.store import bundle_dir, ensure_writable, write_bundle
 from .catalog import UIStrings, load_ui_strings
 from .config import PipelineConfig, QASettings
+from .edits import EditSettings, locked
 from .executor import Executor, Loaded, LocalExecutor, Outcome, Request
 from .model import SourceArticle, TermConstraint, TermHit, Translation
 from .progress import Reporter, SegmentProgress, SilentReporter
@@ -43,6 +44,10 @@ class BundleResult:
     segments: int
     seconds: float
     terms: dict[str, int] = field(default_factory=dict)
+    earlier: Reviewed = field(default_factory=Reviewed)
+    """What became of the replaced bundle's reviewed segments (kept, suggestions, dropped)."""
+    reviewed_violated: tuple[str, ...] = ()
+    """Reviewed segments kept though the run's glossary now reads a term violated."""
 
 
 @dataclass
@@ -115,8 +120,9 @@ def run_translate(
         memory = ClientMemory(tm, specs, glossary_hash or "")
     with executor.session(needed) as session, (tm if tm is not None else nullcontext()):
         result.load_seconds = dict(session.loaded.load_seconds)
+        settings = EditSettings(config.qa, catalogs if catalogs.is_dir() else None, terms)
         writer = _BundleWriter(
-            out, session.loaded, ui, memory, result, config.source_lang, config.qa, glossary, terms, scorer
+            out, session.loaded, ui, memory, result, config.source_lang, config.qa, glossary, terms, scorer, settings
         )
         reporter.start(f"{len({s.article.name for s, _ in work})} articles x {len(needed)} locales", len(work))
         try:
@@ -207,12 +213,14 @@ class _BundleWriter:
     glossary: Glossary | None = None
     terms: SourceTerms | None = None
     scorer: Scorer | None = None
+    edits: EditSettings = field(default_factory=EditSettings)
 
     def prepare(self, source: SourceArticle, locale: str) -> Request | None:
         """The request for the segments neither a reviewer nor the memory has translated, with
         their glossary constraints; None (bundle written) when nothing is left for the model."""
         segments = source.article.segments
-        reviewed = load_reviewed(bundle_dir(self.out, source.article.name, locale), source.article)
+        earlier = earlier_entries(bundle_dir(self.out, source.article.name, locale))
+        reviewed = match_reviewed(earlier, source.article).kept
         open_segments = [s for s in segments if s.id not in reviewed]
         texts = [s.text for s in open_segments]
         info = self.loaded.engine_info[locale]
@@ -251,32 +259,39 @@ class _BundleWriter:
         seconds: float,
         info: Mapping[str, object] | None = None,
     ) -> None:
+        """Write one bundle under its lock, with the bundle's reviewed segments as they are then
+        (a person may have saved one while the model translated): people's text always wins."""
         source, locale = pending.source, pending.locale
-        outputs = {seg_id: Translation(out.text, scores=out.scores) for seg_id, out in pending.known.items()} | dict(new)
-        targets = {seg_id: out.text for seg_id, out in outputs.items()}
-        report = {seg_id: term_report(pairs, outputs[seg_id]) for seg_id, pairs in pending.required.items()}
-        ui = self.ui[locale]
-        reviewed = pending.reviewed | {seg_id for seg_id, out in new.items() if out.method == REVIEWED}
-        localized = localize(source.article, locale, targets, ui, reviewed, report)
-        if self.scorer is not None:
-            confidence = self.scorer.confidences(source, locale, outputs, reviewed, report, fresh=new.keys())
-            localized = replace(localized, confidence=confidence)
         target = bundle_dir(self.out, source.article.name, locale)
-        timings = {"load_s": self.loaded.load_seconds[locale], "translate_s": seconds}
-        manifest = new_manifest(
-            source, localized, info or self.loaded.engine_info[locale], timings,
-            ui=ui, source_lang=self.source_lang, glossary_hash=self.glossary.content_hash if self.glossary else None,
-            source_path=source_path(source, self.out),
-        )  # fmt: skip
-        manifest.term_success_lemmatised = lemmatised_term_success(
-            (targets[i], [c for _, c in pairs]) for i, pairs in pending.required.items()
-        )
-        if self.scorer is not None:
-            manifest.confidence = distribution(list(localized.confidence.values()), self.scorer.qa.min_confidence)
-        write_bundle(target, bundle_files(localized, segment_entries(source, localized), manifest, ui, self.qa))
+        with locked(target, self.edits, create=True):
+            earlier = match_reviewed(earlier_entries(target), source.article)
+            new = {**new, **{i: Translation(text, (), REVIEWED) for i, text in earlier.kept.items()}}
+            outputs = {i: Translation(out.text, scores=out.scores) for i, out in pending.known.items()} | dict(new)
+            targets = {seg_id: out.text for seg_id, out in outputs.items()}
+            report = {seg_id: term_report(pairs, outputs[seg_id]) for seg_id, pairs in pending.required.items()}
+            ui = self.ui[locale]
+            reviewed = pending.reviewed | {seg_id for seg_id, out in new.items() if out.method == REVIEWED}
+            localized = localize(source.article, locale, targets, ui, reviewed, report)
+            localized = replace(localized, suggestions={k: v for k, v in earlier.suggestions.items() if k not in reviewed})
+            if self.scorer is not None:
+                fresh = new.keys() - reviewed
+                localized = replace(localized, confidence=self.scorer.confidences(source, locale, outputs, reviewed, report, fresh))
+            timings = {"load_s": self.loaded.load_seconds[locale], "translate_s": seconds}
+            manifest = new_manifest(
+                source, localized, info or self.loaded.engine_info[locale], timings,
+                ui=ui, source_lang=self.source_lang, glossary_hash=self.glossary.content_hash if self.glossary else None,
+                source_path=source_path(source, self.out),
+            )  # fmt: skip
+            manifest.term_success_lemmatised = lemmatised_term_success(
+                (targets[i], [c for _, c in pairs]) for i, pairs in pending.required.items()
+            )
+            if self.scorer is not None:
+                manifest.confidence = distribution(list(localized.confidence.values()), self.scorer.qa.min_confidence)
+            write_bundle(target, bundle_files(localized, segment_entries(source, localized), manifest, ui, self.qa))
+        violated = tuple(i for i in sorted(reviewed) if any(t.get("status") == "violated" for t in report.get(i, ())))
         self.result.bundles.append(
             BundleResult(
                 source.article.name, locale, target, len(source.article.segments), seconds,
-                localized.term_counts(),
+                localized.term_counts(), earlier, violated,
             )  # fmt: skip
         )

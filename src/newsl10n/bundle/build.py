@@ -10,18 +10,20 @@ from ..catalog import UIStrings, ui_msgid
 from ..config import QASettings
 from ..fileio import dump_json
 from ..model import Article, Localized, SourceArticle, TermReport, rebuild_block
-from ..qa import QASegment, check_segment
+from ..qa import check_segment
 from .manifest import Manifest, counts_compliance, translation_run
 from .pages import page_values, render_html_chunks, rich_html
 from .pieces import PieceCache, entry_keys, piece_key, piece_keys, pieces
 from .render import markdown_document
 from .review import review_chunks
-from .segments import article_layout, segments_json_chunks
+from .segments import EntryView, SegmentEntry, article_layout, placements, segments_json_chunks
+from .store import SymLink
 from .xliff import xliff_chunks
-from .xliff_codes import Code, article_codes, placements
+from .xliff_codes import Code, article_codes
 
-Files = dict[str, "str | Iterator[str]"]
-"""A bundle's files, name -> text (the big ones in pieces, made as they are written)."""
+Files = dict[str, "str | Iterator[str] | SymLink"]
+"""A bundle's files, name -> text (the big ones in pieces, made as they are written), or a link
+kept as it was."""
 
 
 def localize(
@@ -79,7 +81,7 @@ def new_manifest(
 
 def bundle_files(
     localized: Localized,
-    segments: Sequence[Mapping[str, object]],
+    segments: Sequence[SegmentEntry],
     manifest: Manifest,
     ui: UIStrings | None = None,
     qa: QASettings | None = None,
@@ -104,7 +106,7 @@ def bundle_files(
 
 def format_files(
     localized: Localized,
-    segments: Sequence[Mapping[str, object]],
+    segments: Sequence[SegmentEntry],
     page: Mapping[str, object],
     source_lang: str,
     qa: QASettings | None = None,
@@ -142,13 +144,13 @@ def format_files(
 
 
 class _Entries(Sequence):
-    """The segments.json entries with their QA flags, formatted runs and their XLIFF inline codes,
-    each copy made when it is read (two whole copies of a big article's entries would double the
-    bundle's memory)."""
+    """The segments.json entries as :class:`EntryView` items (their QA flags, formatted runs and
+    XLIFF inline codes), each made when it is read (two whole copies of a big article's entries
+    would double the bundle's memory)."""
 
     def __init__(
         self,
-        segments: Sequence[Mapping[str, object]],
+        segments: Sequence[SegmentEntry],
         flags: Sequence[list[str]],
         runs: Mapping[str, list[str]],
         codes: Mapping[str, list[Code]],
@@ -158,16 +160,16 @@ class _Entries(Sequence):
     def __len__(self) -> int:
         return len(self.segments)
 
-    def __getitem__(self, index: int) -> dict[str, object]:  # type: ignore[override]
+    def __getitem__(self, index: int) -> EntryView:  # type: ignore[override]
         entry = self.segments[index]
-        sid = str(entry["id"])
-        return {**entry, "qa": self.flags[index], "markup": self.runs.get(sid, []), "codes": self.codes.get(sid, [])}
+        runs, codes = self.runs.get(entry.id, ()), self.codes.get(entry.id, ())
+        return EntryView(entry, tuple(self.flags[index]), tuple(runs), tuple(codes))
 
     def keys(self, entry_keys: Sequence[bytes]) -> list[bytes]:
         """Each item's :func:`piece_key`, from its entry's (``entry_keys``) and what is added to it."""
         keys = []
         for n, (entry, key) in enumerate(zip(self.segments, entry_keys, strict=True)):
-            sid = str(entry["id"])
+            sid = entry.id
             keys.append(piece_key(key, self.flags[n], self.runs.get(sid, []), repr(self.codes.get(sid, []))))
         return keys
 
@@ -190,15 +192,15 @@ def markup_runs(article: Article) -> dict[str, list[str]]:
 
 
 def with_qa_flags(
-    segments: Sequence[Mapping[str, object]], source_lang: str, target_lang: str, settings: QASettings
-) -> list[dict[str, object]]:
-    """Copies of the segments.json entries with ``qa``: what ``newsl10n qa`` would report."""
+    segments: Sequence[SegmentEntry], source_lang: str, target_lang: str, settings: QASettings
+) -> list[EntryView]:
+    """The segments.json entries with ``qa``: what ``newsl10n qa`` would report."""
     flags = qa_flags(segments, source_lang, target_lang, settings)
-    return [{**entry, "qa": found} for entry, found in zip(segments, flags)]
+    return [EntryView(entry, tuple(found)) for entry, found in zip(segments, flags)]
 
 
 def qa_flags(
-    segments: Sequence[Mapping[str, object]],
+    segments: Sequence[SegmentEntry],
     source_lang: str,
     target_lang: str,
     settings: QASettings,
@@ -209,8 +211,8 @@ def qa_flags(
     segments checked before with the same values and settings are kept; ``keys``: the entries'
     :func:`~newsl10n.bundle.pieces.entry_keys`)."""
 
-    def check(batch: list[Mapping[str, object]]) -> list[tuple[str, ...]]:
-        found = (check_segment(QASegment.from_entry(entry, source_lang, target_lang), settings) for entry in batch)
+    def check(batch: list[SegmentEntry]) -> list[tuple[str, ...]]:
+        found = (check_segment(entry.qa_input(source_lang, target_lang), settings) for entry in batch)
         return [tuple(f"{i.severity} {i.code}: {i.message}" for i in issues) for issues in found]
 
     keys_qa = piece_keys(cache, "qa", segments, keys, source_lang, target_lang, repr(settings))

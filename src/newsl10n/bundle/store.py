@@ -13,9 +13,17 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import OutputError
+
+
+@dataclass(frozen=True)
+class SymLink:
+    """A file of a bundle that is a symbolic link: written as the same link, never followed."""
+
+    target: str
 
 
 NAME_MAX = 255
@@ -50,11 +58,12 @@ def ensure_writable(out: Path) -> None:
         raise OutputError(f"{out}: output folder cannot be written (permission denied on {probe})")
 
 
-def write_bundle(target: Path, files: Mapping[str, str | Iterable[str]]) -> None:
+def write_bundle(target: Path, files: Mapping[str, str | Iterable[str] | SymLink]) -> None:
     """Write ``files`` into ``target`` atomically, replacing an earlier bundle only when done.
 
     A file's text may come in pieces (an iterator): it is then written piece by piece, one file
-    after the other, so that the files of a big article are never all in memory at once.
+    after the other, so that the files of a big article are never all in memory at once. A
+    :class:`SymLink` is made as a link. Callers hold the bundle's lock (:mod:`.lock`).
     """
     parent = target.parent
     try:
@@ -68,6 +77,9 @@ def write_bundle(target: Path, files: Mapping[str, str | Iterable[str]]) -> None
         with ExitStack() as stack:
             written = []
             for name, text in files.items():
+                if isinstance(text, SymLink):
+                    os.symlink(text.target, tmp / name)
+                    continue
                 fh = stack.enter_context((tmp / name).open("w", encoding="utf-8", newline=""))
                 if isinstance(text, str):
                     fh.write(text)

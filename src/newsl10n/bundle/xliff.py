@@ -8,7 +8,9 @@ terms as ``<mrk type="term">`` (see :mod:`newsl10n.bundle.xliff_codes`); ``state
 ``translated`` for machine output and ``reviewed`` for post-edited segments; a machine unit
 carries its confidence as ITS 2.0 MT Confidence (``its:mtConfidence`` with ``its:annotatorsRef``
 naming newsl10n's estimator; the core schema allows other namespaces' attributes on a
-``<unit>``, and XLIFF 2.1's ITS module uses this namespace). translate-toolkit
+``<unit>``, and XLIFF 2.1's ITS module uses this namespace); ``nl:version`` on a ``<unit>``
+names the version of the bundle's entry it was made from, so that an import tells a unit a
+translator edited from one someone else changed in the bundle since. translate-toolkit
 is not used: its writer puts ``xml:space`` on ``<segment>`` (which the schema does not allow)
 and writes no inline codes.
 """
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 
 from ..errors import InputError
 from .pieces import PieceCache, piece_keys, pieces
+from .segments import EntryView, SegmentEntry
 from .xliff_codes import XLIFF2_NS, add_text, fill_source, fill_target, original_data, read_inline
 
 NL_NS = "urn:newsl10n:xliff"
@@ -28,6 +31,7 @@ QE_ANNOTATOR = "mt-confidence|urn:newsl10n:qe"
 """``its:annotatorsRef`` of the confidences: the data category and the tool that made them."""
 _X = f"{{{XLIFF2_NS}}}"
 _RUN = f"{{{NL_NS}}}run"
+_VERSION = f"{{{NL_NS}}}version"
 _SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
@@ -39,6 +43,8 @@ class EditedUnit:
     state: str
     codes: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     """Code id -> where the translator put its ``<pc>``/``<ph>`` in the target text."""
+    version: str = ""
+    """The version of the bundle's entry the unit was made from (``nl:version``; "" when absent)."""
 
 
 @dataclass(frozen=True)
@@ -77,19 +83,22 @@ class XliffDocument:
             )
         if len(self.files) > 1:
             raise InputError(f"{source}: {len(self.files)} <file> elements and none names this bundle's run")
-        return self.units
+        raise InputError(
+            f"{source}: names no translation run (its <file> has no nl:run), so it cannot be matched to the "
+            f"bundle (at run {run}): take its article.xlf again"
+        )
 
 
 def write_xliff(
-    segments: Sequence[Mapping[str, object]],
+    segments: Sequence[EntryView],
     *,
     source_lang: str,
     target_lang: str,
     original: str,
     run: str = "",
 ) -> bytes:
-    """XLIFF 2.0 document for segments.json entries (id, source, target, reviewed, terms, qa,
-    and ``codes``: the :class:`~newsl10n.bundle.xliff_codes.Code` list of its runs)."""
+    """XLIFF 2.0 document for segments.json entries, with their QA flags, formatted runs and
+    inline codes (:class:`~newsl10n.bundle.segments.EntryView`)."""
     from lxml import etree
 
     root = etree.Element(_X + "xliff", nsmap={None: XLIFF2_NS, "nl": NL_NS, "its": ITS_NS})
@@ -105,26 +114,27 @@ def write_xliff(
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
 
 
-def _unit(parent, entry: Mapping[str, object]) -> None:
+def _unit(parent, view: EntryView) -> None:
     from lxml import etree
 
-    unit = etree.SubElement(parent, _X + "unit", id=str(entry["id"]))
-    confidence = entry.get("confidence")
-    if isinstance(confidence, (int, float)) and not entry.get("reviewed"):
+    entry = view.entry
+    unit = etree.SubElement(parent, _X + "unit", id=entry.id)
+    unit.set(_VERSION, entry.version)
+    if entry.confidence is not None and not entry.reviewed:
         unit.set(f"{{{ITS_NS}}}annotatorsRef", QE_ANNOTATOR)
-        unit.set(f"{{{ITS_NS}}}mtConfidence", f"{confidence:.4f}")
-    notes = segment_notes(entry)
+        unit.set(f"{{{ITS_NS}}}mtConfidence", f"{entry.confidence:.4f}")
+    notes = segment_notes(view)
     if notes:
         holder = etree.SubElement(unit, _X + "notes")
         for note in notes:
             add_text(etree.SubElement(holder, _X + "note", category="newsl10n"), note)
-    codes = list(entry.get("codes") or ())
+    codes = list(view.codes)
     original_data(unit, codes)
-    segment = etree.SubElement(unit, _X + "segment", state="reviewed" if entry.get("reviewed") else "translated")
+    segment = etree.SubElement(unit, _X + "segment", state="reviewed" if entry.reviewed else "translated")
     source = etree.SubElement(segment, _X + "source", {_SPACE: "preserve"})
-    fill_source(source, str(entry["source"]), codes, [t for t in _as_list(entry.get("terms")) if isinstance(t, Mapping)])
+    fill_source(source, entry.source, codes, list(entry.terms or ()))
     target = etree.SubElement(segment, _X + "target", {_SPACE: "preserve"})
-    fill_target(target, str(entry["target"]), codes)
+    fill_target(target, entry.target, codes)
 
 
 _STRUCTURE = frozenset(_X + name for name in ("xliff", "file", "unit", "notes", "originalData", "segment"))
@@ -142,7 +152,7 @@ def _indent(element, level: int) -> None:
 
 
 def xliff_chunks(
-    segments: Sequence[Mapping[str, object]],
+    segments: Sequence[EntryView],
     *,
     source_lang: str,
     target_lang: str,
@@ -180,7 +190,7 @@ def xliff_chunks(
     yield end
 
 
-_PLACEHOLDER = {"id": "u", "source": "", "target": ""}
+_PLACEHOLDER = EntryView(SegmentEntry("u", "", ""))
 
 
 def _unit_texts(document: str) -> list[str]:
@@ -197,21 +207,16 @@ def _split_units(document: str) -> tuple[str, str, str]:
     return document[:start], document[start:stop], document[stop:]
 
 
-def segment_notes(entry: Mapping[str, object]) -> list[str]:
-    """Glossary terms, formatted runs and QA flags of one segment entry, one line each."""
-    notes = [f"term: {_describe(term)}" for term in _as_list(entry.get("terms"))]
-    notes.extend(f"markup: {run}" for run in _as_list(entry.get("markup")))
-    for key in ("qa", "flags"):
-        notes.extend(f"qa: {_describe(flag)}" for flag in _as_list(entry.get(key)))
+def segment_notes(view: EntryView) -> list[str]:
+    """Glossary terms, formatted runs, QA flags and a reviewed translation of an earlier source
+    of one segment entry, one line each."""
+    notes = [f"term: {_describe(term)}" for term in view.entry.terms or ()]
+    notes.extend(f"markup: {run}" for run in view.markup)
+    notes.extend(f"qa: {flag}" for flag in view.qa)
+    suggestion = view.entry.suggestion
+    if suggestion:
+        notes.append(f"suggestion: {suggestion['target']} (reviewed for the earlier source: {suggestion['source']})")
     return notes
-
-
-def _as_list(value: object) -> list[object]:
-    if value is None:
-        return []
-    if isinstance(value, Mapping):
-        return [{"name": k, **v} if isinstance(v, Mapping) else f"{k}: {v}" for k, v in value.items()]
-    return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
 def _describe(item: object) -> str:
@@ -268,4 +273,4 @@ def _read_unit(unit, source: str) -> EditedUnit:
         offset += len(text)
     states = [s.get("state") for s in segments if s.get("state")]
     state = states[0] if states else ("translated" if target_text else "initial")
-    return EditedUnit(unit_id, source_text, target_text, state, codes)
+    return EditedUnit(unit_id, source_text, target_text, state, codes, unit.get(_VERSION) or "")

@@ -71,12 +71,21 @@ def open_workspace(out: Path, config: Path | None, glossary: list[Path], no_glos
     if (out / "segments.json").is_file():
         raise InputError(f"{out}: is one bundle; give its output folder (two levels up)")
     workspace.bundle_ids()  # InputError when OUT holds none
+    workspace.recover()  # saves cut short (a killed server) are completed before the first page
     return workspace
 
 
 def token_for(host: str) -> str | None:
-    """None on loopback; elsewhere ${TOKEN_ENV}, else a fresh random token."""
-    return None if is_loopback(host) else (os.environ.get(TOKEN_ENV) or secrets.token_urlsafe(24))
+    """None on loopback; elsewhere ${TOKEN_ENV} (ConfigError when it is too weak: at least 16
+    characters, no spaces), else a fresh random token."""
+    if is_loopback(host):
+        return None
+    given = os.environ.get(TOKEN_ENV)
+    if given is None:
+        return secrets.token_urlsafe(24)
+    from ..server.app import check_token  # Starlette: only for this command
+
+    return check_token(given, source=f"${TOKEN_ENV}")
 
 
 def is_loopback(host: str) -> bool:

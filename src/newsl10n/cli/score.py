@@ -368,8 +368,8 @@ def _first(*values: int | None) -> int | None:
 
 def qa_segments(bundle: LoadedBundle, source_lang: str) -> Iterator[QASegment]:
     """The segments of a bundle as the checkers see them (``terms`` only where a glossary ran)."""
-    for number, seg in enumerate(bundle.segments, 1):
-        yield QASegment.from_entry(seg, source_lang, bundle.locale, number)
+    for seg in bundle.segments:
+        yield seg.qa_input(source_lang, bundle.locale)
 
 
 def qa_json(results: Sequence[tuple[LoadedBundle, list[Issue]]], total: Mapping[str, int]) -> dict[str, object]:

@@ -15,7 +15,7 @@ from ..config import load_config
 from ..engines import ENGINE_NAMES
 from ..errors import ConfigError, NewsL10nError
 from ..executor import Executor
-from ..pipeline import run_translate
+from ..pipeline import BundleResult, run_translate
 from ..progress import SegmentProgress, make_reporter
 from ..source import read_article
 from ..terms.files import Glossary, resolve_glossary
@@ -123,6 +123,8 @@ def translate(
             summary = f", terms {counts['enforced'] + counts['present']}/{counts['total']}"
             violated += counts["violated"]
         typer.echo(f"{bundle.article} [{bundle.locale}]: {bundle.segments} segments{summary} -> {bundle.path}")
+        for line in reviewed_notices(bundle):
+            typer.echo(f"warning: {bundle.article} [{bundle.locale}]: {line}", err=True)
     if result.skipped:
         typer.echo(f"{len(result.skipped)} bundles already current, kept (--force translates them again)")
     if violated:
@@ -130,6 +132,34 @@ def translate(
                    "see 'terms' in each bundle's segments.json", err=True)
         if strict:
             raise typer.Exit(1)
+
+
+def reviewed_notices(bundle: BundleResult) -> list[str]:
+    """What a run did with people's text that they should know: kept though a term now reads
+    violated, translated again because its source changed, or dropped with its source."""
+    notices = []
+    if bundle.reviewed_violated:
+        notices.append(
+            f"{_count(bundle.reviewed_violated, 'reviewed segment')} kept though the glossary now reads a term "
+            f"violated ({_ids(bundle.reviewed_violated)}); see 'terms' in segments.json"
+        )
+    changed = bundle.earlier.changed
+    if changed:
+        notices.append(
+            f"the source of {_count(changed, 'reviewed segment')} changed ({_ids(changed)}): "
+            "translated again, the reviewed text kept as a suggestion"
+        )
+    if bundle.earlier.dropped:
+        notices.append(f"{bundle.earlier.dropped} reviewed segment(s) left out: their source is no longer in the article")
+    return notices
+
+
+def _count(ids: tuple[str, ...], what: str) -> str:
+    return f"{len(ids)} {what}{'' if len(ids) == 1 else 's'}"
+
+
+def _ids(ids: tuple[str, ...], shown: int = 10) -> str:
+    return ", ".join(ids[:shown]) + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
 
 
 def segment(

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..bundle.manifest import Manifest
+from ..bundle.segments import SegmentEntry
 from ..model import Constraints, Translation
 from ..progress import spread_progress
 from ..translate.base import Progress, Translator
@@ -146,9 +147,9 @@ def store_reviewed(
     return len(pairs)
 
 
-def remember_reviewed(memory: TranslationMemory, manifest: Manifest, segments: Iterable[Mapping[str, object]]) -> int:
+def remember_reviewed(memory: TranslationMemory, manifest: Manifest, segments: Iterable[SegmentEntry]) -> int:
     """Store the reviewed ones among a bundle's segments.json entries in the memory, under the
-    engine signature and glossary its ``manifest`` records (import-xliff and the review editor
-    both come through here). Returns how many."""
-    pairs = [(str(s["source"]), str(s["target"])) for s in segments if s.get("reviewed")]
+    engine signature and glossary its ``manifest`` records (the post-edit service,
+    :mod:`newsl10n.edits`, comes through here). Returns how many."""
+    pairs = [(s.source, s.target) for s in segments if s.reviewed]
     return store_reviewed(memory, manifest.signature, manifest.locale, manifest.glossary_hash or "", pairs)

@@ -15,6 +15,7 @@ runs on one memory neither corrupt it nor fail on a lock.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 import unicodedata
@@ -131,6 +132,11 @@ class TranslationMemory:
         """The open connection; None when the file does not exist and ``create`` is false."""
         if self._db is not None:
             return self._db
+        if self.path.is_symlink() and not self.path.exists():  # SQLite would create its target, anywhere
+            raise InputError(
+                f"{self.path}: a symbolic link to {os.readlink(self.path)}, which does not exist; "
+                "remove the link or point it at a translation memory"
+            )
         if not create and not self.path.exists():
             return None
         db = None
@@ -176,10 +182,11 @@ class TranslationMemory:
     def lookup(self, context: MemoryContext, sources: Sequence[str]) -> dict[str, Translation]:
         """Stored translations of ``sources``, keyed by normalized source.
 
-        A reviewed entry of the same source, locale and glossary is found whatever model made
-        the run it was reviewed in (people's text is kept across model changes), and wins over a
-        machine entry; it comes back with ``method == "reviewed"``. Among several, the entry of
-        this very key, then the newest.
+        A reviewed entry of the same source and locale is found whatever model, decoding and
+        glossary made the run it was reviewed in (people's text is kept across those changes;
+        the caller checks it against the glossary of its run), and wins over a machine entry; it
+        comes back with ``method == "reviewed"``. Among several, the entry of this glossary,
+        then of this very key, then the newest.
         """
         keys = list(dict.fromkeys(normalize(s) for s in sources))
         found: dict[str, Translation] = {}
@@ -191,11 +198,11 @@ class TranslationMemory:
                 chunk = keys[start : start + 500]
                 rows = db.execute(
                     "SELECT source_key, target, forced, method, reviewed, scores FROM segments "
-                    "WHERE locale = ? AND glossary = ? AND ((model = ? AND decoding = ?) OR reviewed = 1) "
+                    "WHERE locale = ? AND ((glossary = ? AND model = ? AND decoding = ?) OR reviewed = 1) "
                     f"AND source_key IN ({','.join('?' * len(chunk))}) "
-                    "ORDER BY reviewed, (model = ? AND decoding = ?), created",
+                    "ORDER BY reviewed, glossary = ?, (model = ? AND decoding = ?), created",
                     (context.locale, context.glossary, context.model, context.decoding, *chunk,
-                     context.model, context.decoding),
+                     context.glossary, context.model, context.decoding),
                 ).fetchall()  # fmt: skip
                 for key, target, forced, method, reviewed, scores in rows:
                     found[key] = Translation(
