@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -325,6 +326,8 @@ def test_cli_duplicate_names_exit_2(tmp_path, config_file):
     [
         (["--cluster", "remote:2"], "error: --cluster 'remote:2': expected local:N (N worker processes), e.g. local:4"),
         (["--cluster", "local:0"], "error: --cluster 'local:0': expected local:N (N worker processes), e.g. local:4"),
+        (["--cluster", "local:100000"],  # bounded by the machine
+         f"error: --cluster 'local:100000': at most local:{os.cpu_count()} on this machine (one worker per CPU core)"),
         (["--scheduler", "10.0.0.5"], "error: --scheduler '10.0.0.5': expected an address such as tcp://10.0.0.5:8786"),
         (["--cluster", "local:2", "--scheduler", "tcp://127.0.0.1:1"], "error: --cluster and --scheduler exclude each other: pass one"),
     ],

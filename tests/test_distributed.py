@@ -236,3 +236,34 @@ def test_workers_load_engines_with_their_own_thread_count(config_file, tiny_mode
     translator, _ = cache.translator(spec)
     assert translator.spec.decoding.threads == 1
     assert cache.translator(spec)[0] is translator  # cached under the spec the client sent
+
+
+def test_a_task_on_a_worker_the_plugin_has_not_reached_sets_it_up(monkeypatch):
+    """A worker started in place of a killed one may run a task before the scheduler hands it the
+    model plugin: the task sets the cache up instead of failing with KeyError (issue 27)."""
+    from types import SimpleNamespace
+
+    from newsl10n import distributed
+
+    worker = SimpleNamespace(address="tcp://127.0.0.1:1", state=SimpleNamespace(nthreads=1), plugins={})
+    monkeypatch.setattr(distributed, "get_worker", lambda: worker)
+    cache = distributed._cache()
+    assert isinstance(cache, distributed.ModelCache) and worker.plugins[distributed.PLUGIN_NAME] is cache
+    assert distributed._cache() is cache and cache.translators == {}
+
+
+def test_an_unforeseen_task_error_is_one_line():
+    from newsl10n import distributed
+    from newsl10n.errors import ClusterError
+    from newsl10n.executor import Request
+
+    class Failed:
+        def result(self):
+            raise KeyError("newsl10n-models")
+
+    with pytest.raises(ClusterError) as err:
+        distributed._result(Failed(), Request(None, "de", ("A.",), None))
+    assert str(err.value) == (
+        "a task translating into de failed on a Dask worker (KeyError: 'newsl10n-models'); "
+        "bundles written so far are kept: run again to resume"
+    )

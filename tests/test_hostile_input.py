@@ -168,6 +168,14 @@ def test_locales_are_deduplicated_ignoring_case():
     from newsl10n.cli.common import parse_locales
 
     assert parse_locales("de,DE, fr ,pt-BR,pt_br") == ["de", "fr", "pt-BR"]
+    # one locale, one spelling: `--to DE` is the de bundle, with the glossary's de terms
+    assert parse_locales("DE,PT-br,zh_hant_tw,ES-419") == ["de", "pt-BR", "zh_Hant_TW", "es-419"]
+
+
+def test_model_overrides_take_the_locales_usual_case():
+    from newsl10n.cli.common import parse_model_overrides
+
+    assert parse_model_overrides(["DE=models/en-de", "pt-br=x"]) == {"de": "models/en-de", "pt-BR": "x"}
 
 
 def alias_bomb() -> str:

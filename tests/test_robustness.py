@@ -285,6 +285,42 @@ def _import_xliff_bundle_case(name: str, damaged: str, data: bytes, expected: st
     return case
 
 
+def _article_is_a_fifo(tmp, models):
+    """A named pipe nobody writes to: refused at once, never waited on (issue 27)."""
+    fifo = tmp / "pipe.txt"
+    os.mkfifo(fifo)
+    return ["translate", str(fifo), "--to", "de", "--model", f"de={models['de']}"], (
+        f"error: {fifo}: not a regular file (a named pipe), expected an article file"
+    )
+
+
+def _article_is_dev_zero(tmp, models):
+    """Endless input: refused, never read (it once passed 2 GB in two seconds)."""
+    return ["translate", "/dev/zero", "--to", "de", "--model", f"de={models['de']}"], (
+        "error: /dev/zero: not a regular file (a device), expected an article file"
+    )
+
+
+def _xliff_is_dev_zero(tmp, models):
+    bundle = tmp / "out-b" / "a" / "de"
+    bundle.mkdir(parents=True)
+    return ["import-xliff", "/dev/zero", "--bundle", str(bundle)], (
+        "error: /dev/zero: not a regular file (a device), expected an XLIFF file"
+    )
+
+
+def _memory_is_a_dangling_link(tmp, models):
+    """SQLite would create the memory where the link points, outside any folder the user named."""
+    p = _write(tmp / "a.txt", sample_text().encode())
+    link = tmp / "tm.sqlite"
+    link.symlink_to(tmp / "gone" / "tm.sqlite")
+    cfg = _write(tmp / "pipeline.yaml", b"tm: {path: tm.sqlite}\n")
+    return ["translate", str(p), "--to", "de", "--model", f"de={models['de']}", "--config", str(cfg)], (
+        f"error: {link}: a symbolic link to {tmp / 'gone' / 'tm.sqlite'}, which does not exist; "
+        "remove the link or point it at a translation memory"
+    )
+
+
 BAD_INPUTS = [
     _empty,
     _binary,
@@ -328,6 +364,10 @@ BAD_INPUTS = [
                               "(line 1: Expecting ',' delimiter)"),
     _import_xliff_bundle_case("_import_xliff_manifest_not_an_object", "manifest.json", b"[1]",
                               "{f}: expected a JSON object"),
+    _article_is_a_fifo,
+    _article_is_dev_zero,
+    _xliff_is_dev_zero,
+    _memory_is_a_dangling_link,
 ]
 
 

@@ -33,8 +33,7 @@ def read_bytes(
     file expected; ``follow=False`` refuses a symbolic link instead of reading where it points."""
     with _reading(path, what, hint, follow):
         with _open_regular(path, what, follow) as fh:
-            data = fh.read(limit + 1)
-            if len(data) > limit:
+            if os.fstat(fh.fileno()).st_size > limit or len(data := fh.read(limit + 1)) > limit:
                 raise InputError(f"{path}: more than {_size(limit)}, the most {_article(what)} may have")
             return data
 
@@ -105,7 +104,10 @@ def _reading(path: Path, what: str, hint: str, follow: bool = True) -> Iterator[
 
 
 def _article(what: str) -> str:
-    return ("an " if what[:1] in "aeiou" else "a ") + what
+    """``what`` with its indefinite article ("an article file", "an XLIFF file", "a TMX file")."""
+    word = what.split(" ", 1)[0]
+    vowel = word[:1] in "AEFHILMNORSX" if word.isupper() else word[:1] in "aeiou"
+    return ("an " if vowel else "a ") + what
 
 
 def write_atomic(path: Path, data: bytes | str | Iterable[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from .errors import ConfigError
@@ -22,6 +23,23 @@ def check_locale(code: str) -> str:
     if not isinstance(code, str) or _parse(code) is None:
         raise ConfigError(f"unknown locale code {code!r} (use a CLDR code such as de, fr, pt-BR)")
     return code
+
+
+def canonical_case(code: str) -> str:
+    """A locale code in its usual letter case, separators kept: the language in lower case, a
+    script in title case, a region in upper case (``DE`` -> ``de``, ``pt-br`` -> ``pt-BR``,
+    ``ZH_hant_tw`` -> ``zh_Hant_TW``): one locale, one bundle folder, one glossary column."""
+    parts = re.split(r"([-_])", code)
+    out = [parts[0].lower()]
+    for sep, part in zip(parts[1::2], parts[2::2]):
+        if len(part) == 4 and part.isalpha():
+            part = part.title()
+        elif (len(part) == 2 and part.isalpha()) or (len(part) == 3 and part.isdigit()):
+            part = part.upper()
+        else:
+            part = part.lower()
+        out += [sep, part]
+    return "".join(out)
 
 
 # ISO 15924 scripts written right to left that CLDR locales use.

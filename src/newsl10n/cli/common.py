@@ -12,6 +12,7 @@ import typer
 
 from ..batch import unique_locales
 from ..errors import ConfigError, NewsL10nError
+from ..locales import canonical_case
 
 ConfigOption = Annotated[
     Optional[Path],
@@ -53,5 +54,5 @@ def parse_model_overrides(values: list[str]) -> dict[str, str]:
         locale, sep, ref = value.partition("=")
         if not sep or not locale.strip() or not ref.strip():
             raise ConfigError(f"--model {value!r}: expected LOCALE=ID_OR_PATH, e.g. de=models/en-de")
-        overrides[locale.strip()] = ref.strip()
+        overrides[canonical_case(locale.strip())] = ref.strip()
     return overrides
