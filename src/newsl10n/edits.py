@@ -24,10 +24,10 @@ from .bundle.lock import bundle_lock
 from .bundle.pieces import PieceCache
 from .bundle.postedit import Edit, ImportResult, rebuild, require_bundle, xliff_edits
 from .bundle.reader import LoadedBundle, load_bundle
-from .bundle.segments import SegmentEntry
+from .bundle.segments import SEGMENTS, SegmentEntry
 from .bundle.store import write_bundle
 from .config import QASettings
-from .errors import InputError
+from .errors import InputError, NewsL10nError
 from .fileio import dump_json, load_json, read_text, write_atomic
 from .terms.source import SourceTerms
 from .tm.cached import remember_reviewed
@@ -112,6 +112,10 @@ def complete_journal(bundle: Path, settings: EditSettings) -> bool:
     journal = journal_path(bundle)
     if not journal.is_file():
         return False
+    if not (bundle / SEGMENTS).is_file():
+        log.warning("%s: a save was cut short, but the bundle is gone; its journal %s is removed", bundle, journal)
+        journal.unlink(missing_ok=True)
+        return False
     text = read_text(journal, what="journal", follow=False)
     memory, entries = _read_journal(load_json(text, source=str(journal)), str(journal))
     current = load_bundle(bundle)
@@ -130,8 +134,11 @@ def recover_all(out: Path, settings: EditSettings) -> int:
     done = 0
     for journal in sorted(out.glob(f"*/.*{JOURNAL_SUFFIX}")):
         bundle = journal.parent / journal.name[1 : -len(JOURNAL_SUFFIX)]
-        with bundle_lock(bundle):
-            done += complete_journal(bundle, settings)
+        try:
+            with bundle_lock(bundle):
+                done += complete_journal(bundle, settings)
+        except NewsL10nError as exc:  # that bundle's writers will say so; the others are served
+            log.warning("%s: a save cut short could not be completed: %s", bundle, exc)
     return done
 
 

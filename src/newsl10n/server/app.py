@@ -26,7 +26,7 @@ from starlette.staticfiles import StaticFiles
 
 from .. import __version__
 from ..bundle.postedit import StaleEdit
-from ..errors import ConfigError, InputError
+from ..errors import ConfigError, InputError, NewsL10nError
 from ..jinja import page_environment
 from ..locales import is_rtl
 from .workspace import Row, UnknownId, Workspace
@@ -205,6 +205,8 @@ class _Pages:
             raise
         except InputError as exc:
             return _refuse(str(exc), 400, wants_json)
+        except NewsL10nError as exc:  # the bundle could not be written (a full disk, a lock held too long)
+            return _refuse(str(exc), 503, wants_json)
         log.info("%s %s: saved, reviewed", bundle_id, segment)
         if not wants_json:
             anchor = f"#{quote(next_id or segment)}"
