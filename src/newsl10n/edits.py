@@ -70,13 +70,15 @@ def save_edits(
     origin: str,
     settings: EditSettings,
     remember_all: bool = False,
+    load: Callable[[Path], LoadedBundle] = load_bundle,
 ) -> ImportResult:
     """Apply the edits ``make_edits`` finds for the bundle as it is under its lock, store the
     edited segments in the memory as reviewed (``remember_all``: every reviewed segment of the
-    bundle), then rewrite the bundle. Nothing is written when an edit is refused."""
+    bundle), then rewrite the bundle. Nothing is written when an edit is refused. ``load``
+    reads the bundle under the lock (a caller that keeps what it read last passes its own)."""
     require_bundle(bundle)
     with locked(bundle, settings):
-        current = load_bundle(bundle)
+        current = load(bundle)
         edits = make_edits(current)
         files, result = rebuild(current, edits, origin=origin, **_rebuild_options(settings))
         edited = set(result.edited)

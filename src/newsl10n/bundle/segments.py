@@ -8,13 +8,14 @@ import hashlib
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..errors import InputError
 from ..fileio import json_nested, load_json
 from ..model import Article, Block, Inline, Localized, Segment, SourceArticle
 from ..qa import QASegment
 from ..tm.store import normalize
-from .pieces import PieceCache, piece_keys, pieces
+from .pieces import PieceCache, piece_key, piece_keys, pieces
 from .xliff_codes import Code
 
 SEGMENTS = "segments.json"
@@ -41,6 +42,11 @@ class SegmentEntry:
     placed: Mapping[int, tuple[int, int]] | None = None
     suggestion: Mapping[str, str] | None = None
     extra: Mapping[str, object] = field(default_factory=dict)
+
+    @cached_property
+    def piece_key(self) -> bytes:
+        """The entry's :func:`~newsl10n.bundle.pieces.piece_key` (of its JSON data), made once."""
+        return piece_key(self.to_json())
 
     @property
     def version(self) -> str:

@@ -133,7 +133,9 @@ class Workspace:
         return self._load(self.resolve(bundle_id))
 
     def _load(self, path: Path) -> LoadedBundle:
-        """The bundle at ``path``, parsed again only when its segments.json has changed."""
+        """The bundle at ``path``, parsed again only when its segments.json has changed (another
+        file: a write swaps the whole folder, so its inode tells; a save reads it under the
+        bundle's lock)."""
         key = _file_key(path / SEGMENTS)
         cached = self._loaded.get(path)
         if cached is None or cached[0] != key:
@@ -236,7 +238,7 @@ class Workspace:
             return [Edit(segment, entry.source, target, reviewed=True, expected=version)]
 
         with self._lock:
-            result = save_edits(path, edits, origin=origin, settings=self.settings)
+            result = save_edits(path, edits, origin=origin, settings=self.settings, load=self._load)
             written = _file_key(path / SEGMENTS)
             after = result.as_loaded()
             self._loaded[path] = (written, after)  # what load_bundle would read back
