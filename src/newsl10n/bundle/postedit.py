@@ -175,7 +175,8 @@ def rebuild(
     names = _bundle_names(path)
     if bundle.layout is None:
         raise InputError(f"{path}: bundle has no article layout in segments.json (written by an older newsl10n)")
-    entries = {e.id: e for e in bundle.segments}
+    before = {e.id: e for e in bundle.segments}
+    entries = dict(before)
     for edit in edits:
         _check_edit(edit, entries.get(edit.id), origin, path)
     edited = []
@@ -200,7 +201,7 @@ def rebuild(
     manifest.imported = datetime.now(timezone.utc).isoformat(timespec="seconds")
     files: Files = bundle_files(localized, segments, manifest, ui, qa, cache)
     files = {**_kept_files(path, [n for n in names if n not in files]), **files}
-    changed = sum(1 for e in edits if entries[e.id].target != bundle.entry(e.id).target)  # type: ignore[union-attr]
+    changed = sum(1 for e in edits if entries[e.id].target != before[e.id].target)
     result = ImportResult(
         path, changed, len(localized.reviewed), len(segments), segments, manifest, tuple(edited), bundle.layout
     )
