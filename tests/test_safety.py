@@ -114,7 +114,7 @@ def test_the_lock_waits_for_its_holder_and_leaves_no_file(tmp_path):
         with pytest.raises(OutputError) as err:
             with bundle_lock(bundle, wait=0.3):
                 pass
-        assert str(err.value) == f"{bundle}: another newsl10n process has been writing this bundle for 0 s; try again when it is done"
+        assert str(err.value) == f"{bundle}: another newsl10n process has been writing this bundle for 0.3 s; try again when it is done"
         holder.kill()  # kill -9: the system lets go of its lock
         holder.wait()
         started = time.monotonic()

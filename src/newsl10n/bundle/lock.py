@@ -62,7 +62,7 @@ def _acquire(path: Path, bundle: Path, deadline: float, wait: float, create: boo
         os.close(fd)
         if time.monotonic() > deadline:
             raise OutputError(
-                f"{bundle}: another newsl10n process has been writing this bundle for {wait:.0f} s; "
+                f"{bundle}: another newsl10n process has been writing this bundle for {wait:g} s; "
                 "try again when it is done"
             )
         time.sleep(pause)
