@@ -20,7 +20,7 @@ from newsl10n.bundle.segments import EntryView, SegmentEntry
 def views(*dicts: dict) -> list[EntryView]:
     """segments.json entries written as dicts, with their ``qa`` flags beside them."""
     return [
-        EntryView(SegmentEntry.from_json({k: v for k, v in d.items() if k != "qa"}, where="test"), tuple(d.get("qa", ())))
+        EntryView(SegmentEntry.from_json({k: v for k, v in d.items() if k != "qa"}, source="test"), tuple(d.get("qa", ())))
         for d in dicts
     ]
 

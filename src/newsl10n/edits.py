@@ -163,5 +163,5 @@ def _read_journal(data: object, source: str) -> tuple[Path | None, list[SegmentE
     if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
         raise InputError(f"{source}: not a newsl10n save journal; remove it to go on")
     memory = data.get("memory")
-    entries = [SegmentEntry.from_json(e, where=f"{source}: segment {n}") for n, e in enumerate(data["segments"], 1)]
+    entries = [SegmentEntry.from_json(e, source=source, number=n) for n, e in enumerate(data["segments"], 1)]
     return (Path(memory) if isinstance(memory, str) else None), entries

@@ -122,7 +122,8 @@ def run_translate(
         result.load_seconds = dict(session.loaded.load_seconds)
         settings = EditSettings(config.qa, catalogs if catalogs.is_dir() else None, terms)
         writer = _BundleWriter(
-            out, session.loaded, ui, memory, result, config.source_lang, config.qa, glossary, terms, scorer, settings
+            out, session.loaded, ui, memory, result, config.source_lang, config.qa, glossary, terms, scorer, settings,
+            xliff_version=config.xliff.version,
         )
         reporter.start(f"{len({s.article.name for s, _ in work})} articles x {len(needed)} locales", len(work))
         try:
@@ -214,6 +215,7 @@ class _BundleWriter:
     terms: SourceTerms | None = None
     scorer: Scorer | None = None
     edits: EditSettings = field(default_factory=EditSettings)
+    xliff_version: str = "2.1"
 
     def prepare(self, source: SourceArticle, locale: str) -> Request | None:
         """The request for the segments neither a reviewer nor the memory has translated, with
@@ -259,8 +261,7 @@ class _BundleWriter:
         seconds: float,
         info: Mapping[str, object] | None = None,
     ) -> None:
-        """Write one bundle under its lock, with the bundle's reviewed segments as they are then
-        (a person may have saved one while the model translated): people's text always wins."""
+        """Write one bundle under its lock, its reviewed segments as they are then: people's text wins."""
         source, locale = pending.source, pending.locale
         target = bundle_dir(self.out, source.article.name, locale)
         with locked(target, self.edits, create=True):
@@ -282,6 +283,7 @@ class _BundleWriter:
                 ui=ui, source_lang=self.source_lang, glossary_hash=self.glossary.content_hash if self.glossary else None,
                 source_path=source_path(source, self.out),
             )  # fmt: skip
+            manifest.xliff_version = self.xliff_version
             manifest.term_success_lemmatised = lemmatised_term_success(
                 (targets[i], [c for _, c in pairs]) for i, pairs in pending.required.items()
             )

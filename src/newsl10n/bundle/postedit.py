@@ -21,6 +21,7 @@ from ..catalog import load_ui_strings
 from ..config import QASettings
 from ..errors import InputError
 from ..fileio import read_text
+from ..locales import language_tag
 from ..model import Article
 from ..terms.recheck import recheck_reports
 from ..terms.source import SourceTerms
@@ -31,7 +32,7 @@ from .pieces import PieceCache, piece_keys, pieces
 from .reader import LoadedBundle, load_bundle
 from .segments import SEGMENTS, SegmentEntry, article_from_layout, entry_version
 from .store import SymLink, write_bundle
-from .xliff import read_xliff
+from .xliff import read_xliff, with_bundle_sources
 
 
 @dataclass(frozen=True)
@@ -97,13 +98,11 @@ def xliff_edits(data: bytes, *, source: str, bundle: LoadedBundle) -> list[Edit]
     entry it was made from (``nl:version``): one whose text and state are still as exported,
     while the bundle's entry has changed since, is no edit; an edited one is checked against it."""
     document = read_xliff(data, source=source)
-    if document.target_lang and document.target_lang != bundle.locale:
-        raise InputError(
-            f"{source}: target language {document.target_lang!r} does not match the bundle's locale {bundle.locale!r}"
-        )
+    _check_language(document.target_lang, bundle.locale, source)
     entries = {e.id: e for e in bundle.segments}
+    sources, targets = {i: e.source for i, e in entries.items()}, {i: e.target for i, e in entries.items()}
     edits = []
-    for unit in document.units_for(bundle.manifest.run_id, source=source):
+    for unit in with_bundle_sources(document.units_for(bundle.manifest.run_id, source=source), sources, targets):
         reviewed = unit.state in ("reviewed", "final")
         entry = entries.get(unit.id)
         as_exported = bool(unit.version) and entry_version(unit.target, reviewed) == unit.version
@@ -131,11 +130,17 @@ def apply_edits(
     require_bundle(bundle)
     with bundle_lock(bundle):
         current = load_bundle(bundle)
-        if target_lang and target_lang != current.locale:
-            raise InputError(f"{origin}: target language {target_lang!r} does not match the bundle's locale {current.locale!r}")
+        _check_language(target_lang, current.locale, origin)
         files, result = rebuild(current, edits, origin=origin, qa=qa, catalogs=catalogs, terms=terms, cache=cache)
         write_bundle(bundle, files)
     return result
+
+
+def _check_language(target_lang: str | None, locale: str, origin: str) -> None:
+    """A file's target language, when it names one, is the bundle's locale as a language tag
+    (in any case, ``-`` or ``_``)."""
+    if target_lang and language_tag(target_lang) != language_tag(locale):
+        raise InputError(f"{origin}: target language {target_lang!r} does not match the bundle's locale {locale!r}")
 
 
 def prepare_pieces(

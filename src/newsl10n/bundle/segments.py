@@ -84,14 +84,15 @@ class SegmentEntry:
         return data | dict(self.extra)
 
     @classmethod
-    def from_json(cls, data: object, *, where: str) -> SegmentEntry:
-        """An entry of segments.json; ``where`` names it in errors (id, source and target must be
-        strings; other values of the wrong type are left out)."""
+    def from_json(cls, data: object, *, source: str, number: int = 0) -> SegmentEntry:
+        """Entry ``number`` of segments.json ``source`` (named in errors): id, source and target
+        must be strings; other values of the wrong type are left out."""
         if not isinstance(data, dict):
-            raise InputError(f"{where}: expected an object per segment")
+            raise InputError(f"{source}: segment {number} is not an object")
         for key in ("id", "source", "target"):
             if not isinstance(data.get(key), str):
-                raise InputError(f"{where}: segment has no {key!r} text")
+                name = f"segment {data['id']!r}" if isinstance(data.get("id"), str) else f"segment {number}"
+                raise InputError(f"{source}: {name} {'has no' if key not in data else 'has a non-text'} {key!r}")
         terms, corrections = data.get("terms"), data.get("corrections")
         return cls(
             id=data["id"], source=data["source"], target=data["target"],
@@ -201,7 +202,7 @@ def _entries_json(entries: list[SegmentEntry]) -> list[str]:
 
 def article_layout(article: Article) -> dict[str, object]:
     """An article's structure as JSON data (the inverse of :func:`article_from_layout`)."""
-    return {
+    layout: dict[str, object] = {
         "name": article.name,
         "format": article.format,
         "gaps": list(article.gaps),
@@ -217,6 +218,13 @@ def article_layout(article: Article) -> dict[str, object]:
             for b in article.blocks
         ],
     }
+    if article.format in SOURCE_KEPT:
+        layout["source"] = article.source
+    return layout
+
+
+SOURCE_KEPT = frozenset({"ninjs"})
+"""Formats whose writer needs the whole source again (a ninjs item's other fields)."""
 
 
 def article_from_layout(data: Mapping[str, object]) -> Article:
@@ -228,18 +236,21 @@ def article_from_layout(data: Mapping[str, object]) -> Article:
         inline = tuple(Inline(s, e, tag, tuple(attrs.items())) for s, e, tag, attrs in b["inline"])
         blocks.append(Block(index, b["kind"], b["text"], segments, b["tag"], b["container"], inline))
     return Article(
-        name=data["name"], blocks=tuple(blocks), gaps=tuple(data["gaps"]), source="", format=data["format"]
+        name=data["name"], blocks=tuple(blocks), gaps=tuple(data["gaps"]), source=str(data.get("source", "")),
+        format=data["format"],
     )
 
 
 def parse_segments(text: str, *, source: str) -> tuple[list[SegmentEntry], Mapping[str, object] | None]:
     """The entries and the article layout (None in bundles of an older newsl10n) of segments.json
-    text; ``source`` names the file in errors."""
+    text; ``source`` names the file in errors: a ``segments`` list of objects, each with an
+    ``id``, a ``source`` and a ``target`` that are strings (an entry without them would fail
+    wherever it is used, far from the file)."""
     data = load_json(text, source=source)
     segments = data.get("segments") if isinstance(data, dict) else None
     if not isinstance(segments, list) or not all(isinstance(s, dict) for s in segments):
         raise InputError(f"{source}: expected {{\"segments\": [...]}} with one object per segment")
-    entries = [SegmentEntry.from_json(s, where=f"{source}: segment {n}") for n, s in enumerate(segments, 1)]
+    entries = [SegmentEntry.from_json(s, source=source, number=n) for n, s in enumerate(segments, 1)]
     layout = data.get("article")
     return entries, layout if isinstance(layout, dict) else None
 
