@@ -99,6 +99,28 @@ def test_no_import_cycle_among_the_projects_modules():
     assert cycles(graph) == []
 
 
+def layer_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The import graph between the package's top-level modules and subpackages (its layers:
+    ``newsl10n.bundle``, ``newsl10n.tm``, ``newsl10n.pipeline`` ...)."""
+
+    def layer(module: str) -> str:
+        return ".".join(module.split(".")[:2])
+
+    layers: dict[str, set[str]] = {}
+    for module, imported in graph.items():
+        layers.setdefault(layer(module), set()).update(layer(m) for m in imported if layer(m) != layer(module))
+    return layers
+
+
+def test_no_import_runs_back_up_the_layers():
+    """Modules may form no cycle, and neither may the layers: a layer that imports one above it
+    (``bundle`` -> ``tm`` while ``tm`` builds on ``bundle``) is such a cycle."""
+    layers = layer_graph(import_graph())
+    assert "newsl10n.tm" in layers["newsl10n.pipeline"]  # the graph is real
+    assert cycles(layers) == []
+    assert "newsl10n.tm" not in layers["newsl10n.bundle"]
+
+
 def test_the_value_types_import_nothing_of_the_project():
     assert import_graph()["newsl10n.model"] == set()
 

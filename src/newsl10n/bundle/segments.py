@@ -10,8 +10,7 @@ from typing import IO
 
 from ..errors import InputError
 from ..fileio import json_nested, load_json
-from ..model import Article, Block, Inline, Localized, Segment, SourceArticle
-from ..tm.store import normalize
+from ..model import Article, Block, Inline, Localized, Segment, SourceArticle, normalize
 from .pieces import PieceCache, piece_keys, pieces
 
 SEGMENTS = "segments.json"
