@@ -184,7 +184,7 @@ def test_the_editor_saves_through_the_cache_and_writes_a_full_rebuild(tmp_path):
     ],
 )  # fmt: skip
 def test_segments_json_in_pieces_is_dump_json(segments, layout):
-    whole = dump_json({"segments": segments, "article": layout})
+    whole = dump_json({"format_version": 1, "segments": segments, "article": layout})
     assert "".join(segments_json_chunks(segments, layout)) == whole
     cache = PieceCache()
     for _ in range(2):

@@ -177,7 +177,11 @@ def test_score_bundles_against_refs_folder(tmp_path, config):
     assert report["de"]["term_compliance"] == 100.0 and report["ar"]["term_compliance"] == 50.0
     assert report["ar"]["gate"]["failures"] == ["ar: term compliance 50.00 < min 60"]
     assert report["ar"]["segments"] == 18 and report["ar"]["bleu"] < 100
-    assert report["ar"]["engines"] == [{"engine": "transformers", "model": "models/en-ar", "glossary_hash": "sha256:0123"}]
+    assert report["ar"]["engines"] == [{
+        "engine": "transformers", "model": "models/en-ar", "model_revision": "", "target_token": None,
+        "decoding": {"beam_size": 4, "batch_size": 16, "max_length": 512, "term_bias": 0.0},  # the defaults it ran with
+        "glossary_hash": "sha256:0123",
+    }]  # fmt: skip
     assert set(report["ar"]["signatures"]) == {"bleu", "chrf", "ter"}
     assert result.stderr == "gate failed: ar: term compliance 50.00 < min 60\n"
 

@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
 
 from .batch import ArticleInput, as_article_inputs
 from .bundle.build import bundle_files, localize, new_manifest
@@ -20,7 +19,7 @@ from .bundle.segments import load_reviewed, segment_entries
 from .bundle.store import bundle_dir, ensure_writable, write_bundle
 from .catalog import UIStrings, load_ui_strings
 from .config import PipelineConfig, QASettings
-from .executor import Executor, Loaded, LocalExecutor, Outcome, Request
+from .executor import Executor, Loaded, LocalExecutor, Outcome, Request, lazy
 from .model import SourceArticle, TermConstraint, TermHit, Translation
 from .progress import Reporter, SegmentProgress, SilentReporter
 from .qe import Scorer, distribution, run_scorer
@@ -28,7 +27,7 @@ from .source import read_article
 from .terms.check import lemmatised_term_success, term_report
 from .terms.files import Glossary
 from .terms.source import SourceTerms, required_terms
-from .tm.cached import ClientMemory, open_translator
+from .tm.cached import MemoryExecutor
 from .tm.store import REVIEWED, TranslationMemory, memory_path
 from .translate.base import make_translator
 from .translate.revision import check_model_files, known_revision
@@ -65,7 +64,6 @@ def run_translate(
     reporter: Reporter | None = None,
     executor: Executor | None = None,
     resume: bool = False,
-    memory: SegmentMemory | None = None,
     use_tm: bool = True,
     glossary: Glossary | None = None,
 ) -> RunResult:
@@ -75,9 +73,8 @@ def run_translate(
     their own locales). ``executor``: where segments are translated (default: this process).
     ``resume``: skip bundles that are already current (same source checksum and model).
     With the translation memory (``tm.enabled`` and ``use_tm``) only segments it lacks reach the
-    engine: in this process the memory wraps each engine, so a locale whose segments are all
-    found never loads its model; with a cluster the client looks segments up before dispatch
-    (``memory``, or the configured memory behind the :class:`SegmentMemory` seam).
+    engine, in this process or on a cluster alike (:class:`MemoryExecutor`); in this process
+    models load on first use, so a locale whose segments are all found never loads its model.
     With a ``glossary``, its terms are imposed on every output and reported per segment.
     """
     reporter = reporter or SilentReporter()
@@ -110,13 +107,13 @@ def run_translate(
     needed = {locale: specs[locale] for locale in dict.fromkeys(locale for _, locale in work)}
     scorer = run_scorer(config, base, needed, memory_path(out, config.tm.path, base), make_translator)
     if executor is None:
-        executor = LocalExecutor(lambda spec: open_translator(spec, tm, make_translator, glossary_hash or ""))
-    elif memory is None and tm is not None:
-        memory = ClientMemory(tm, specs, glossary_hash or "")
+        executor = LocalExecutor(lazy(make_translator) if tm is not None else make_translator)
+    if tm is not None:
+        executor = MemoryExecutor(executor, tm, glossary_hash or "")
     with executor.session(needed) as session, (tm if tm is not None else nullcontext()):
         result.load_seconds = dict(session.loaded.load_seconds)
         writer = _BundleWriter(
-            out, session.loaded, ui, memory, result, config.source_lang, config.qa, glossary, terms, scorer
+            out, session.loaded, ui, result, config.source_lang, config.qa, glossary, terms, scorer
         )
         reporter.start(f"{len({s.article.name for s, _ in work})} articles x {len(needed)} locales", len(work))
         try:
@@ -164,24 +161,6 @@ def plan_bundles(
     return work, skipped
 
 
-class SegmentMemory(Protocol):
-    """A translation memory: stored translations of segments for one locale and engine."""
-
-    def lookup(
-        self, locale: str, engine_info: Mapping[str, object], sources: Sequence[str]
-    ) -> Sequence[str | Translation | None]:
-        """A hit is a machine translation's text, or a :class:`Translation` (``method ==
-        "reviewed"``: a person's text, kept as reviewed in the bundle)."""
-        ...
-    def store(
-        self, locale: str, engine_info: Mapping[str, object], sources: Sequence[str], targets: Sequence[str]
-    ) -> None: ...
-
-
-def _as_translation(hit: str | Translation) -> Translation:
-    return hit if isinstance(hit, Translation) else Translation(hit)
-
-
 @dataclass
 class _Pending:
     source: SourceArticle
@@ -200,7 +179,6 @@ class _BundleWriter:
     out: Path
     loaded: Loaded
     ui: Mapping[str, UIStrings | None]
-    memory: SegmentMemory | None
     result: RunResult
     source_lang: str = "en"
     qa: QASettings | None = None
@@ -209,17 +187,11 @@ class _BundleWriter:
     scorer: Scorer | None = None
 
     def prepare(self, source: SourceArticle, locale: str) -> Request | None:
-        """The request for the segments neither a reviewer nor the memory has translated, with
-        their glossary constraints; None (bundle written) when nothing is left for the model."""
+        """The request for the segments no reviewer has translated in the bundle, with their
+        glossary constraints; None (bundle written) when nothing is left for the engines."""
         segments = source.article.segments
         reviewed = load_reviewed(bundle_dir(self.out, source.article.name, locale), source.article)
-        open_segments = [s for s in segments if s.id not in reviewed]
-        texts = [s.text for s in open_segments]
-        info = self.loaded.engine_info[locale]
-        found = self.memory.lookup(locale, info, texts) if self.memory else [None] * len(texts)
-        hits = {seg.id: _as_translation(hit) for seg, hit in zip(open_segments, found) if hit is not None}
-        reviewed.update((i, hit.text) for i, hit in hits.items() if hit.method == REVIEWED)
-        known = hits | {i: Translation(text, (), REVIEWED) for i, text in reviewed.items()}
+        known = {i: Translation(text, (), REVIEWED) for i, text in reviewed.items()}
         missing = [seg.id for seg in segments if seg.id not in known]
         required = {}
         if self.terms is not None:
@@ -236,13 +208,9 @@ class _BundleWriter:
         return Request(pending, locale, tuple(by_id[i] for i in missing), constraints)
 
     def finish(self, outcome: Outcome) -> None:
-        pending: _Pending = outcome.request.key
+        pending: _Pending = outcome.request.key  # type: ignore[assignment]
         new = dict(zip(pending.missing, outcome.translations))
-        if self.memory:
-            info = self.loaded.engine_info[pending.locale]
-            targets = [t.text for t in new.values()]
-            self.memory.store(pending.locale, info, list(outcome.request.sources), targets)
-        self._write(pending, new, outcome.seconds, outcome.engine_info)
+        self._write(pending, new, outcome.seconds, outcome.engine_info, outcome.memory)
 
     def _write(
         self,
@@ -250,6 +218,7 @@ class _BundleWriter:
         new: Mapping[str, Translation],
         seconds: float,
         info: Mapping[str, object] | None = None,
+        memory: dict[str, int] | None = None,
     ) -> None:
         source, locale = pending.source, pending.locale
         outputs = {seg_id: Translation(out.text, scores=out.scores) for seg_id, out in pending.known.items()} | dict(new)
@@ -268,6 +237,7 @@ class _BundleWriter:
             ui=ui, source_lang=self.source_lang, glossary_hash=self.glossary.content_hash if self.glossary else None,
             source_path=source_path(source, self.out),
         )  # fmt: skip
+        manifest.tm = memory
         manifest.term_success_lemmatised = lemmatised_term_success(
             (targets[i], [c for _, c in pairs]) for i, pairs in pending.required.items()
         )

@@ -126,14 +126,15 @@ def _baseline_targets(previous: Mapping[tuple[str, str], LoadedBundle], bundle: 
 
 # --- reports ---------------------------------------------------------------------------------
 
-ENGINE_KEYS = ("engine", "model", "model_revision")
-
-
 def engines_of(bundles: Sequence[LoadedBundle]) -> tuple[dict[str, object], ...]:
-    """Model and glossary versions from the manifests, shown beside the signatures."""
+    """What made the bundles, shown beside the scores' signatures: each distinct engine
+    signature (:attr:`Manifest.signature`, described) and glossary version."""
     seen: list[dict[str, object]] = []
     for bundle in bundles:
-        info = {k: v for k, v in bundle.manifest.to_json().items() if k in ENGINE_KEYS or k.startswith("glossary")}
+        manifest = bundle.manifest
+        info = manifest.signature.describe() if manifest.engine else {}
+        if manifest.glossary_hash is not None:
+            info["glossary_hash"] = manifest.glossary_hash
         if info and info not in seen:
             seen.append(info)
     return tuple(seen)
@@ -212,7 +213,7 @@ def report_table(reports: Sequence[LocaleReport], gates: Mapping[str, Gate]) -> 
         for metric, signature in r.scores.signatures.items():
             lines.append(f"{r.locale} {metric:<4} {signature}")
         for engine in r.engines:
-            lines.append(f"{r.locale} from {', '.join(f'{k}={v}' for k, v in engine.items())}")
+            lines.append(f"{r.locale} from {', '.join(f'{k}={_plain(v)}' for k, v in engine.items())}")
     compared = [(r.locale, c) for r in reports for c in r.comparisons]
     if compared:
         lines.append("")
@@ -226,6 +227,11 @@ def report_table(reports: Sequence[LocaleReport], gates: Mapping[str, Gate]) -> 
             )
         lines.extend(_columns(rows, "llrrrrl"))
     return lines
+
+
+def _plain(value: object) -> str:
+    """A setting as one short token: nested settings as compact JSON."""
+    return json.dumps(value, separators=(",", ":")) if isinstance(value, dict) else str(value)
 
 
 def _columns(rows: Sequence[Sequence[str]], align: str) -> list[str]:
