@@ -77,7 +77,6 @@ def bundle_contents(out: Path) -> dict[str, object]:
             if path.name == "manifest.json":
                 data = json.loads(text)
                 del data["created"], data["timings"]
-                data.pop("tm", None)  # memory hits differ: the client and each worker count their own
                 text = data
             contents[str(path.relative_to(out))] = text
     return contents
@@ -112,8 +111,43 @@ def test_cluster_output_identical_to_single_process(executor, config_file, archi
     assert bundle_contents(tmp_path / "cluster") == expected
 
 
+GLOSSARY = """domain: test
+source_lang: en
+entries:
+  - id: geneva
+    source: Geneva
+    targets: {de: Genf, ar: جنيف}
+"""
+
+
+def memory_entries(out: Path) -> list[tuple]:
+    """Every entry of the run's memory, without the time it was written."""
+    from newsl10n.tm.store import TranslationMemory
+
+    with TranslationMemory(out / ".newsl10n-tm.sqlite") as memory:
+        return sorted((e.locale, e.source, e.target, e.forced, e.method, e.model, e.glossary, e.decoding, e.reviewed,
+                       e.machine, e.scores) for e in memory.entries())  # fmt: skip
+
+
+def test_a_cluster_runs_memory_entries_equal_a_local_runs(executor, config_file, archive, tmp_path):
+    """Issue 25: the client stored only the text of what workers translated, so a later hit
+    reported its forced terms as the model's own and ``qe fit`` found no scores."""
+    from newsl10n.terms.files import require_valid
+
+    (tmp_path / "terms.yaml").write_text(GLOSSARY, encoding="utf-8")
+    glossary = require_valid([tmp_path / "terms.yaml"])
+    run(config_file, archive, tmp_path / "local", glossary=glossary)
+    run(config_file, archive, tmp_path / "cluster", executor=executor, glossary=glossary)
+    local = memory_entries(tmp_path / "local")
+    assert len(local) == 2 * (4 + 2 * len(COUNTS))  # per locale: 4 texts every article has, 2 its own
+    assert memory_entries(tmp_path / "cluster") == local
+    assert all(scores is not None for *_, scores in local)
+    assert {forced for _, source, _, forced, *_ in local if "Geneva" in source} == {("geneva",)}
+
+
 class KillOneWorker(SilentReporter):
-    """When the first bundle is done, kills (SIGKILL, by its pid) a worker that holds a task."""
+    """When the first bundle is done (or the first after it, while a worker holds a task), kills
+    (SIGKILL, by its pid) a worker that holds a task."""
 
     def __init__(self, client):
         self.client = client
@@ -124,6 +158,8 @@ class KillOneWorker(SilentReporter):
     def advance(self, count: float) -> None:
         if self.killed is None:
             busy = {w: keys for w, keys in self.client.processing().items() if keys}
+            if not busy:  # the workers finished every task in flight meanwhile (a loaded machine)
+                return
             address = sorted(busy)[0]
             self.lost_tasks = [str(k) for k in busy[address]]
             self.killed = self.pids[address]
