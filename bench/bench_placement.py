@@ -215,7 +215,7 @@ def enforcement_cost(model: Path, engine: str, *, locale: str = "de", articles: 
     config = PipelineConfig(locales={locale: {"model": str(model)}}, ctranslate2={"models_cache": str(
         Path(tempfile.mkdtemp(prefix="placement-ct2-")))})
     terms = SourceTerms(require_valid([ROOT / "glossaries"]))
-    translator = make_translator(engine_specs(config, ROOT, [locale], {}, engine)[locale])
+    translator = make_translator(engine_specs(config, [locale], {}, engine)[locale])
     sources, constraints = [], []
     for path in articles or sorted((ROOT / "examples").glob("*.txt")):
         source = read_article(path, config, terms)

@@ -63,11 +63,11 @@ def article_inputs(config) -> tuple[list[str], list[list]]:
 
 
 def bench_engine(engine: str, model: Path, cases: dict[str, tuple], rounds: int) -> dict[str, dict[str, float]]:
-    from newsl10n.config import PipelineConfig
+    from newsl10n.config import PipelineConfig, resolve_paths
     from newsl10n.translate.base import make_translator
     from newsl10n.translate.spec import engine_specs
 
-    spec = engine_specs(PipelineConfig(), ROOT, ["de"], {"de": str(model)}, engine)["de"]
+    spec = engine_specs(resolve_paths(PipelineConfig(), ROOT), ["de"], {"de": str(model)}, engine)["de"]
     translator = make_translator(spec)
     timed(translator, list(cases.values())[0][0][:8], None, True)  # warm up
     results = {}
@@ -101,7 +101,7 @@ def main() -> None:
     from newsl10n.copymodel import cached_copy_model
 
     model = cached_copy_model()
-    from newsl10n.config import PipelineConfig
+    from newsl10n.config import PipelineConfig, resolve_paths
 
     sentences_case = (sentences(args.sentences), None)
     articles_case = article_inputs(PipelineConfig())

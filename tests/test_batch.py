@@ -14,8 +14,8 @@ from newsl10n.batch import ArticleInput, collect_articles
 from newsl10n.bundle.reader import bundle_is_current
 from newsl10n.cli import app
 from newsl10n.config import load_config
+from helpers import translate_run
 from newsl10n.errors import InputError
-from newsl10n.pipeline import run_translate
 from newsl10n.progress import LineReporter
 from newsl10n.translate.spec import EngineSignature
 
@@ -168,10 +168,9 @@ def counting(monkeypatch):
     return calls
 
 
-def run(config_file, items, locales=("de",), **kwargs):
+def run(config_file, items, locales=("de",), **options):
     """A run without the translation memory, so model calls show what resume skips."""
-    config, base = load_config(config_file)
-    return run_translate(config, base, items, list(locales), use_tm=False, **kwargs)
+    return translate_run(config_file, items, locales, use_tm=False, **options)
 
 
 def test_resume_skips_current_bundles_and_redoes_changed_ones(config_file, archive, tmp_path, counting):
@@ -258,11 +257,10 @@ def test_memory_hits_are_not_sent_and_misses_are_stored(config_file, archive, co
     from newsl10n.tm.cached import store_reviewed
     from newsl10n.tm.store import TranslationMemory
 
-    config, base = load_config(config_file)
-    segments = [s.text for s in read_article(archive[0], config).article.segments]
+    segments = [s.text for s in read_article(archive[0], load_config(config_file)).article.segments]
     with TranslationMemory(tmp_path / "out" / ".newsl10n-tm.sqlite") as memory:
         store_reviewed(memory, EngineSignature("any", "model", "r", None, ()), "de", "", [(segments[1], "[TM]")])
-    result = run_translate(config, base, archive[:1], ["de"])
+    result = translate_run(config_file, archive[:1], ["de"])
     assert len(segments) == 3
     assert counting["de"] == [segments[0], segments[2]]
     with TranslationMemory(tmp_path / "out" / ".newsl10n-tm.sqlite") as memory:
@@ -273,7 +271,7 @@ def test_memory_hits_are_not_sent_and_misses_are_stored(config_file, archive, co
     assert not stored[segments[0]].reviewed and stored[segments[1]].reviewed
 
     counting.clear()
-    second = run_translate(config, base, archive[1:2], ["de"])  # same text, another article: all hits
+    second = translate_run(config_file, archive[1:2], ["de"])  # same text, another article: all hits
     assert counting == {}
     assert len(second.bundles) == 1
 

@@ -19,7 +19,7 @@ from newsl10n.cli import app
 from newsl10n.config import load_config
 from newsl10n.errors import ModelNotAvailable
 from newsl10n.progress import SilentReporter
-from newsl10n.pipeline import run_translate
+from helpers import translate_run
 
 pytest.importorskip("distributed")
 
@@ -63,9 +63,8 @@ def archive(tmp_path) -> list[ArticleInput]:
     return items
 
 
-def run(config_file, items, out, **kwargs):
-    config, base = load_config(config_file)
-    return run_translate(config, base, items, ["de", "ar"], out=out, **kwargs)
+def run(config_file, items, out, **options):
+    return translate_run(config_file, items, ["de", "ar"], out=out, **options)
 
 
 def bundle_contents(out: Path) -> dict[str, object]:
@@ -211,8 +210,7 @@ def test_model_folder_missing_on_a_worker_says_so(tiny_models):
     from newsl10n.distributed import load_on_worker
     from newsl10n.translate.spec import engine_specs
 
-    config, base = load_config(None)
-    spec = engine_specs(config, base, ["de"], {"de": str(tiny_models["de"])})["de"]
+    spec = engine_specs(load_config(None), ["de"], {"de": str(tiny_models["de"])})["de"]
     moved = type(spec)(**{**spec.__dict__, "model": "/nonexistent/models/en-de"})
     with pytest.raises(ModelNotAvailable) as err:
         load_on_worker(moved, "tcp://10.0.0.7:40000")
@@ -264,8 +262,7 @@ def test_workers_load_engines_with_their_own_thread_count(config_file, tiny_mode
 
     text = config_file.read_text(encoding="utf-8").replace(", threads: 1}", "}")  # engine default
     config_file.write_text(text, encoding="utf-8")
-    config, base = load_config(config_file)
-    spec = engine_specs(config, base, ["de"], {"de": str(tiny_models["de"])})["de"]
+    spec = engine_specs(load_config(config_file), ["de"], {"de": str(tiny_models["de"])})["de"]
     assert spec.decoding.threads == 0
     cache = ModelCache()
     cache.setup(SimpleNamespace(address="tcp://127.0.0.1:40000", state=SimpleNamespace(nthreads=1)))

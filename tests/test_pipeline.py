@@ -7,19 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from newsl10n.config import load_config
 from newsl10n.errors import ModelNotAvailable
-from newsl10n.pipeline import run_translate
 from newsl10n.translate import base as translate_base
+from helpers import translate_run
 
 BUNDLE_FILES = {"article.txt", "article.html", "segments.json", "manifest.json", "article.xlf", "review.html"}
 
 
 @pytest.fixture
 def run(config_file, sample_article, tmp_path):
-    def _run(locales=("de", "ar"), **kwargs):
-        config, base = load_config(config_file)
-        return run_translate(config, base, [sample_article], list(locales), **kwargs)
+    def _run(locales=("de", "ar"), **options):
+        return translate_run(config_file, [sample_article], locales, **options)
 
     return _run
 

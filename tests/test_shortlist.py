@@ -158,10 +158,9 @@ def test_a_use_vmap_bundle_is_current_on_a_second_run_and_its_review_is_found(tm
     bundle was never current (resume translated it on every run) and a post-edit was stored
     under a key the next use_vmap run never looks up."""
     from newsl10n.bundle.reader import read_manifest
-    from newsl10n.config import load_config
-    from newsl10n.pipeline import run_translate
     from newsl10n.tm.store import TranslationMemory
 
+    from helpers import translate_run
     from test_xliff import edit_like_a_translator
 
     config = tmp_path / "pipeline.yaml"
@@ -175,11 +174,10 @@ def test_a_use_vmap_bundle_is_current_on_a_second_run_and_its_review_is_found(tm
     corpus.write_text(sample_article.read_text(encoding="utf-8"), encoding="utf-8")
     built = runner.invoke(app, ["models", "shortlist", str(tiny_models["de"]), "--corpus", str(corpus), "--config", str(config)])
     assert built.exit_code == 0, built.output
-    settings, base = load_config(config)
-    first = run_translate(settings, base, [sample_article], ["de"], resume=True)
+    first = translate_run(config, [sample_article], ["de"], resume=True)
     bundle = first.bundles[0].path
     assert read_manifest(bundle / "manifest.json").signature.describe()["use_vmap"] is True
-    again = run_translate(settings, base, [sample_article], ["de"], resume=True)
+    again = translate_run(config, [sample_article], ["de"], resume=True)
     assert again.bundles == [] and [b.path for b in again.skipped] == [bundle]
 
     xlf = tmp_path / "edited.xlf"
@@ -192,6 +190,6 @@ def test_a_use_vmap_bundle_is_current_on_a_second_run_and_its_review_is_found(tm
         reviewed = [e for e in memory.entries("de") if e.reviewed]
     assert len(machine) == 1 and [(e.target, e.decoding) for e in reviewed] == [("Von Hand übersetzt.", *machine)]
     shutil.rmtree(tmp_path / "out" / "new-start-dialogue")  # the bundle gone: only the memory knows the review
-    later = run_translate(settings, base, [sample_article], ["de"])
+    later = translate_run(config, [sample_article], ["de"])
     segments = json.loads((later.bundles[0].path / "segments.json").read_text(encoding="utf-8"))["segments"]
     assert segments[1]["target"] == "Von Hand übersetzt." and segments[1]["reviewed"] is True

@@ -10,16 +10,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from newsl10n.bundle.build import bundle_files, localize
-from newsl10n.bundle.manifest import Manifest
-from newsl10n.bundle.segments import segment_entries
-from newsl10n.bundle.store import write_bundle
 from newsl10n.bundle.xliff import XLIFF2_NS
 from newsl10n.cli import app
 from newsl10n.formats.html import read_html
 from newsl10n.formats.markdown import read_markdown
 from newsl10n.ingest import parse_text
 from newsl10n.model import SourceArticle
+from helpers import make_bundle as build_bundle
 from xliff_schema import official_schema, problems
 
 NS = {"x": XLIFF2_NS}
@@ -44,15 +41,10 @@ def translate(text: str) -> str:
 
 def make_bundle(tmp_path: Path, kind: str, created: str = "2026-01-01T00:00:00+00:00", mt=translate) -> Path:
     article = ARTICLES[kind]()
-    targets = {s.id: mt(s.text) for s in article.segments}
-    localized = localize(article, "de", targets)
     source = SourceArticle(tmp_path / f"a.{kind}", article, "f" * 64)
+    targets = {s.id: mt(s.text) for s in article.segments}
     terms = {s.id: [{"source": "United States", "expected": "Vereinigte Staaten"}] for s in article.segments}
-    localized = localize(article, "de", targets, terms=terms)
-    manifest = Manifest(article="a", locale="de", source_sha256="f" * 64, created=created, source_file=f"a.{kind}")
-    bundle = tmp_path / "out" / "a" / "de"
-    write_bundle(bundle, bundle_files(localized, segment_entries(source, localized), manifest))
-    return bundle
+    return build_bundle(tmp_path / "out", source, "de", targets, terms=terms, created=created)
 
 
 def import_xliff(path: Path, bundle: Path):
@@ -160,7 +152,7 @@ def test_an_unedited_xliff_marks_nothing_reviewed(tmp_path):
 def test_only_this_bundles_file_of_a_multi_file_xliff_applies(tmp_path):
     from lxml import etree
 
-    other = make_bundle(tmp_path / "other", "markdown", created="2025-01-01T00:00:00+00:00")
+    other = make_bundle(tmp_path / "other", "markdown", mt=str.upper)  # another run: other machine text
     bundle = make_bundle(tmp_path, "markdown")
     mine = etree.parse(str(bundle / "article.xlf")).getroot()
     theirs = etree.parse(str(other / "article.xlf")).getroot()

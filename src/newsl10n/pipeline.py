@@ -13,12 +13,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .batch import ArticleInput, as_article_inputs
-from .bundle.build import bundle_files, localize, new_manifest
+from .bundle.build import build_bundle, localize
 from .bundle.reader import bundle_is_current, refuse_other_article, source_path
-from .bundle.segments import load_reviewed, segment_entries
+from .bundle.segments import load_reviewed
 from .bundle.store import bundle_dir, ensure_writable, write_bundle
 from .catalog import UIStrings, load_ui_strings
-from .config import PipelineConfig, QASettings
+from .config import QASettings
 from .executor import Executor, Loaded, LocalExecutor, Outcome, Request, lazy
 from .model import SourceArticle, TermConstraint, TermHit, Translation
 from .progress import Reporter, SegmentProgress, SilentReporter
@@ -28,7 +28,8 @@ from .terms.check import lemmatised_term_success, term_report
 from .terms.files import Glossary
 from .terms.source import SourceTerms, required_terms
 from .tm.cached import MemoryExecutor
-from .tm.store import REVIEWED, TranslationMemory, memory_path
+from .settings import RunSettings
+from .tm.store import REVIEWED, TranslationMemory
 from .translate.base import make_translator
 from .translate.revision import check_model_files, known_revision
 from .translate.spec import EngineSignature, EngineSpec, engine_specs
@@ -53,30 +54,24 @@ class RunResult:
 
 
 def run_translate(
-    config: PipelineConfig,
-    base: Path,
+    settings: RunSettings,
     paths: Sequence[Path | ArticleInput],
     locales: Sequence[str],
     *,
-    overrides: Mapping[str, str] | None = None,
-    out: Path | None = None,
-    engine: str | None = None,
     reporter: Reporter | None = None,
     executor: Executor | None = None,
-    resume: bool = False,
-    use_tm: bool = True,
-    glossary: Glossary | None = None,
 ) -> RunResult:
     """Translate articles into ``locales`` and write one bundle per article and locale.
 
     ``paths``: article files (named after their stem) or :class:`ArticleInput` items (a name and
     their own locales). ``executor``: where segments are translated (default: this process).
-    ``resume``: skip bundles that are already current (same source checksum and model).
-    With the translation memory (``tm.enabled`` and ``use_tm``) only segments it lacks reach the
-    engine, in this process or on a cluster alike (:class:`MemoryExecutor`); in this process
-    models load on first use, so a locale whose segments are all found never loads its model.
-    With a ``glossary``, its terms are imposed on every output and reported per segment.
+    With ``settings.resume``, bundles that are already current are kept. Through the translation
+    memory (``settings.use_tm``) only segments it lacks reach the engine, in this process or on
+    a cluster alike (:class:`MemoryExecutor`); in this process models load on first use, so a
+    locale whose segments are all found never loads its model. With ``settings.glossary``, its
+    terms are imposed on every output and reported per segment.
     """
+    config, out, glossary = settings.config, settings.out, settings.glossary
     reporter = reporter or SilentReporter()
     articles = as_article_inputs(paths)
     # Without a glossary too: URLs, e-mail addresses, handles and hashtags are kept as they are.
@@ -87,25 +82,23 @@ def run_translate(
             sources.append(read_article(a.path, config, terms, name=a.name, progress=progress))
     wanted = [a.locales or tuple(locales) for a in articles]
     all_locales = list(dict.fromkeys(loc for loc in (*locales, *(x for w in wanted for x in w))))
-    specs = engine_specs(config, base, all_locales, overrides or {}, engine)
-    out = out if out is not None else (base / config.out)
+    specs = engine_specs(config, all_locales, settings.overrides, settings.engine)
     ensure_writable(out)
     result = RunResult()
-    tm = TranslationMemory(memory_path(out, config.tm.path, base)) if use_tm and config.tm.enabled else None
+    tm = TranslationMemory(settings.memory) if settings.use_tm else None
     if tm is not None:
         tm.connect(create=False)  # a damaged or foreign memory file fails now, not mid-run
-    catalogs = base / config.catalogs
-    ui = {locale: load_ui_strings(catalogs, locale) for locale in specs}
+    ui = {locale: load_ui_strings(config.catalogs, locale) for locale in specs}
     glossary_hash = glossary.content_hash if glossary is not None else None
     work, result.skipped = plan_bundles(
-        sources, wanted, specs, out, resume=resume, glossary_hash=glossary_hash, ui=ui
+        sources, wanted, specs, out, resume=settings.resume, glossary_hash=glossary_hash, ui=ui
     )
     for source, locale in work:
         refuse_other_article(bundle_dir(out, source.article.name, locale), source, out)
     if not work:
         return result
     needed = {locale: specs[locale] for locale in dict.fromkeys(locale for _, locale in work)}
-    scorer = run_scorer(config, base, needed, memory_path(out, config.tm.path, base), make_translator)
+    scorer = run_scorer(config, needed, settings.memory, make_translator)
     if executor is None:
         executor = LocalExecutor(lazy(make_translator) if tm is not None else make_translator)
     if tm is not None:
@@ -227,23 +220,23 @@ class _BundleWriter:
         ui = self.ui[locale]
         reviewed = pending.reviewed | {seg_id for seg_id, out in new.items() if out.method == REVIEWED}
         localized = localize(source.article, locale, targets, ui, reviewed, report)
+        summary = None
         if self.scorer is not None:
             confidence = self.scorer.confidences(source, locale, outputs, reviewed, report, fresh=new.keys())
             localized = replace(localized, confidence=confidence)
+            summary = distribution(list(confidence.values()), self.scorer.qa.min_confidence)
         target = bundle_dir(self.out, source.article.name, locale)
         timings = {"load_s": self.loaded.load_seconds[locale], "translate_s": seconds}
-        manifest = new_manifest(
-            source, localized, info or self.loaded.engine_info[locale], timings,
-            ui=ui, source_lang=self.source_lang, glossary_hash=self.glossary.content_hash if self.glossary else None,
-            source_path=source_path(source, self.out),
-        )  # fmt: skip
-        manifest.tm = memory
-        manifest.term_success_lemmatised = lemmatised_term_success(
+        term_success = lemmatised_term_success(
             (targets[i], [c for _, c in pairs]) for i, pairs in pending.required.items()
         )
-        if self.scorer is not None:
-            manifest.confidence = distribution(list(localized.confidence.values()), self.scorer.qa.min_confidence)
-        write_bundle(target, bundle_files(localized, segment_entries(source, localized), manifest, ui, self.qa))
+        files = build_bundle(
+            source, localized, info or self.loaded.engine_info[locale], ui=ui, qa=self.qa, source_lang=self.source_lang,
+            glossary_hash=self.glossary.content_hash if self.glossary else None, timings=timings,
+            source_path=source_path(source, self.out), tm=memory, term_success_lemmatised=term_success,
+            confidence=summary,
+        )  # fmt: skip
+        write_bundle(target, files)
         self.result.bundles.append(
             BundleResult(
                 source.article.name, locale, target, len(source.article.segments), seconds,

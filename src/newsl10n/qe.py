@@ -372,7 +372,7 @@ def load_models(path: Path) -> dict[str, QEModel]:
 
 
 def run_scorer(
-    config: PipelineConfig, base: Path, specs: Mapping[str, EngineSpec], memory: Path, factory: Callable[[EngineSpec], Any]
+    config: PipelineConfig, specs: Mapping[str, EngineSpec], memory: Path, factory: Callable[[EngineSpec], Any]
 ) -> Scorer | None:
     """A run's :class:`Scorer` (None with ``qe.enabled: false``): the models fitted beside the
     ``memory`` file, and the reverse models of ``qe.back_models``, each loaded on first use."""
@@ -380,7 +380,7 @@ def run_scorer(
         return None
     back_specs = {
         locale: replace(
-            specs[locale], model=str(base / ref) if (base / ref).exists() else ref,
+            specs[locale], model=ref,
             source_lang=locale, target_lang=config.source_lang, target_token=None,
         )  # fmt: skip
         for locale, ref in config.qe.back_models.items()

@@ -36,8 +36,7 @@ glossary_app = typer.Typer(help="Check, export and import glossaries (term files
 def _paths(paths: list[Path] | None, config: Path | None) -> list[Path]:
     if paths:
         return paths
-    cfg, base = load_config(config)
-    found = glossary_paths(cfg, base)
+    found = glossary_paths(load_config(config))
     if not found:
         raise ConfigError("no glossary: pass term files or folders, or list them under 'glossaries:' in pipeline.yaml")
     return found

@@ -30,8 +30,8 @@ LocaleOption = Annotated[Optional[str], typer.Option("--locale", "-l", help="Onl
 
 
 def _post_edits(tm: Path | None, config: Path | None, locale: str | None) -> tuple[Path, dict[str, list[PostEdit]]]:
-    cfg, base = load_config(config)
-    path = tm if tm is not None else memory_path(base / cfg.out, cfg.tm.path, base)
+    cfg = load_config(config)
+    path = tm if tm is not None else memory_path(cfg.out, cfg.tm.path)
     with open_memory(path) as memory:
         found = memory_post_edits(memory.entries(locale, reviewed_only=True), cfg.qa, cfg.source_lang)
     return path, found

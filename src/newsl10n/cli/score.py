@@ -285,7 +285,7 @@ def score(
     """
     override = Gate(min_bleu, min_chrf, max_ter, min_term_compliance)
     with cli_errors():
-        cfg, _ = load_config(config)
+        cfg = load_config(config)
         items = _score_inputs(inputs or [], hyp, ref or [], refs, lang, baseline)
         gates = {item.locale: gate_for(item.locale, cfg.gates, override) for item in items}
         reports = [report_locale(item, gates[item.locale], samples) for item in items]
@@ -345,7 +345,7 @@ def qa(
     Exit 0: within the limits; 1: too many errors or warnings; 2: usage or input error.
     """
     with cli_errors():
-        cfg, _ = load_config(config)
+        cfg = load_config(config)
         bundles = [load_bundle(p) for p in find_bundles(inputs)]
     results = [(b, check_segments(qa_segments(b, cfg.source_lang), cfg.qa)) for b in bundles]
     total = count_by_severity(i for _, issues in results for i in issues)

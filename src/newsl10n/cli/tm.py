@@ -30,8 +30,8 @@ TmOption = Annotated[
 def _memory_file(tm: Path | None, config: Path | None) -> Path:
     if tm is not None:
         return tm
-    cfg, base = load_config(config)
-    return memory_path(base / cfg.out, cfg.tm.path, base)
+    cfg = load_config(config)
+    return memory_path(cfg.out, cfg.tm.path)
 
 
 @tm_app.command("import")
@@ -65,8 +65,8 @@ def tm_export(
     with cli_errors():
         if fmt not in FORMATS:
             raise ConfigError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
-        cfg, base = load_config(config)
-        path = tm if tm is not None else memory_path(base / cfg.out, cfg.tm.path, base)
+        cfg = load_config(config)
+        path = tm if tm is not None else memory_path(cfg.out, cfg.tm.path)
         with open_memory(path) as memory:
             entries = memory.entries(locale, reviewed_only=reviewed_only)
             buffer = io.BytesIO()

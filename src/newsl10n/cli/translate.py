@@ -17,6 +17,7 @@ from ..errors import ConfigError, NewsL10nError
 from ..executor import Executor
 from ..pipeline import run_translate
 from ..progress import SegmentProgress, make_reporter
+from ..settings import RunSettings
 from ..source import read_article
 from ..terms.files import Glossary, resolve_glossary
 from ..terms.source import SourceTerms
@@ -87,29 +88,20 @@ def translate(
     resume).
     """
     try:
-        cfg, base = load_config(config)
-        terms = resolve_glossary(cfg, base, glossary, enabled=not no_glossary)
+        cfg = load_config(config)
+        terms = resolve_glossary(cfg, glossary, enabled=not no_glossary)
         if engine is not None and engine not in ENGINE_NAMES:
             raise ConfigError(f"--engine {engine!r}: choose one of {', '.join(ENGINE_NAMES)}")
         locales = parse_locales(to) if to else list(cfg.locales)
         if not locales:
             raise ConfigError("no target locales: pass --to or list them under 'locales:' in pipeline.yaml")
-        inputs = collect_articles(articles, exclude=[out if out is not None else base / cfg.out])
+        settings = RunSettings.of(
+            cfg, out=out, use_tm=not no_tm, overrides=parse_model_overrides(model), engine=engine, glossary=terms,
+            resume=not force,
+        )  # fmt: skip
+        inputs = collect_articles(articles, exclude=[settings.out])
         with open_executor(cluster, scheduler) as executor:
-            result = run_translate(
-                cfg,
-                base,
-                inputs,
-                locales,
-                overrides=parse_model_overrides(model),
-                out=out,
-                engine=engine,
-                reporter=make_reporter(quiet=quiet),
-                executor=executor,
-                resume=not force,
-                use_tm=not no_tm,
-                glossary=terms,
-            )
+            result = run_translate(settings, inputs, locales, reporter=make_reporter(quiet=quiet), executor=executor)
     except NewsL10nError as exc:
         raise fail(exc) from None
     except KeyboardInterrupt:
@@ -145,8 +137,8 @@ def segment(
     inside a term.
     """
     with cli_errors():
-        cfg, base = load_config(config)
-        terms = resolve_glossary(cfg, base, glossary, enabled=not no_glossary)
+        cfg = load_config(config)
+        terms = resolve_glossary(cfg, glossary, enabled=not no_glossary)
         with SegmentProgress(make_reporter(), article.stem) as progress:
             source = read_article(article, cfg, SourceTerms(terms if terms is not None else Glossary()), progress=progress)
     blocks = [

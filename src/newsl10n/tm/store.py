@@ -282,9 +282,9 @@ def open_memory(path: Path) -> TranslationMemory:
     return memory
 
 
-def memory_path(out: Path, configured: Path | None, base: Path) -> Path:
-    """The memory file: ``tm.path`` from pipeline.yaml (relative to it), else OUT/.newsl10n-tm.sqlite."""
-    return base / configured if configured is not None else out / DEFAULT_NAME
+def memory_path(out: Path, configured: Path | None) -> Path:
+    """The memory file: ``tm.path`` from pipeline.yaml (absolute once loaded), else OUT/.newsl10n-tm.sqlite."""
+    return configured if configured is not None else out / DEFAULT_NAME
 
 
 def _retry_while_locked(step) -> None:

@@ -158,12 +158,13 @@ def _described(
 
 def engine_specs(
     config: PipelineConfig,
-    base: Path,
     locales: Sequence[str],
     overrides: Mapping[str, str],
     engine: str | None = None,
 ) -> dict[str, EngineSpec]:
-    """One engine spec per locale: the model from ``--model`` overrides, else pipeline.yaml."""
+    """One engine spec per locale: the model from ``--model`` overrides (a folder relative to
+    the current folder), else pipeline.yaml (``config`` as :func:`~newsl10n.config.load_config`
+    resolves it)."""
     unknown = set(overrides) - set(locales)
     if unknown:
         raise ConfigError(f"--model given for {', '.join(sorted(unknown))}, not among --to locales")
@@ -174,7 +175,7 @@ def engine_specs(
         if locale in overrides:
             model = _absolute_if_local(overrides[locale], Path.cwd())
         elif settings is not None:
-            model = _absolute_if_local(settings.model, base)
+            model = _absolute_if_local(settings.model, None)
         else:
             known = ", ".join(sorted(config.locales)) or "none"
             raise ConfigError(
@@ -188,12 +189,12 @@ def engine_specs(
             target_lang=locale,
             decoding=config.decoding,
             target_token=settings.target_token if settings else None,
-            ct2=config.ctranslate2.model_copy(update={"models_cache": base / config.ctranslate2.models_cache}),
+            ct2=config.ctranslate2,
             scored=config.qe.enabled,
         )
     return specs
 
 
-def _absolute_if_local(ref: str, base: Path) -> str:
+def _absolute_if_local(ref: str, base: Path | None) -> str:
     resolved = resolve_model(ref, base)
     return str(resolved.path) if resolved.path else resolved.ref
