@@ -48,7 +48,7 @@ def generate_archive(folder: Path, count: int) -> list[Path]:
 
 
 def build_models(folder: Path, locales: list[str]) -> dict[str, str]:
-    from newsl10n.testing import build_random_marian
+    from newsl10n.testsupport.randommodels import build_random_marian
 
     corpus = SAMPLE.read_text(encoding="utf-8").splitlines()
     return {loc: str(build_random_marian(folder / f"en-{loc}", corpus, target_lang=loc)) for loc in locales}

@@ -5,7 +5,7 @@ teacher-forced in one forward pass per batch.
 
     PYTHONPATH=src python bench/bench_qe.py [--sentences 96] [--rounds 5]
 
-Uses the trained copy model (``newsl10n.copymodel``; its outputs end where the model puts EOS,
+Uses the trained copy model (``newsl10n.testsupport.copymodel``; its outputs end where the model puts EOS,
 as a real model's do), beam 4, batch 16, the threads the engine chooses. Rounds alternate
 (off, on, off, on, ...) so that drift in the machine's load hits both alike; the medians are
 compared. The features and the confidence themselves (QA checks, one sigmoid) are timed apart,
@@ -98,7 +98,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
     args = parser.parse_args()
-    from newsl10n.copymodel import cached_copy_model
+    from newsl10n.testsupport.copymodel import cached_copy_model
 
     model = cached_copy_model()
     from newsl10n.config import PipelineConfig, resolve_paths

@@ -36,7 +36,7 @@ def sample_bundles(root: Path) -> Path:
     from newsl10n.pipeline import run_translate
     from newsl10n.settings import RunSettings
     from newsl10n.terms.files import glossary_target_lines, resolve_glossary
-    from newsl10n.testing import build_random_marian
+    from newsl10n.testsupport.randommodels import build_random_marian
 
     corpus = SAMPLE.read_text(encoding="utf-8").splitlines()
     (root / "pipeline.yaml").write_text(f"source_lang: en\nout: out\nglossaries: ['{ROOT / 'glossaries'}']\n", encoding="utf-8")

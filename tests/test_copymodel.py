@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from newsl10n import copymodel
+from newsl10n.testsupport import copymodel
 from newsl10n.cli import app
 
 runner = CliRunner()

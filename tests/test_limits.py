@@ -111,7 +111,7 @@ def test_limits_come_from_the_model(tmp_path):
 
 @pytest.fixture(scope="module")
 def model_256(tmp_path_factory) -> Path:
-    from newsl10n.testing import build_random_marian
+    from newsl10n.testsupport.randommodels import build_random_marian
 
     folder = tmp_path_factory.mktemp("m256") / "en-de"
     return build_random_marian(folder, sample_text().splitlines() + TARGET_TEXT["de"] * 5, max_positions=256)

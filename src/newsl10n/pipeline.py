@@ -22,7 +22,7 @@ from .config import QASettings
 from .executor import Executor, Loaded, LocalExecutor, Outcome, Request, lazy
 from .model import SourceArticle, TermConstraint, TermHit, Translation
 from .progress import Reporter, SegmentProgress, SilentReporter
-from .qe import Scorer, distribution, run_scorer
+from .qe.scoring import Scorer, distribution, run_scorer
 from .source import read_article
 from .terms.check import lemmatised_term_success, term_report
 from .terms.files import Glossary
@@ -32,7 +32,7 @@ from .settings import RunSettings
 from .tm.store import REVIEWED, TranslationMemory
 from .translate.base import make_translator
 from .translate.revision import check_model_files, known_revision
-from .translate.spec import EngineSignature, EngineSpec, engine_specs
+from .translate.spec import EngineSignature, EngineSpec, back_specs, engine_specs
 
 
 @dataclass
@@ -98,7 +98,7 @@ def run_translate(
     if not work:
         return result
     needed = {locale: specs[locale] for locale in dict.fromkeys(locale for _, locale in work)}
-    scorer = run_scorer(config, needed, settings.memory, make_translator)
+    scorer = run_scorer(config, back_specs(config, needed), settings.memory, make_translator)
     if executor is None:
         executor = LocalExecutor(lazy(make_translator) if tm is not None else make_translator)
     if tm is not None:

@@ -51,7 +51,7 @@ class Manifest:
     reviewed_segments: int | None = None
     imported: str | None = None
     confidence: dict[str, object] | None = None
-    """The machine segments' confidences in brief (:func:`newsl10n.qe.distribution`); None
+    """The machine segments' confidences in brief (:func:`newsl10n.qe.scoring.distribution`); None
     without confidence (``qe.enabled: false``, or a bundle of an older newsl10n)."""
     newsl10n_version: str = __version__
     extra: dict[str, object] = field(default_factory=dict)

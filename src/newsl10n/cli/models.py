@@ -13,7 +13,7 @@ from ..errors import ConfigError
 from ..fileio import read_text, write_atomic
 from ..locales import check_locale
 from ..terms.files import glossary_target_lines, resolve_glossary
-from ..testing import ARCHITECTURES, build_random_marian
+from ..testsupport.randommodels import ARCHITECTURES, build_random_marian
 from ..translate.ct2_models import VMAP_FILE, cache_folder, convert_marian, model_revision
 from ..translate.shortlist import build_shortlist
 from ..translate.spec import EngineSpec

@@ -9,17 +9,8 @@ import typer
 
 from ..config import load_config
 from ..fileio import dump_json, write_atomic
-from ..qe import (
-    LOW_SHARE_REVIEWED,
-    PostEdit,
-    TooFewPostEdits,
-    fit,
-    load_models,
-    memory_post_edits,
-    model_file,
-    models_to_json,
-    report,
-)
+from ..qe.fit import LOW_SHARE_REVIEWED, PostEdit, TooFewPostEdits, fit, memory_post_edits, report
+from ..qe.scoring import load_models, model_file, models_to_json
 from ..tm.store import memory_path, open_memory
 from .common import ConfigOption, cli_errors
 from .tm import TmOption

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..config import CT2Settings, DecodingSettings, PipelineConfig
@@ -193,6 +193,16 @@ def engine_specs(
             scored=config.qe.enabled,
         )
     return specs
+
+
+def back_specs(config: PipelineConfig, specs: Mapping[str, EngineSpec]) -> dict[str, EngineSpec]:
+    """For each locale of ``specs`` that ``qe.back_models`` names: what to load to translate its
+    targets back into the source language (the confidence's back-translation feature)."""
+    return {
+        locale: replace(specs[locale], model=ref, source_lang=locale, target_lang=config.source_lang, target_token=None)
+        for locale, ref in config.qe.back_models.items()
+        if locale in specs
+    }
 
 
 def _absolute_if_local(ref: str, base: Path | None) -> str:
