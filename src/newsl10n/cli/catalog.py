@@ -32,9 +32,9 @@ from ..terms.files import Glossary, resolve_glossary
 from ..terms.source import SourceTerms, text_constraints
 from ..translate.base import make_translator
 from ..translate.spec import engine_specs
-from .common import ConfigOption, cli_errors, parse_locales, parse_model_overrides
+from .common import App, ConfigOption, cli_errors, parse_locales, parse_model_overrides
 
-catalog_app = typer.Typer(
+catalog_app = App(
     help="UI string catalogs (gettext via Babel): extract, update with MT prefill, compile.",
     no_args_is_help=True,
 )

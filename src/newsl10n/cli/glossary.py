@@ -22,7 +22,7 @@ from ..terms.files import (
 )
 from ..terms.formats import from_csv, read_tbx, to_csv, to_tbx, to_yaml
 from ..terms.source import SourceTerms
-from .common import ConfigOption, cli_errors
+from .common import App, ConfigOption, cli_errors
 
 PathsArgument = Annotated[
     Optional[list[Path]],
@@ -30,7 +30,7 @@ PathsArgument = Annotated[
 ]
 FORMATS = ("tbx", "csv")
 
-glossary_app = typer.Typer(help="Check, export and import glossaries (term files).", no_args_is_help=True)
+glossary_app = App(help="Check, export and import glossaries (term files).", no_args_is_help=True)
 
 
 def _paths(paths: list[Path] | None, config: Path | None) -> list[Path]:

@@ -17,9 +17,9 @@ from ..testsupport.randommodels import ARCHITECTURES, build_random_marian
 from ..translate.ct2_models import VMAP_FILE, cache_folder, convert_marian, model_revision
 from ..translate.shortlist import build_shortlist
 from ..translate.spec import EngineSpec
-from .common import ConfigOption, cli_errors
+from .common import App, ConfigOption, cli_errors
 
-models_app = typer.Typer(help="Manage translation models.", no_args_is_help=True)
+models_app = App(help="Manage translation models.", no_args_is_help=True)
 
 QUANTIZATIONS = ("int8", "int8_float32", "int16", "float16", "float32")
 

@@ -12,10 +12,10 @@ from ..fileio import dump_json, write_atomic
 from ..qe.fit import LOW_SHARE_REVIEWED, PostEdit, TooFewPostEdits, fit, memory_post_edits, report
 from ..qe.scoring import load_models, model_file, models_to_json
 from ..tm.store import memory_path, open_memory
-from .common import ConfigOption, cli_errors
+from .common import App, ConfigOption, cli_errors
 from .tm import TmOption
 
-qe_app = typer.Typer(help="Confidence per segment, learned from post-edits.", no_args_is_help=True)
+qe_app = App(help="Confidence per segment, learned from post-edits.", no_args_is_help=True)
 
 LocaleOption = Annotated[Optional[str], typer.Option("--locale", "-l", help="Only this locale.")]
 

@@ -14,9 +14,9 @@ from ..errors import ConfigError
 from ..fileio import read_bytes, write_atomic
 from ..tm.store import TranslationMemory, memory_path, open_memory
 from ..tm.tmx import export_tmx, read_tmx
-from .common import ConfigOption, cli_errors
+from .common import App, ConfigOption, cli_errors
 
-tm_app = typer.Typer(help="The translation memory.", no_args_is_help=True)
+tm_app = App(help="The translation memory.", no_args_is_help=True)
 
 FORMATS = ("tmx",)
 

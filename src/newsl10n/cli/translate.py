@@ -42,21 +42,24 @@ def translate(
     ],
     to: Annotated[
         Optional[str],
-        typer.Option("--to", "-t", help="Target locales, comma-separated (default: all in pipeline.yaml)."),
+        typer.Option("--to", "-t", metavar="LOCALES", help="Target locales, comma-separated (default: all in pipeline.yaml)."),
     ] = None,
     model: Annotated[
         list[str],
         typer.Option(
-            "--model",
-            "-m",
-            help="LOCALE=ID_OR_PATH: a hub id or a local model folder for one locale (repeatable).",
-        ),
+            "--model", "-m", metavar="LOCALE=ID_OR_PATH",
+            help="A hub id or a local model folder for one locale (repeatable).",
+        ),  # fmt: skip
     ] = [],
     out: Annotated[
-        Optional[Path], typer.Option("--out", "-o", help="Output folder (default: 'out' in pipeline.yaml).")
+        Optional[Path], typer.Option("--out", "-o", metavar="DIR", help="Output folder (default: 'out' in pipeline.yaml).")
     ] = None,
     engine: Annotated[
-        Optional[str], typer.Option("--engine", "-e", help="Translation engine: ctranslate2 (fast, int8) or transformers (default: engine in pipeline.yaml).")
+        Optional[str],
+        typer.Option(
+            "--engine", "-e", metavar="NAME",
+            help="Translation engine: ctranslate2 (fast, int8) or transformers (default: engine in pipeline.yaml).",
+        ),  # fmt: skip
     ] = None,
     no_tm: Annotated[
         bool, typer.Option("--no-tm", help="Bypass the translation memory: translate every segment.")
@@ -73,19 +76,22 @@ def translate(
     ] = False,
     cluster: Annotated[
         Optional[str],
-        typer.Option("--cluster", help="local:N: translate on N local Dask worker processes (needs newsl10n[dask])."),
+        typer.Option(
+            "--cluster", metavar="local:N",
+            help="Translate on N local Dask worker processes (needs the dask extra: pip install 'newsl10n[dask]').",
+        ),  # fmt: skip
     ] = None,
     scheduler: Annotated[
         Optional[str],
-        typer.Option("--scheduler", help="tcp://HOST:PORT: translate on an existing Dask cluster."),
+        typer.Option("--scheduler", metavar="tcp://HOST:PORT", help="Translate on an existing Dask cluster (dask extra too)."),
     ] = None,
 ) -> None:
     """Translate articles and write one localized bundle per article and locale.
 
-    Each bundle (OUT/<article>/<locale>/) holds article.txt, article.html, segments.json and
-    manifest.json. Nothing is written unless every article, the glossary and every model load.
-    A bundle whose manifest records the same source checksum and model is kept (so a run can
-    resume).
+    Each bundle (OUT/<article>/<locale>/) holds article.txt, article.html, segments.json,
+    manifest.json, article.xlf and review.html. Nothing is written unless every article, the
+    glossary and every model load. A bundle whose manifest records the same source, engine
+    signature, glossary and UI catalog is kept, so a run can resume.
     """
     try:
         cfg = load_config(config)
