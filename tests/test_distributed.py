@@ -128,6 +128,7 @@ def memory_entries(out: Path) -> list[tuple]:
                        e.machine, e.scores) for e in memory.entries())  # fmt: skip
 
 
+@pytest.mark.slow
 def test_a_cluster_runs_memory_entries_equal_a_local_runs(executor, config_file, archive, tmp_path):
     """Issue 25: the client stored only the text of what workers translated, so a later hit
     reported its forced terms as the model's own and ``qe fit`` found no scores."""
@@ -221,6 +222,7 @@ def test_model_folder_missing_on_a_worker_says_so(tiny_models):
     )
 
 
+@pytest.mark.slow
 def test_cli_on_an_existing_scheduler_then_resume(executor, config_file, archive, tmp_path):
     address = executor.client.scheduler.address
     folder = str(archive[0].path.parent)

@@ -23,12 +23,12 @@ from .executor import Executor, Loaded, LocalExecutor, Outcome, Request, lazy
 from .model import SourceArticle, TermConstraint, TermHit, Translation
 from .progress import Reporter, SegmentProgress, SilentReporter
 from .qe.scoring import Scorer, distribution, run_scorer
+from .settings import RunSettings
 from .source import read_article
 from .terms.check import lemmatised_term_success, term_report
 from .terms.files import Glossary
 from .terms.source import SourceTerms, required_terms
 from .tm.cached import MemoryExecutor
-from .settings import RunSettings
 from .tm.store import REVIEWED, TranslationMemory
 from .translate.base import make_translator
 from .translate.revision import check_model_files, known_revision
