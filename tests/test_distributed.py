@@ -236,6 +236,7 @@ def test_cli_on_an_existing_scheduler_then_resume(executor, config_file, archive
     assert again.output == "8 bundles already current, kept (--force translates them again)\n"
 
 
+@pytest.mark.slow
 def test_workers_dying_repeatedly_is_a_one_line_error(executor, config_file, archive, tmp_path):
     from newsl10n.errors import ClusterError
 
