@@ -14,6 +14,7 @@ from newsl10n.cli import app
 from newsl10n import pipeline
 from newsl10n.bundle.xliff import XLIFF2_NS
 from newsl10n.bundle.xliff import read_xliff, write_xliff, xliff_chunks
+from helpers import translate_run
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 NS = {"x": XLIFF2_NS}
