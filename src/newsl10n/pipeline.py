@@ -106,7 +106,8 @@ def run_translate(
     with executor.session(needed) as session, (tm if tm is not None else nullcontext()):
         result.load_seconds = dict(session.loaded.load_seconds)
         writer = _BundleWriter(
-            out, session.loaded, ui, result, config.source_lang, config.qa, glossary, terms, scorer
+            out, session.loaded, ui, result, config.source_lang, config.qa, glossary, terms, scorer,
+            xliff_version=config.xliff.version,
         )
         reporter.start(f"{len({s.article.name for s, _ in work})} articles x {len(needed)} locales", len(work))
         try:
@@ -167,7 +168,8 @@ class _Pending:
 
 @dataclass
 class _BundleWriter:
-    """The client side of a run: memory look-ups, then bundles written as results arrive."""
+    """The client side of a run: requests for what no reviewer wrote, then bundles written as
+    results arrive."""
 
     out: Path
     loaded: Loaded
@@ -178,6 +180,7 @@ class _BundleWriter:
     glossary: Glossary | None = None
     terms: SourceTerms | None = None
     scorer: Scorer | None = None
+    xliff_version: str = "2.1"
 
     def prepare(self, source: SourceArticle, locale: str) -> Request | None:
         """The request for the segments no reviewer has translated in the bundle, with their
@@ -234,7 +237,7 @@ class _BundleWriter:
             source, localized, info or self.loaded.engine_info[locale], ui=ui, qa=self.qa, source_lang=self.source_lang,
             glossary_hash=self.glossary.content_hash if self.glossary else None, timings=timings,
             source_path=source_path(source, self.out), tm=memory, term_success_lemmatised=term_success,
-            confidence=summary,
+            confidence=summary, xliff_version=self.xliff_version,
         )  # fmt: skip
         write_bundle(target, files)
         self.result.bundles.append(
