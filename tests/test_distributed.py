@@ -44,6 +44,17 @@ def config_file(config_file):
     return config_file
 
 
+@pytest.fixture
+def long_outputs(config_file):
+    """The random models write up to 256 tokens a segment instead of 64: each task lasts long
+    enough that a worker still holds one when the first bundle is done, however idle the
+    machine (with 64, a quiet machine could finish every task in flight first)."""
+    text = config_file.read_text(encoding="utf-8")
+    config_file.write_text(text.replace("max_length: 64,", "max_length: 256,"), encoding="utf-8")
+    assert "max_length: 256," in config_file.read_text(encoding="utf-8")
+    return config_file
+
+
 @pytest.fixture(scope="module")
 def executor():
     from newsl10n.distributed import connect
@@ -166,7 +177,8 @@ class KillOneWorker(SilentReporter):
             os.kill(self.killed, signal.SIGKILL)
 
 
-def test_worker_killed_mid_run_loses_nothing(executor, config_file, archive, tmp_path, monkeypatch):
+def test_worker_killed_mid_run_loses_nothing(executor, long_outputs, archive, tmp_path, monkeypatch):
+    config_file = long_outputs
     import newsl10n.pipeline as pipeline
 
     written: list[Path] = []
@@ -237,7 +249,8 @@ def test_cli_on_an_existing_scheduler_then_resume(executor, config_file, archive
 
 
 @pytest.mark.slow
-def test_workers_dying_repeatedly_is_a_one_line_error(executor, config_file, archive, tmp_path):
+def test_workers_dying_repeatedly_is_a_one_line_error(executor, long_outputs, archive, tmp_path):
+    config_file = long_outputs
     from newsl10n.errors import ClusterError
 
     def allowed_failures(dask_scheduler, value):
