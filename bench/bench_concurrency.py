@@ -33,7 +33,7 @@ def pristine(work: Path) -> Path:
     from conftest import SAMPLE, TARGET_TEXT, TARGET_TOKENS, glossary_target_lines
     from review_fixture import build_pristine
 
-    from newsl10n.testing import build_random_marian
+    from newsl10n.testsupport.randommodels import build_random_marian
 
     corpus = SAMPLE.read_text(encoding="utf-8").splitlines()
     models = {

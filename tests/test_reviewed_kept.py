@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from newsl10n.cli import app
 from newsl10n.tm.store import TranslationMemory
 
+from helpers import cli_translate
 from test_xliff import edit_like_a_translator
 
 runner = CliRunner()
@@ -24,8 +25,7 @@ EDITED = {"s1": "Wiederaufnahme — von Menschen übersetzt", "s3": "Ein Satz, d
 
 
 def _translate(config: Path, article: Path, *extra: str) -> None:
-    result = runner.invoke(app, ["translate", str(article), "--to", "de", "--config", str(config), "-q", *extra])
-    assert result.exit_code == 0, result.output
+    cli_translate(article, "--to", "de", "--config", config, "-q", *extra)
 
 
 def _segments(bundle: Path) -> dict[str, dict]:
@@ -167,7 +167,7 @@ def test_a_save_made_while_translate_force_runs_is_kept(config_file, sample_arti
     bundle. The run writes under the bundle's lock, with the reviewed segments as they are then."""
     from newsl10n import pipeline
     from newsl10n.bundle.segments import entry_version
-    from newsl10n.config import load_config
+    from helpers import translate_run
     from newsl10n.server.workspace import Workspace
 
     bundle = tmp_path / "out" / sample_article.stem / "de"
@@ -181,8 +181,7 @@ def test_a_save_made_while_translate_force_runs_is_kept(config_file, sample_arti
         finish(self, outcome)
 
     monkeypatch.setattr(pipeline._BundleWriter, "finish", save_then_finish)
-    config, base = load_config(config_file)
-    pipeline.run_translate(config, base, [sample_article], ["de"], resume=False, use_tm=False)
+    translate_run(config_file, [sample_article], ["de"], resume=False, use_tm=False)
     s4 = _segments(bundle)["s4"]
     assert (s4["target"], s4["reviewed"]) == ("Während des Laufs gespeichert.", True)
     with TranslationMemory(tmp_path / "out" / ".newsl10n-tm.sqlite") as memory:

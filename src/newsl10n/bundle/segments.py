@@ -12,13 +12,14 @@ from functools import cached_property
 
 from ..errors import InputError
 from ..fileio import json_nested, load_json
-from ..model import Article, Block, Inline, Localized, Segment, SourceArticle
+from ..model import Article, Block, Inline, Localized, Segment, SourceArticle, normalize
 from ..qa import QASegment
-from ..tm.store import normalize
 from .pieces import PieceCache, piece_key, piece_keys, pieces
 from .xliff_codes import Code
 
 SEGMENTS = "segments.json"
+FORMAT_VERSION = 1
+"""segments.json's layout (``format_version``; files written before it was recorded are 1 too)."""
 
 
 @dataclass(frozen=True)
@@ -179,10 +180,10 @@ def segments_json_chunks(
     cache: PieceCache | None = None,
     keys: Sequence[bytes] | None = None,
 ) -> Iterator[str]:
-    """segments.json, ``{"segments": [...], "article": layout}`` as :func:`newsl10n.fileio.dump_json`
-    writes it, in pieces: one per entry (``cache``: those encoded before are kept; ``keys``: the
-    entries' :func:`~newsl10n.bundle.pieces.entry_keys`)."""
-    yield '{\n  "segments": '
+    """segments.json, ``{"format_version": 1, "segments": [...], "article": layout}`` as
+    :func:`newsl10n.fileio.dump_json` writes it, in pieces: one per entry (``cache``: those
+    encoded before are kept; ``keys``: the entries' :func:`~newsl10n.bundle.pieces.entry_keys`)."""
+    yield f'{{\n  "format_version": {FORMAT_VERSION},\n  "segments": '
     if segments:
         yield "[\n    "
         encoded = pieces(segments, _entries_json, cache, piece_keys(cache, "json", segments, keys))
@@ -247,12 +248,23 @@ def parse_segments(text: str, *, source: str) -> tuple[list[SegmentEntry], Mappi
     ``id``, a ``source`` and a ``target`` that are strings (an entry without them would fail
     wherever it is used, far from the file)."""
     data = load_json(text, source=source)
+    check_format(data, source=source)
     segments = data.get("segments") if isinstance(data, dict) else None
     if not isinstance(segments, list) or not all(isinstance(s, dict) for s in segments):
         raise InputError(f"{source}: expected {{\"segments\": [...]}} with one object per segment")
     entries = [SegmentEntry.from_json(s, source=source, number=n) for n, s in enumerate(segments, 1)]
     layout = data.get("article")
     return entries, layout if isinstance(layout, dict) else None
+
+
+def check_format(data: object, *, source: str) -> None:
+    """Refuse a segments.json of a format this newsl10n does not read (a newer one)."""
+    version = data.get("format_version", 1) if isinstance(data, dict) else 1
+    if version != FORMAT_VERSION or isinstance(version, bool):
+        raise InputError(
+            f"{source}: segments format {version!r} is not one this newsl10n reads ({FORMAT_VERSION}); "
+            "a newer newsl10n wrote it?"
+        )
 
 
 @dataclass(frozen=True)

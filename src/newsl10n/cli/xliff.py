@@ -42,7 +42,7 @@ def import_xliff(
     changed in the bundle since the file was made is refused, and nothing is saved.
     """
     with cli_errors():
-        cfg, base = load_config(config)
+        cfg = load_config(config)
         data = read_bytes(file, what="XLIFF file")
         target = bundle or file.parent
         if target.resolve() in (Path.cwd().resolve(), *Path.cwd().resolve().parents):
@@ -50,10 +50,10 @@ def import_xliff(
                 f"{target}: the bundle folder holds the current folder; run import-xliff from outside it "
                 "(the bundle is replaced as a whole)"
             )
-        terms = resolve_glossary(cfg, base, glossary, enabled=not no_glossary)
+        terms = resolve_glossary(cfg, glossary, enabled=not no_glossary)
         settings = EditSettings(
-            qa=cfg.qa, catalogs=base / cfg.catalogs, terms=SourceTerms(terms) if terms is not None else None,
-            memory=memory_path(target.parent.parent, cfg.tm.path, base) if cfg.tm.enabled else None,
+            qa=cfg.qa, catalogs=cfg.catalogs, terms=SourceTerms(terms) if terms is not None else None,
+            memory=memory_path(target.parent.parent, cfg.tm.path) if cfg.tm.enabled else None,
         )  # fmt: skip
         result = apply_xliff(data, source=str(file), bundle=target, settings=settings)
     typer.echo(
