@@ -155,7 +155,7 @@ def test_a_bundle_of_format_1_still_reads_with_the_signature_it_was_made_with(tm
     made = EngineSpec("ctranslate2", "/models/en-de", "en", "de", DecodingSettings(beam_size=2), ct2=CT2Settings(use_vmap=True))
     assert manifest.signature == EngineSignature.of(made, "0123456789ab")  # use_vmap kept
     assert manifest.tm == {"hits": 1, "misses": 2} and manifest.extra == {}
-    assert [s["id"] for s in bundle.segments] == ["s1", "s2", "s3"] and bundle.segments[0]["reviewed"] is True
+    assert [s.id for s in bundle.segments] == ["s1", "s2", "s3"] and bundle.segments[0].reviewed is True
     copy = tmp_path / "v1-article" / "de"
     shutil.copytree(FIXTURE / "v1-article" / "de", copy)
     assert bundle_is_current(copy, manifest.source_sha256, EngineSignature.of(made, "0123456789ab"), manifest.glossary_hash)
