@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from . import catalog, glossary, models, qe, review, score, tm, translate, xliff
+from . import catalog, glossary, models, qe, review, score, serve, tm, translate, xliff
 
 app = typer.Typer(
     name="newsl10n",
@@ -29,6 +29,7 @@ COMMANDS = (
     ("score", score.score),
     ("qa", score.qa),
     ("review", review.review),
+    ("serve", serve.serve),
 )
 GROUPS = (
     ("models", models.models_app),
