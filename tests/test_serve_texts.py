@@ -105,6 +105,11 @@ def test_ignored_xml_tags_keep_their_content_out_of_the_model():
     assert upper(text, "xml", ignore=frozenset({"keep"})) == "PRESS <keep>Ctrl+S</keep> TO SAVE."
 
 
+def test_ignore_tags_match_html_names_in_any_case_and_xml_names_exactly():
+    assert upper("Say <KEEP>x y</KEEP> now.", "html", ignore=frozenset({"Keep"})) == "SAY <KEEP>x y</KEEP> NOW."
+    assert upper("Say <Keep>x y</Keep> now.", "xml", ignore=frozenset({"keep"})) == "SAY <Keep>X Y</Keep> NOW."
+
+
 def test_xml_outline_makes_each_element_on_its_own_line_a_block_unless_turned_off():
     text = "<doc>\n  <title>The title</title>\n  <body>Text.</body>\n</doc>"
     assert segments(text, "xml") == ["The title", "Text."]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .. import __version__
@@ -77,7 +77,7 @@ class TextResult:
                 counts[str(term["status"])] = counts.get(str(term["status"]), 0) + 1
         confidences = [s.confidence for s in self.segments if s.confidence is not None]
         return {
-            "segments": [seg.__dict__ for seg in self.segments],
+            "segments": [asdict(seg) for seg in self.segments],
             "terms": counts,
             "confidence": round(min(confidences), 4) if confidences else None,
             "reviewed": sum(s.reviewed for s in self.segments),

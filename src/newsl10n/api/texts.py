@@ -303,7 +303,8 @@ class _MarkupReader:
         """Content sent back as it is: ignored tags, HTML's code and scripts, translate="no",
         and elements without text (placeholders, images)."""
         attrs = dict(node.attrs)
-        kept = node.name in self.options.ignore or not node.has_text()
+        ignore = self.options.ignore if self.options.fmt == "xml" else {t.lower() for t in self.options.ignore}
+        kept = node.name in ignore or not node.has_text()
         if self.options.fmt == "html":
             classes = (attrs.get("class") or "").split()
             kept = kept or node.name in KEPT or attrs.get("translate") == "no" or "notranslate" in classes
