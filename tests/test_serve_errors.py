@@ -60,6 +60,8 @@ DEEPL_CASES = [
                                    "glossary_id": "0e7c5c2a-6f1e-4d6b-9c1e-2a9c7a8b0d11"}}, 404, "Glossary not found."),
     ("non-UTF-8 body", {"content": b'{"text": ["caf\xe9"], "target_lang": "DE"}', "headers": {**KEY, "Content-Type": "application/json"}},
      400, "The request body is not valid UTF-8 (byte 0xe9 at offset 14)."),
+    ("v3 glossary ids", {"json": {"text": ["Hi."], "target_lang": "DE", "source_lang": "EN", "glossary_ids": ["x"]}},
+     400, "Parameter 'glossary_ids' not supported: give one 'glossary_id'."),
     ("bad XML", {"json": {"text": ["Hi <b>there."], "target_lang": "DE", "tag_handling": "xml"}},
      400, "text 1: XML element <b> is not closed"),
 ]  # fmt: skip

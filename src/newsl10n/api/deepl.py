@@ -84,6 +84,8 @@ class DeepLApi:
             raise ApiError(400, "Value for 'formality' not supported.")
         if formality in ("more", "less"):  # our models have no formality (see /v2/languages)
             raise ApiError(400, "'formality' is not supported for given 'target_lang'.")
+        if params.has("glossary_ids"):  # the multilingual glossaries (v3) are not served here
+            raise ApiError(400, "Parameter 'glossary_ids' not supported: give one 'glossary_id'.")
         glossary_id = params.one("glossary_id")
         if glossary_id is not None and not params.one("source_lang"):
             raise ApiError(400, "Use of a glossary requires the 'source_lang' parameter to be set.")
