@@ -132,6 +132,11 @@ def test_xml_that_is_not_well_formed_is_refused_with_one_line(text, message):
     assert str(exc.value) == message
 
 
+def test_a_line_break_between_words_keeps_them_apart_for_the_model():
+    assert segments("Line one<br>line two.", "html") == ["Line one line two."]
+    assert upper("Line one<br>line two.", "html") == "LINE ONE<br> LINE TWO."
+
+
 def test_html_is_read_leniently_where_xml_is_not():
     assert upper("Hello <b>world", "html") == "HELLO <b>WORLD"
     assert upper("Hello world</b>", "html") == "HELLO WORLD</b>"

@@ -347,6 +347,8 @@ class _MarkupReader:
                 after = _lead(self._text_after(items[k + 1 :]))[:1] != ""
                 spaces = (("space-before", "1"),) * before + (("space-after", "1"),) * after
                 block.atom("html", ((RAW_ATTR, item.raw()), *spaces))
+                if isinstance(item, Node) and item.name == "br" and not (before or after):
+                    block.text(" ")  # "one<br>two": the model reads two words, not "onetwo"
             else:
                 block.open(item.name.lower(), ((OPEN_ATTR, item.start), (CLOSE_ATTR, item.end)))
                 self._inline(item.children, block)
