@@ -1,14 +1,17 @@
 """Load on ``newsl10n serve`` (issue 28): 1, 4 and 16 concurrent clients sending one news sentence
 per request to /v2/translate, against ``newsl10n translate`` on the same sentences in one batch.
 
-    PYTHONPATH=src HF_HUB_OFFLINE=1 python bench/bench_serve.py [--size opus-mt|tiny] [--sentences 96]
+    PYTHONPATH=src HF_HUB_OFFLINE=1 python bench/bench_serve.py [--size opus-mt|copy|tiny] [--sentences 48]
 
 The bench model and settings are the end-to-end runs' (``e2e.write_e2e_config``: random weights
 of the opus-mt-en-de architecture, ctranslate2 int8, beam 4, batch 16, the glossaries on, every
-batch decoded to 1.1x its longest source), the memory off on both sides (``--no-tm``: every
-sentence reaches the model). The CLI rate is measured before and after the server's phases (two
-fresh processes, each timed on a second run after an untimed first one loaded the model), and
-the server rate is compared with their mean. Loopback only; every process is stopped at the end.
+batch decoded to 1.1x its longest source; ``--size copy``: the trained en->en copy model of
+``newsl10n.copymodel`` instead, which ends its sentences itself), the memory off on both sides (``--no-tm``: every
+sentence reaches the model). The CLI runs in a process of its own that stays (an untimed first
+run loads the model and warms every cache; the server gets an untimed phase for the same), and
+its timed runs alternate with the server's phases, so the load other processes put on the
+machine moves both alike; sentences per CPU second (each process's own) do not move with it.
+Loopback only; every process is stopped at the end.
 Then the server translates one sentence into each of the five locales (every locale on the same
 random model, so five copies of it are loaded) and its resident memory is read from /proc.
 """
@@ -29,22 +32,39 @@ import time
 from pathlib import Path
 
 from bench_engines import build_model, convert_model
-from benchlib import ROOT, SAMPLE, child_env, run_json_child
+from benchlib import ROOT, SAMPLE, child_env
 from e2e import E2E_LENGTH_RATIO, LOCALES, write_e2e_config
 
-SECTION_START, SECTION_END = "<!-- bench_serve.py: start -->", "<!-- bench_serve.py: end -->"
+MODELS = {
+    "opus-mt": "the bench model: random weights of the opus-mt-en-de architecture (74M parameters); a random model"
+    " never ends a sentence, so every batch is decoded to 1.1x its longest source, and writes no glossary term"
+    " itself, so every term is forced",
+    "copy": "the trained en->en copy model (`newsl10n.copymodel`, d_model 128, 2+2 layers), mapped to every locale:"
+    " it ends each sentence itself, as a real model does, and writes the terms that are the same in English",
+    "tiny": "random weights, d_model 32 (a smoke run), every batch decoded to 1.1x its longest source",
+}
+
+
+def markers(size: str) -> tuple[str, str]:
+    return f"<!-- bench_serve.py --size {size}: start -->", f"<!-- bench_serve.py --size {size}: end -->"
 CLIENTS = (1, 4, 16)
 
 
-def news_sentences(count: int) -> list[str]:
+def news_sentences(count: int, *, terms: bool | None = None) -> list[str]:
     """``count`` sentences of the sample article's body that end like a sentence, in order, again
-    from the start when they run out (each stays one segment: no sentence is split further)."""
+    from the start when they run out (each stays one segment: no sentence is split further);
+    ``terms`` False: only those without a glossary term (nothing to enforce)."""
     sys.path.insert(0, str(ROOT / "src"))
     from newsl10n.config import PipelineConfig
     from newsl10n.source import read_article
+    from newsl10n.terms.files import require_valid
+    from newsl10n.terms.source import SourceTerms
 
-    article = read_article(SAMPLE, PipelineConfig()).article
-    found = [s.text for s in article.segments if s.kind == "paragraph" and s.text.rstrip()[-1:] in ".!?\"”"]
+    source = read_article(SAMPLE, PipelineConfig(), SourceTerms(require_valid([ROOT / "glossaries"])))
+    found = [
+        s.text for s in source.article.segments
+        if s.kind == "paragraph" and s.text.rstrip()[-1:] in ".!?\"”" and (terms is not False or not source.terms[s.id])
+    ]  # fmt: skip
     return [found[i % len(found)] for i in range(count)]
 
 
@@ -57,13 +77,15 @@ def realistic_lengths() -> None:
 
 
 def child_cli(args: argparse.Namespace) -> None:
-    """``newsl10n translate`` of the sentences (one paragraph each) into de, twice in one process:
-    the first run loads the model, the second is timed."""
+    """``newsl10n translate`` of the sentences (one paragraph each) into de in one process that
+    stays: an untimed first run loads the model (then "READY"), and each line on stdin asks for
+    one timed run, answered with one JSON line."""
     from newsl10n.config import load_config
     from newsl10n.pipeline import run_translate
     from newsl10n.terms.files import resolve_glossary
 
-    realistic_lengths()
+    if args.size != "copy":
+        realistic_lengths()
     sentences = json.loads(Path(args.sentences_file).read_text(encoding="utf-8"))
     article = Path(args.work) / "serve-article.txt"
     article.write_text("\n\n".join(sentences) + "\n", encoding="utf-8")
@@ -71,27 +93,56 @@ def child_cli(args: argparse.Namespace) -> None:
     glossary = resolve_glossary(config, base)
     out = Path(args.work) / "serve-cli-out"
     run_translate(config, base, [article], ["de"], out=out, use_tm=False, glossary=glossary)
-    started = time.perf_counter()
-    result = run_translate(config, base, [article], ["de"], out=out, use_tm=False, glossary=glossary)
-    wall = time.perf_counter() - started
-    [bundle] = result.bundles
-    print(json.dumps({"segments": bundle.segments, "run_s": wall, "engine_s": bundle.seconds}))
+    print("READY", flush=True)
+    for _ in sys.stdin:
+        started, cpu = time.perf_counter(), time.process_time()
+        result = run_translate(config, base, [article], ["de"], out=out, use_tm=False, glossary=glossary)
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        [bundle] = result.bundles
+        print(json.dumps({"segments": bundle.segments, "run_s": wall, "engine_s": bundle.seconds, "cpu_s": cpu}), flush=True)
+
+
+class CliRuns:
+    """The persistent CLI child: ``run()`` times one more run."""
+
+    def __init__(self, command: list[str]):
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                        env=child_env(), cwd=ROOT)  # fmt: skip
+        if self.process.stdout.readline().strip() != "READY":
+            self.process.kill()
+            raise SystemExit("the CLI child did not start")
+
+    def run(self) -> dict:
+        self.process.stdin.write("run\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise SystemExit("the CLI child died")
+        return json.loads(line)
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(60)
 
 
 def child_server(args: argparse.Namespace) -> None:
     """The server on a free loopback port (printed), until SIGTERM."""
+    from newsl10n.api.batching import DEFAULT_WINDOW_S
     from newsl10n.cli.review import listen
     from newsl10n.cli.serve import build_app, run
 
-    realistic_lengths()
-    app, summary = build_app(Path(args.config), "127.0.0.1", None, [], None, 5, 0, 0, None, 0.005, True, [], False)
+    if args.size != "copy":
+        realistic_lengths()
+    window = DEFAULT_WINDOW_S if args.window_ms is None else args.window_ms / 1000
+    app, summary = build_app(Path(args.config), "127.0.0.1", None, [], None, 5, 0, 0, None, window, True, [], False)
     sock = listen("127.0.0.1", 0)
     print(f"PORT {sock.getsockname()[1]}", flush=True)
     run(app, sock, summary)
 
 
 def start_server(args: argparse.Namespace, config: Path) -> tuple[subprocess.Popen, str]:
-    command = [sys.executable, __file__, "--child", "server", "--config", str(config), "--work", str(args.work)]
+    command = [sys.executable, __file__, "--child", "server", "--config", str(config), "--work", str(args.work),
+               "--size", args.size] + (["--window-ms", str(args.window_ms)] if args.window_ms is not None else [])  # fmt: skip
     server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=child_env(), cwd=ROOT)
     line = server.stdout.readline()
     if not line.startswith("PORT "):
@@ -108,11 +159,13 @@ def post(client, url: str, text: str, locale: str = "DE") -> float:
     return time.perf_counter() - started
 
 
-def phase(url: str, sentences: list[str], clients: int) -> dict[str, float]:
+def phase(url: str, sentences: list[str], clients: int, pid: int) -> dict[str, float]:
     """Every sentence once, as one-sentence requests from ``clients`` threads taking the next
-    sentence as they finish the last: latency per request and sentences/s over the phase."""
+    sentence as they finish the last: latency per request, sentences/s over the phase, the
+    server's CPU seconds and its engine calls (their mean size) meanwhile."""
     import httpx
 
+    before = (cpu_seconds(pid), httpx.get(f"{url}/health").json())
     work: queue.Queue[str] = queue.Queue()
     for sentence in sentences:
         work.put(sentence)
@@ -137,8 +190,23 @@ def phase(url: str, sentences: list[str], clients: int) -> dict[str, float]:
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
+    after = (cpu_seconds(pid), httpx.get(f"{url}/health").json())
+    calls = after[1]["engine_calls"] - before[1]["engine_calls"]
     return {"clients": clients, "requests": len(latencies), "wall_s": wall, "sentences_s": len(sentences) / wall,
-            "p50_ms": 1000 * statistics.median(latencies), "p95_ms": 1000 * percentile(latencies, 95)}  # fmt: skip
+            "p50_ms": 1000 * statistics.median(latencies), "p95_ms": 1000 * percentile(latencies, 95),
+            "cpu_s": after[0] - before[0], "calls": calls,
+            "per_call": (after[1]["engine_segments"] - before[1]["engine_segments"]) / max(1, calls)}  # fmt: skip
+
+
+def median_phase(runs: list[dict]) -> dict:
+    """The round with the median sentences/s (its own latencies and CPU time)."""
+    return sorted(runs, key=lambda r: r["sentences_s"])[(len(runs) - 1) // 2]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of process ``pid``, all its threads."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -159,8 +227,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / ".work")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
-    parser.add_argument("--size", choices=("opus-mt", "tiny"), default="opus-mt")
-    parser.add_argument("--sentences", type=int, default=96)
+    parser.add_argument("--size", choices=("opus-mt", "copy", "tiny"), default="opus-mt")
+    parser.add_argument("--sentences", type=int, default=48)
+    parser.add_argument("--rounds", type=int, default=2, help="CLI run and server phases, alternating")
+    parser.add_argument("--window-ms", type=float, help="the server's --batch-window (default: its default)")
     parser.add_argument("--child", choices=("cli", "server"), help=argparse.SUPPRESS)
     parser.add_argument("--config", help=argparse.SUPPRESS)
     parser.add_argument("--sentences-file", help=argparse.SUPPRESS)
@@ -171,27 +241,40 @@ def main() -> None:
     args.work = args.work.resolve()
     args.work.mkdir(parents=True, exist_ok=True)
     load_before = os.getloadavg()[0]
-    model = build_model(args.work, args.size)
+    if args.size == "copy":
+        sys.path.insert(0, str(ROOT / "src"))
+        from newsl10n.copymodel import cached_copy_model
+
+        model = cached_copy_model()
+    else:
+        model = build_model(args.work, args.size)
     convert_model(model, args.work / "ct2-cache")
-    config = write_e2e_config(args.work, model, name="serve")
+    config = write_e2e_config(args.work, model, name=f"serve-{args.size}")
     sentences = news_sentences(args.sentences)
     sentences_file = args.work / "serve-sentences.json"
     sentences_file.write_text(json.dumps(sentences), encoding="utf-8")
     cli_command = [sys.executable, __file__, "--child", "cli", "--config", str(config), "--work", str(args.work),
-                   "--sentences-file", str(sentences_file)]  # fmt: skip
-    cli = [run_json_child(cli_command, child_env(), ROOT)]
-    print(f"CLI (before): {cli[0]['segments'] / cli[0]['run_s']:.1f} sentences/s", flush=True)
+                   "--sentences-file", str(sentences_file), "--size", args.size]  # fmt: skip
+    cli_runs, cli = CliRuns(cli_command), []
     server, url = start_server(args, config)
+    rounds: dict[int, list[dict]] = {n: [] for n in CLIENTS}
     try:
         import httpx
 
         with httpx.Client() as http:
             post(http, url, "Warm-up sentence for the model.")  # loads de
+        phase(url, sentences, 4, server.pid)  # untimed, as the CLI's first run: every cache warm
         idle_rss = rss_mb(server.pid)[0]
-        phases = []
-        for clients in CLIENTS:
-            phases.append(phase(url, sentences, clients))
-            print(json.dumps(phases[-1]), flush=True)
+        for number in range(args.rounds):  # CLI and server phases alternate: load drift hits both
+            cli.append(cli_runs.run())
+            print(f"round {number + 1}, CLI: {json.dumps(cli[-1])}", flush=True)
+            for clients in CLIENTS:
+                rounds[clients].append(phase(url, sentences, clients, server.pid))
+                print(f"round {number + 1}, serve: {json.dumps(rounds[clients][-1])}", flush=True)
+        cli.append(cli_runs.run())
+        print(f"CLI: {json.dumps(cli[-1])}", flush=True)
+        plain = phase(url, news_sentences(args.sentences // 2, terms=False), 1, server.pid)
+        print(f"serve, no terms: {json.dumps(plain)}", flush=True)
         with httpx.Client() as http:
             loads = {loc: post(http, url, "One more sentence for this locale.", loc.upper()) for loc in LOCALES}
             loaded = http.get(f"{url}/health").json()["loaded"]
@@ -199,41 +282,45 @@ def main() -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(120)
-    cli.append(run_json_child(cli_command, child_env(), ROOT))
-    print(f"CLI (after): {cli[1]['segments'] / cli[1]['run_s']:.1f} sentences/s", flush=True)
-    text = render(args, cli, phases, idle_rss, rss, peak, loaded, loads, load_before, os.getloadavg()[0])
+        cli_runs.close()
+    phases = [median_phase(rounds[n]) for n in CLIENTS]
+    text = render(args, cli, phases, plain, idle_rss, rss, peak, loaded, loads, load_before, os.getloadavg()[0])
     print(text)
-    write_section(args.results, text)
+    write_section(args.results, text, *markers(args.size))
 
 
-def render(args, cli, phases, idle_rss, rss, peak, loaded, loads, load_before, load_after) -> str:
-    run_rate = statistics.mean(c["segments"] / c["run_s"] for c in cli)
-    engine_rate = statistics.mean(c["segments"] / c["engine_s"] for c in cli)
+def render(args, cli, phases, plain, idle_rss, rss, peak, loaded, loads, load_before, load_after) -> str:
+    run_rate = statistics.median(c["segments"] / c["run_s"] for c in cli)
+    cpu_rate = statistics.median(c["segments"] / c["cpu_s"] for c in cli)
     lines = [
-        SECTION_START,
-        "## Serving: `newsl10n serve` under load (issue 28)",
+        markers(args.size)[0],
+        f"## Serving: `newsl10n serve` under load, {args.size} model (issue 28)",
         "",
         f"`PYTHONPATH=src HF_HUB_OFFLINE=1 python bench/bench_serve.py --size {args.size} --sentences {args.sentences}`"
         f" (generated; see the notes below it). Machine: {os.cpu_count()} CPUs, load average {load_before:.1f} at the"
         f" start, {load_after:.1f} at the end.",
         "",
-        f"Model: random weights, {'opus-mt-en-de architecture' if args.size == 'opus-mt' else 'tiny'}; ctranslate2 int8,"
-        " beam 4, batch 16, glossaries on (a random model writes no term itself: every term is forced), every batch"
-        " decoded to 1.1x its longest source; no translation memory on either side. "
-        f"{phases[0]['requests']} one-sentence requests per phase (the sample article's"
-        " sentences), each client sending its next one as soon as its last is answered.",
+        f"Model: {MODELS[args.size]}. Settings of the end-to-end runs: ctranslate2 int8, beam 4, batch 16, the"
+        " glossaries on; no translation memory on either side. "
+        f"{phases[0]['requests']} one-sentence requests per phase (the sample article's sentences), each client"
+        f" sending its next one as soon as its last is answered; {args.rounds} rounds of a CLI run and the three"
+        " phases, alternating, then one more CLI run; each row is its median round. CPU s: the server process's (all threads) over the"
+        " phase, or the CLI process's over its timed run; per CPU second the ratio does not move with the load the"
+        " other processes put on the machine.",
         "",
-        "| run | sentences/s | vs CLI run | vs CLI engine | p50 ms | p95 ms |",
-        "|---|---|---|---|---|---|",
-        f"| `newsl10n translate`, one batch (mean of {len(cli)} runs: "
-        + ", ".join(f"{c['segments'] / c['run_s']:.1f}" for c in cli)
-        + f") | {run_rate:.1f} | 1.00 | - | - | - |",
-        f"| its engine time alone (translate step, no reading or bundle writing) | {engine_rate:.1f} | - | 1.00 | - | - |",
+        "| run | sentences/s | vs CLI | sentences per CPU s | vs CLI | engine calls (mean sentences) | p50 ms | p95 ms |",
+        "|---|---|---|---|---|---|---|---|",
+        f"| `newsl10n translate`, one batch (median of runs: "
+        + ", ".join(f"{c['segments'] / c['run_s']:.2f}" for c in cli)
+        + f" sentences/s) | {run_rate:.2f} | 1.00 | {cpu_rate:.2f} | 1.00 | - | - | - |",
     ]
-    for p in phases:
+    named = [(f"serve, {p['clients']} client{'s' if p['clients'] > 1 else ''}", p) for p in phases]
+    named.append(("serve, 1 client, sentences without a glossary term", plain))
+    for name, p in named:
+        per_cpu = p["requests"] / p["cpu_s"] if p["cpu_s"] else float("nan")
         lines.append(
-            f"| serve, {p['clients']} client{'s' if p['clients'] > 1 else ''} | {p['sentences_s']:.1f} | "
-            f"{p['sentences_s'] / run_rate:.2f} | {p['sentences_s'] / engine_rate:.2f} | {p['p50_ms']:.0f} | {p['p95_ms']:.0f} |"
+            f"| {name} | {p['sentences_s']:.2f} | {p['sentences_s'] / run_rate:.2f} | {per_cpu:.2f} | "
+            f"{per_cpu / cpu_rate:.2f} | {p['calls']} ({p['per_call']:.1f}) | {p['p50_ms']:.0f} | {p['p95_ms']:.0f} |"
         )
     lines += [
         "",
@@ -241,16 +328,16 @@ def render(args, cli, phases, idle_rss, rss, peak, loaded, loads, load_before, l
         f" {len(loaded)} loaded ({', '.join(loaded)}; first request per locale, model load included: "
         + ", ".join(f"{loc} {1000 * s:.0f} ms" for loc, s in loads.items())
         + ").",
-        SECTION_END,
+        markers(args.size)[1],
     ]
     return "\n".join(lines)
 
 
-def write_section(path: Path, section: str) -> None:
+def write_section(path: Path, section: str, start: str, end: str) -> None:
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    if SECTION_START in text:
-        head, rest = text.split(SECTION_START, 1)
-        text = head + section + rest.split(SECTION_END, 1)[1]
+    if start in text:
+        head, rest = text.split(start, 1)
+        text = head + section + rest.split(end, 1)[1]
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     path.write_text(text, encoding="utf-8")

@@ -53,7 +53,7 @@ def write_config(root: Path, tiny_models: dict[str, Path], cache: Path) -> Path:
 @contextmanager
 def serving(
     root: Path, tiny_models: dict[str, Path], cache: Path, *, keys: tuple[str, ...] = (), rate: int = 0,
-    quota: int = 0, max_models: int = 5, window_ms: float = 5.0, no_tm: bool = False,
+    quota: int = 0, max_models: int = 5, window_ms: float = 200.0, no_tm: bool = False,
 ) -> Iterator[Served]:  # fmt: skip
     from newsl10n.cli.serve import build_app
 

@@ -8,9 +8,9 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
-import threading
 import time
 
 import httpx
@@ -160,25 +160,30 @@ def test_the_command_refuses_bad_settings_with_one_line(tmp_path, tiny_models, c
 
 
 def test_sigterm_lets_the_request_in_progress_finish_and_closes_the_memory(tmp_path, tiny_models, cache):
+    """A request whose body is still arriving when SIGTERM comes is answered, then the server
+    stops (exit 0) and its memory holds the translation."""
     config = write_config(tmp_path, tiny_models, cache)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "HF_HUB_OFFLINE": "1"}
     env.pop("NEWSL10N_API_KEYS", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "newsl10n", "serve", "--config", str(config), "--port", "0", "--batch-window", "1000"],
-        stderr=subprocess.PIPE, text=True, env=env,
-    )  # fmt: skip
+    server = subprocess.Popen([sys.executable, "-m", "newsl10n", "serve", "--config", str(config), "--port", "0"],
+                              stderr=subprocess.PIPE, text=True, env=env)  # fmt: skip
     try:
-        line = server.stderr.readline()
-        url = re.search(r"at (http://\S+?)/ ", line).group(1)
-        answer: dict[str, object] = {}
-        request = threading.Thread(target=lambda: answer.update(
-            r=httpx.post(f"{url}/v2/translate", json={"text": ["Still translated."], "target_lang": "DE"}, timeout=60)))
-        request.start()
-        time.sleep(0.5)  # the request now waits in the batcher's one-second window
-        server.send_signal(signal.SIGTERM)
-        request.join(60)
+        port = int(re.search(r"at http://127.0.0.1:(\d+)/ ", server.stderr.readline()).group(1))
+        body = json.dumps({"text": ["Still translated."], "target_lang": "DE"}).encode()
+        head = (f"POST /v2/translate HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()  # fmt: skip
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as conn:
+            conn.sendall(head + body[:10])
+            time.sleep(0.5)  # the request has begun: its handler waits for the rest of the body
+            server.send_signal(signal.SIGTERM)
+            time.sleep(0.5)
+            conn.sendall(body[10:])
+            answer = b""
+            while chunk := conn.recv(65536):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200 ")
+        assert json.loads(answer.split(b"\r\n\r\n", 1)[1])["translations"][0]["text"]
         assert server.wait(60) == 0
-        assert answer["r"].status_code == 200 and json.loads(answer["r"].text)["translations"][0]["text"]
         assert "newsl10n serve: stopped" in server.stderr.read()
     finally:
         if server.poll() is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import pytest
 
@@ -165,6 +166,69 @@ def test_concurrent_requests_for_one_key_share_one_engine_call_and_each_gets_its
     results = asyncio.run(main())
     assert [[t.text for t in r] for r in results] == [["de:a", "de:b"], ["de:c"], ["fr:d"]]
     assert sorted(calls) == [("de", [("a", "b"), ("c",)]), ("fr", [("d",)])]
+
+
+def test_clients_sending_one_request_after_another_regroup_into_full_calls():
+    """Six clients, each sending its next request when the last is answered: after the first
+    call (whatever arrived at once), each call waits for the answered clients to come back, so
+    the clients do not split into groups taking turns."""
+    sizes = []
+
+    def run(key, jobs):
+        time.sleep(0.02)
+        sizes.append(len(jobs))
+        return [[Translation(s) for s in job.sources] for job in jobs]
+
+    async def client(batcher, n):
+        for k in range(5):
+            await batcher.translate("de", [f"{n}-{k}"], [()])
+            await asyncio.sleep(0.002 * n)  # clients take a little while to send the next one
+
+    async def main():
+        batcher = MicroBatcher(run, window_s=0.5)
+        started = time.perf_counter()
+        await asyncio.gather(*(client(batcher, n) for n in range(6)))
+        elapsed = time.perf_counter() - started
+        await batcher.close()
+        return elapsed
+
+    elapsed = asyncio.run(main())
+    assert sum(sizes) == 30 and sizes[-1] == 6 and len(sizes) <= 6
+    assert elapsed < 1.5  # each call waited only until the six were back, never the whole window
+
+
+def test_a_call_stops_waiting_for_clients_that_do_not_come_back_after_a_quarter_window():
+    def run(key, jobs):
+        return [[Translation(s) for s in job.sources] for job in jobs]
+
+    async def main():
+        batcher = MicroBatcher(run, window_s=2.0)
+        await asyncio.gather(batcher.translate("de", ["a"], [()]), batcher.translate("de", ["b"], [()]))
+        started = time.perf_counter()  # one of the two clients comes back, the other does not
+        await batcher.translate("de", ["a2"], [()])
+        waited = time.perf_counter() - started
+        await batcher.close()
+        return waited
+
+    assert 0.3 < asyncio.run(main()) < 1.5  # a quarter of the window of quiet, not the window
+
+
+def test_a_request_that_finds_the_engine_idle_goes_at_once():
+    def run(key, jobs):
+        return [[Translation(s) for s in job.sources] for job in jobs]
+
+    async def main():
+        batcher = MicroBatcher(run, window_s=5.0)
+        started = time.perf_counter()
+        await batcher.translate("de", ["a"], [()])
+        first = time.perf_counter() - started
+        await asyncio.sleep(0.05)  # a single client's next request: the one expected, so no wait
+        started = time.perf_counter()
+        await batcher.translate("de", ["b"], [()])
+        await batcher.close()
+        return first, time.perf_counter() - started
+
+    assert all(seconds < 1.0 for seconds in asyncio.run(main()))
 
 
 def test_a_failing_engine_call_fails_every_request_in_it_and_the_next_one_runs():

@@ -1,8 +1,11 @@
 """Micro-batching: concurrent requests for one locale share one engine call.
 
-A request's segments wait in a queue per key (a locale and its glossary). The first request
-after a quiet spell waits a short collection window for others; while the engine is busy, the
-requests that arrive meanwhile go into the next call together. All engine calls run on one
+A request's segments wait in a queue per key (a locale and its glossary). While the engine is
+busy, the requests that arrive go into the next call together. Before that next call, the
+batcher waits a short while (the collection window, at most) for the requests the last call
+answered to come back: under steady load every client's next request then goes into one call,
+instead of the clients splitting into two groups that take turns with half-sized calls. A
+request that finds the engine idle and no one expected goes at once. All engine calls run on one
 thread, one at a time: the models and the translation memory are used from that thread only,
 and two decodes never compete for the same cores.
 """
@@ -17,7 +20,9 @@ from typing import Any
 
 from ..model import TermConstraint, Translation
 
-DEFAULT_WINDOW_S = 0.005
+DEFAULT_WINDOW_S = 0.2
+"""How long, at most, an engine call waits for the clients the last call answered; it stops
+waiting sooner when no request has come for a quarter of it (the clients are not coming back)."""
 DEFAULT_MAX_SEGMENTS = 256
 """Segments per engine call; more wait for the next call (one huge request cannot hold back the
 small ones behind it for long)."""
@@ -43,9 +48,14 @@ class MicroBatcher:
         self.max_segments = max_segments
         self._pending: dict[Hashable, list[Job]] = {}
         self._tasks: dict[Hashable, asyncio.Task] = {}
+        self._arrived: dict[Hashable, asyncio.Event] = {}
+        self._last: dict[Hashable, tuple[int, float]] = {}
+        self._arrival: dict[Hashable, float] = {}
+        """Per key: the requests active at the end of the last call (answered or waiting), and when."""
         self._engine = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsl10n-engine")
         self.calls = 0
-        """Engine calls made (for /health and the tests)."""
+        self.segments = 0
+        """Engine calls made and the segments they took (for /health, the tests and the bench)."""
 
     async def translate(
         self, key: Hashable, sources: Sequence[str], constraints: Sequence[Sequence[TermConstraint]]
@@ -56,6 +66,9 @@ class MicroBatcher:
             return []
         job = Job(tuple(sources), tuple(tuple(c) for c in constraints), asyncio.get_running_loop().create_future())
         self._pending.setdefault(key, []).append(job)
+        self._arrival[key] = asyncio.get_running_loop().time()
+        if key in self._arrived:
+            self._arrived[key].set()
         if key not in self._tasks:
             self._tasks[key] = asyncio.create_task(self._drain(key))
         return list(await job.future)
@@ -64,22 +77,42 @@ class MicroBatcher:
         loop = asyncio.get_running_loop()
         try:
             while self._pending.get(key):
-                if sum(len(j.sources) for j in self._pending[key]) < self.max_segments:
-                    await asyncio.sleep(self.window_s)
+                await self._collect(key)
                 jobs = self._take(key)
                 self.calls += 1
+                self.segments += sum(len(job.sources) for job in jobs)
                 try:
                     results = await loop.run_in_executor(self._engine, self._run, key, jobs)
                 except Exception as exc:  # noqa: BLE001 - each waiting request gets the error
-                    for job in jobs:
-                        if not job.future.done():
-                            job.future.set_exception(exc)
-                    continue
+                    results = [exc] * len(jobs)
                 for job, result in zip(jobs, results):
-                    if not job.future.done():  # a client that went away has cancelled its own
+                    if job.future.done():  # a client that went away has cancelled its own
+                        continue
+                    if isinstance(result, Exception):
+                        job.future.set_exception(result)
+                    else:
                         job.future.set_result(result)
+                self._last[key] = (len(jobs) + len(self._pending.get(key, ())), loop.time())
         finally:
             del self._tasks[key]
+
+    async def _collect(self, key: Hashable) -> None:
+        """Wait for as many requests as were active when the last call ended (its clients' next
+        requests, and those that were waiting then): until the window after that call closes,
+        or sooner when none has arrived for a quarter of the window."""
+        loop = asyncio.get_running_loop()
+        expected, ended = self._last.get(key, (0, 0.0))
+        event = self._arrived.setdefault(key, asyncio.Event())
+        while len(self._pending[key]) < expected and sum(len(j.sources) for j in self._pending[key]) < self.max_segments:
+            quiet = max(ended, self._arrival.get(key, 0.0)) + self.window_s / 4
+            remaining = min(ended + self.window_s, quiet) - loop.time()
+            if remaining <= 0:
+                return
+            event.clear()
+            try:
+                await asyncio.wait_for(event.wait(), remaining)
+            except asyncio.TimeoutError:
+                return
 
     def _take(self, key: Hashable) -> list[Job]:
         """The waiting jobs, oldest first, up to ``max_segments`` (at least one)."""

@@ -214,6 +214,7 @@ class TranslationService:
             "loaded": self.models.loaded(),
             "max_models": self.models.limit,
             "engine_calls": self.batcher.calls,
+            "engine_segments": self.batcher.segments,
             "memory": str(self.memory.path) if self.memory is not None else None,
         }
 

@@ -48,8 +48,10 @@ def serve(
         typer.Option("--glossary-folder", help="Where glossaries made through the API are kept (default: OUT/.newsl10n-glossaries)."),
     ] = None,
     batch_window: Annotated[
-        float, typer.Option("--batch-window", min=0, max=1000, help="Milliseconds a request waits for others to share its engine call.")
-    ] = 5.0,
+        float,
+        typer.Option("--batch-window", min=0, max=1000,
+                     help="Milliseconds an engine call waits, at most, for the clients the last call answered."),
+    ] = 200.0,
     no_tm: Annotated[bool, typer.Option("--no-tm", help="Use no translation memory (neither read nor fill it).")] = False,
     glossary: GlossaryOption = [],
     no_glossary: NoGlossaryOption = False,
