@@ -51,6 +51,8 @@ def test_the_deepl_client_translates_one_text_and_a_list(served):
     assert [t.supports_formality for t in translator.get_target_languages()] == [False, False]
     assert [s.code for s in translator.get_source_languages()] == ["EN"]
     assert translator.get_usage().character.count == len("Talks resumed in Abu Dhabi.First text.Second text. With two sentences.")
+    form = httpx.post(f"{served.url}/v2/translate", data={"text": ["One.", "Two."], "target_lang": "de"})
+    assert [t["newsl10n"]["segments"][0]["source"] for t in form.json()["translations"]] == ["One.", "Two."]
     with pytest.raises(deepl.DeepLException, match="'formality' is not supported for given 'target_lang'"):
         translator.translate_text("Hello.", target_lang="DE", formality="more")
     assert translator.translate_text("Hello.", target_lang="DE", formality="prefer_more").text == translator.translate_text("Hello.", target_lang="DE").text
