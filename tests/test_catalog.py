@@ -15,15 +15,8 @@ import pytest
 from babel.messages.pofile import read_po, write_po
 from typer.testing import CliRunner
 
-from newsl10n.catalog import (
-    extract_template,
-    load_ui_strings,
-    new_catalog,
-    prefill,
-    read_catalog,
-    read_mapping,
-    update_catalog,
-)
+from newsl10n.catalog import load_ui_strings, read_catalog
+from newsl10n.catalog_authoring import extract_template, new_catalog, prefill, read_mapping, update_catalog
 from newsl10n.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,7 +108,7 @@ def test_pybabel_extract_gives_the_same_messages(tmp_path):
     dist.mkdir(parents=True)
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: newsl10n-ep\nVersion: 0\n")
     (dist / "entry_points.txt").write_text(
-        "[babel.extractors]\nnewsl10n_ui = newsl10n.catalog:extract_ui_strings\n"
+        "[babel.extractors]\nnewsl10n_ui = newsl10n.catalog_authoring:extract_ui_strings\n"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(dist.parent)])}
     code = "import sys; from babel.messages.frontend import main; sys.argv[0] = 'pybabel'; main()"
@@ -142,18 +135,48 @@ def test_extract_names_a_missing_mapping(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("locale", "nplurals"), [("de", 2), ("fr", 3), ("es", 3), ("ru", 3), ("ar", 6), ("ja", 1)]
-)
-def test_new_catalog_takes_plural_forms_from_cldr(tmp_path, locale, nplurals):
+    ("locale", "source", "nplurals", "for_one_and_two"),
+    [
+        ("de", "gettext", 2, (0, 1)), ("fr", "gettext", 2, (0, 1)), ("es", "gettext", 2, (0, 1)),
+        ("ru", "gettext", 3, (0, 1)), ("ar", "gettext", 6, (1, 2)), ("ja", "gettext", 1, (0, 0)),
+        ("fr", "cldr", 3, (0, 2)), ("es", "cldr", 3, (0, 2)), ("de", "cldr", 2, (0, 1)),
+    ],
+)  # fmt: skip
+def test_new_catalog_plural_forms_as_gettext_writes_them_or_cldrs(tmp_path, locale, source, nplurals, for_one_and_two):
+    """Issue 29: new fr/es catalogs declared CLDR's 3 forms where GNU gettext (and msginit,
+    translate-toolkit) use 2; --plural-forms cldr keeps CLDR's."""
     project = make_project(tmp_path)
     assert cli(project, "catalog", "extract").exit_code == 0
-    result = cli(project, "catalog", "update", "--to", locale, "--no-mt")
+    result = cli(project, "catalog", "update", "--to", locale, "--no-mt", "--plural-forms", source)
     assert result.exit_code == 0, result.output
     catalog = read(po(project, locale))
     assert catalog.num_plurals == nplurals
     assert f"nplurals={nplurals};" in catalog.plural_forms
     assert len(catalog["%(words)s word"].string) == nplurals
+    plural = gettext.c2py(catalog.plural_expr)
+    assert (plural(1), plural(2)) == for_one_and_two
     msgfmt_check(po(project, locale))
+
+
+def test_the_gettext_plural_forms_are_msginits(tmp_path):
+    """The same plural forms GNU gettext's msginit writes (where it is installed): the same count,
+    and an expression that picks the same form for every n up to 10,000."""
+    from newsl10n.catalog_authoring import gettext_plural_forms
+
+    if shutil.which("msginit") is None:
+        pytest.skip("GNU gettext's msginit is not installed")
+    pot = tmp_path / "m.pot"
+    pot.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n', encoding="utf-8")
+    for locale in ("de", "fr", "es", "ru", "ar", "ja", "pt_BR"):
+        out = tmp_path / f"{locale}.po"
+        done = subprocess.run(["msginit", "--no-translator", "-l", f"{locale}.UTF-8", "-i", str(pot), "-o", str(out)],
+                              capture_output=True, text=True, env={**os.environ, "LC_ALL": "C"})  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        theirs = read(out)
+        count, expression = gettext_plural_forms(locale)
+        assert theirs.num_plurals == count, locale
+        mine, msginits = gettext.c2py(expression), gettext.c2py(theirs.plural_expr)
+        assert [mine(n) for n in range(10_001)] == [msginits(n) for n in range(10_001)], locale
 
 
 def test_update_round_trip_keeps_human_translations(tmp_path):
@@ -369,9 +392,12 @@ def test_shipped_catalog_is_reviewed_and_compiles(tmp_path, locale):
         ("ar", 7, "7 كلمات"),
         ("ar", 11, "11 كلمةً"),
         ("ar", 100, "100 كلمة"),
+        ("fr", 0, "0 mot"),
         ("fr", 1, "1 mot"),
-        ("fr", 1000000, "1000000 de mots"),
+        ("fr", 1000000, "1000000 mots"),
         ("fr", 2, "2 mots"),
+        ("es", 1, "1 palabra"),
+        ("es", 0, "0 palabras"),
     ],
 )
 def test_shipped_plural_forms(locale, n, expected):
@@ -424,3 +450,70 @@ def test_prefill_applies_the_glossary(tmp_path, tiny_models):
     assert result.exit_code == 0, result.output
     catalog = read(po(project, "fr"))
     assert catalog["More on NATO"].fuzzy and {"OTAN", "Otan"} & set(catalog["More on NATO"].string.split())
+
+
+# ---------------------------------------------------------------- one model's output per catalog (issue 29)
+
+
+class _TaggingEngine:
+    """A stand-in engine that marks each output with its locale, so a catalog holding another
+    locale's output shows it."""
+
+    def __init__(self, spec):
+        self.locale, self.model = spec.target_lang, spec.model
+
+    def translate(self, texts, constraints=None):
+        from types import SimpleNamespace
+
+        return [SimpleNamespace(text=f"[{self.locale}] {text}") for text in texts]
+
+    def describe(self):
+        return {"model": self.model}
+
+
+FIVE = ("ar", "de", "fr", "es", "ru")
+
+
+def _update_with_tagging_engines(project: Path, monkeypatch, locales=FIVE):
+    monkeypatch.setattr("newsl10n.cli.catalog.make_translator", _TaggingEngine)
+    models = [arg for loc in locales for arg in ("--model", f"{loc}=org/en-{loc}")]
+    return cli(project, "catalog", "update", "--to", ",".join(locales), *models)
+
+
+def _assert_own_output(project: Path, locale: str, msgids) -> None:
+    catalog = read(po(project, locale))
+    for msgid in msgids:
+        message = catalog[msgid]
+        ids = msgid if isinstance(msgid, tuple) else (msgid,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        assert all(s in {f"[{locale}] {i}" for i in ids} for s in strings), (locale, msgid, strings)
+        assert message.fuzzy
+        assert " ".join(message.user_comments) == (
+            f"Machine translation by org/en-{locale}: review, then remove the fuzzy flag."
+        )
+
+
+def test_update_of_five_locales_fills_each_catalog_with_its_own_model(tmp_path, monkeypatch):
+    """Issue 29: `catalog update --to ar,de,...` filled every catalog with the first locale's
+    output and model name (one template message object shared by all catalogs)."""
+    project = make_project(tmp_path)
+    assert cli(project, "catalog", "extract").exit_code == 0
+    result = _update_with_tagging_engines(project, monkeypatch)
+    assert result.exit_code == 0, result.output
+    pot = read(project / "locales/messages.pot")
+    for locale in FIVE:
+        _assert_own_output(project, locale, [m.id for m in pot if m.id])
+    assert read(project / "locales/messages.pot")["Name"].string == ""
+
+
+def test_a_new_ui_string_reaches_each_existing_catalog_as_its_own_models_output(tmp_path, monkeypatch):
+    project = make_project(tmp_path)
+    assert cli(project, "catalog", "extract").exit_code == 0
+    assert cli(project, "catalog", "update", "--to", ",".join(FIVE), "--no-mt").exit_code == 0
+    config = project / "pipeline.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "    - 'Most read'\n", encoding="utf-8")
+    assert cli(project, "catalog", "extract").exit_code == 0
+    result = _update_with_tagging_engines(project, monkeypatch)
+    assert result.exit_code == 0, result.output
+    for locale in FIVE:
+        _assert_own_output(project, locale, ["Most read"])

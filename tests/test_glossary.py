@@ -359,7 +359,7 @@ def test_export_import_cli(tmp_path):
     assert runner.invoke(app, ["glossary", "export", str(GLOSSARIES), "-o", str(tbx)]).exit_code == 0
     result = runner.invoke(app, ["glossary", "import", str(tbx), "-o", str(back)])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == f"{tbx}: 12 entries -> {back}"
+    assert result.output.strip() == f"{tbx}: 12 concepts read, 12 imported -> {back}"
     assert require_valid([back]).content_hash == require_valid([GLOSSARIES]).content_hash
     assert back.read_text(encoding="utf-8").startswith("domain: back\nsource_lang: en\n")
 

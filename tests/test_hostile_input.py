@@ -235,3 +235,29 @@ def test_csv_export_writes_no_live_formula():
     assert problems == []
     rows = list(csv.reader(io.StringIO(to_csv(glossary, ["de"]))))
     assert rows[1:] == [["'=HYPERLINK(\"http://x.test\",\"a\")", "'@SUM(1+1)"], ["'+1 talks", "'-Gespräche"], ["NATO", "NATO"]]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'A photo <img src=x onerror=alert(1)> was shown, <span onclick="alert(1)">twice</span>.',
+        'Nested <span class="a"><span onclick="x()">inner</span> outer</span> text.',
+        "A stray </b> closing tag and <b>a kept one</b>.",
+    ],
+)
+def test_markdown_output_never_closes_a_tag_it_escaped(line):
+    """Issue 27: article.md kept the raw closing tag of an opening tag it had made text."""
+    from newsl10n.bundle.render import markdown_document
+    from newsl10n.formats.markdown import read_markdown
+
+    article = read_markdown(f"# Talks resume\n\n{line}\n", name="a", source="a.md")
+    output = markdown_document(article, {s.id: s.text for s in article.segments})
+    opened: list[str] = []
+    for escaped, closing, name in re.findall(r"(\\?)<(/?)([a-z]+)\b[^>]*>", output):
+        if escaped:
+            continue  # text: \<span ...\> is shown, not parsed
+        if closing:
+            assert opened and opened[-1] == name, (output, name)
+            opened.pop()
+        else:
+            opened.append(name)

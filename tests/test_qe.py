@@ -13,13 +13,13 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from newsl10n import qe
-from newsl10n.bundle.xliff import write_xliff
+from newsl10n.bundle.xliff import read_xliff, write_xliff
 from newsl10n.cli import app
 from newsl10n.config import QASettings
 from newsl10n.model import ModelScores, Translation
 from newsl10n.tm.store import MemoryContext, TranslationMemory
 
-from xliff_schema import problems
+from xliff_schema import confidences, its_problems, problems
 
 runner = CliRunner()
 CONTEXT = MemoryContext("de", "model@1", "", "beam=4")
@@ -178,19 +178,42 @@ def test_a_post_edit_keeps_the_machine_output_and_an_old_memory_migrates(tmp_pat
     assert (entries["Old one."].target, entries["Old one."].machine) == ("Alt.", "Alt.")
 
 
-def test_xliff_carries_its_mt_confidence_and_stays_schema_valid():
+@pytest.mark.parametrize("version", ["2.1", "2.0"])
+def test_xliff_carries_its_mt_confidence_and_stays_schema_valid(version):
+    """Issue 29: in 2.1 the confidence sits where the ITS module allows it (a <mrk> around the
+    target), with its:version declared; 2.0 core keeps it on the <unit>."""
     entries = [
         {"id": "s1", "source": "One.", "target": "Eins.", "confidence": 0.8123},
         {"id": "s2", "source": "Two.", "target": "Zwei.", "confidence": 0.3, "reviewed": True},
         {"id": "s3", "source": "Three.", "target": "Drei."},
     ]
-    root = etree.fromstring(write_xliff(entries, source_lang="en", target_lang="de", original="a.txt"))
+    data = write_xliff(entries, source_lang="en", target_lang="de", original="a.txt", version=version)
+    root = etree.fromstring(data)
     assert problems(root) == []
+    assert confidences(root) == {"s1": 0.8123}
     its = "{http://www.w3.org/2005/11/its}"
+    assert (root.get("version"), root.get(its + "version")) == (version, "2.0")
     units = {u.get("id"): u for u in root.iter("{urn:oasis:names:tc:xliff:document:2.0}unit")}
-    assert units["s1"].get(its + "mtConfidence") == "0.8123"
-    assert units["s1"].get(its + "annotatorsRef") == "mt-confidence|urn:newsl10n:qe"
-    assert units["s2"].get(its + "mtConfidence") is None and units["s3"].get(its + "mtConfidence") is None
+    holder = units["s1"] if version == "2.0" else units["s1"].find(".//{*}target/{*}mrk")
+    assert holder.get(its + "annotatorsRef") == "mt-confidence|urn:newsl10n:qe"
+    if version == "2.1":
+        assert its_problems(root) == []
+        assert (holder.get("type"), holder.text) == ("its:generic", "Eins.")
+        assert units["s1"].get(its + "mtConfidence") is None
+    _, units_read = read_xliff(data, source="a.xlf")
+    assert [u.target for u in units_read] == ["Eins.", "Zwei.", "Drei."]
+
+
+def test_the_its_rules_find_what_xliff_2_1_forbids():
+    """The committed ITS-module rules catch the 2.0 placement and a missing its:version."""
+    entries = [{"id": "s1", "source": "One.", "target": "Eins.", "confidence": 0.8123}]
+    old = etree.fromstring(write_xliff(entries, source_lang="en", target_lang="de", original="a.txt", version="2.0"))
+    old.set("version", "2.1")
+    del old.attrib["{http://www.w3.org/2005/11/its}version"]
+    assert its_problems(old) == [
+        "<xliff>: ITS attributes are used but its:version='2.0' is not declared",
+        "<unit>: its:mtConfidence is allowed on <mrk>/<sm type='its:generic'> or <mtc:match>",
+    ]
 
 
 CLEAN = [
@@ -249,9 +272,8 @@ def test_copy_model_is_sure_of_english_and_unsure_of_noise_everywhere_it_shows(c
     assert f'data-confidence="{segments[0]["confidence"]:.4f}"' in page
     xliff = etree.fromstring((bundle / "article.xlf").read_bytes())
     assert problems(xliff) == []
-    shown = {u.get("id"): float(u.get("{http://www.w3.org/2005/11/its}mtConfidence"))
-             for u in xliff.iter("{urn:oasis:names:tc:xliff:document:2.0}unit")}  # fmt: skip
-    assert shown == {s["id"]: s["confidence"] for s in segments}
+    assert its_problems(xliff) == []
+    assert confidences(xliff) == {s["id"]: s["confidence"] for s in segments}
     gate = runner.invoke(app, ["qa", str(out), "--max-errors", "0", "--config", str(config), "--json"])
     assert gate.exit_code == 1, gate.output
     found = {i["segment"] for i in json.loads(gate.stdout)["bundles"][0]["issues"] if i["code"] == "low-confidence"}

@@ -285,6 +285,80 @@ def _import_xliff_bundle_case(name: str, damaged: str, data: bytes, expected: st
     return case
 
 
+def _xliff_case(name: str, change, expected: str):
+    """``import-xliff`` of a bundle's own article.xlf (or its segments.json) changed by ``change(xlf_text,
+    bundle) -> xlf_text``: refused with one line."""
+
+    def case(tmp, models):
+        from newsl10n.bundle.reader import read_manifest
+        from test_xliff_codes import make_bundle
+
+        bundle = make_bundle(tmp / "b", "markdown")
+        run = read_manifest(bundle / "manifest.json").run_id
+        xlf = _write(tmp / "returned.xlf", change((bundle / "article.xlf").read_text(encoding="utf-8"), bundle).encode())
+        return ["import-xliff", str(xlf), "--bundle", str(bundle)], "error: " + expected.format(
+            xlf=xlf, bundle=bundle, run=run
+        )
+
+    case.__name__ = name
+    return case
+
+
+def _nest_pc(text: str, bundle: Path) -> str:
+    """Issue 27: ``<pc>`` nested 1,000 deep in a target (a RecursionError before)."""
+    return text.replace('<target xml:space="preserve">', '<target xml:space="preserve">' + '<pc id="9">' * 1000
+                        + "x" + "</pc>" * 1000, 1)  # fmt: skip
+
+
+def _drop_a_source(text: str, bundle: Path) -> str:
+    """Issue 27: a segments.json entry without ``source`` (a KeyError before)."""
+    data = json.loads((bundle / "segments.json").read_text(encoding="utf-8"))
+    del data["segments"][0]["source"]
+    (bundle / "segments.json").write_text(json.dumps(data), encoding="utf-8")
+    return text
+
+
+def _this_run_twice(text: str, bundle: Path) -> str:
+    """Issue 27: two ``<file>``s of this bundle's run were called "another run (run R; the bundle is at run R)"."""
+    start, end = text.index("<file "), text.index("</file>") + len("</file>")
+    return text[:end] + "\n  " + text[start:end].replace('id="f1"', 'id="f2"', 1) + text[end:]
+
+
+def _tbx_duplicate_ids(tmp, models):
+    """Issue 27: a TBX whose concepts share an id imported, then failed its own `glossary check`."""
+    concept = ('<conceptEntry id="envoy"><langSec xml:lang="en"><termSec><term>{en}</term></termSec></langSec>'
+               '<langSec xml:lang="de"><termSec><term>{de}</term></termSec></langSec></conceptEntry>')  # fmt: skip
+    tbx = _write(tmp / "terms.tbx", (
+        '<tbx type="TBX-Basic" style="dca" xml:lang="en" xmlns="urn:iso:std:iso:30042:ed-2"><tbxHeader><fileDesc>'
+        "<sourceDesc><p>x</p></sourceDesc></fileDesc></tbxHeader><text><body>"
+        + concept.format(en="special envoy", de="Sondergesandter") + concept.format(en="envoy", de="Gesandter")
+        + "</body></text></tbx>"
+    ).encode())  # fmt: skip
+    return ["glossary", "import", str(tbx), "-o", str(tmp / "terms.yaml")], (
+        f"error: {tbx}: concepts 1 and 2 both have id 'envoy' (an id names one concept)"
+    )
+
+
+def _tmx_language_is_a_path(tmp, models):
+    """Issue 27: a TMX language ``../../x`` was stored as a locale."""
+    tmx = _write(tmp / "memory.tmx", (
+        '<tmx version="1.4"><header creationtool="x" creationtoolversion="1" segtype="sentence" o-tmf="x" '
+        'adminlang="en" srclang="en" datatype="plaintext"/><body><tu><tuv xml:lang="en"><seg>Talks.</seg></tuv>'
+        '<tuv xml:lang="../../x"><seg>Gespräche.</seg></tuv></tu></body></tmx>'
+    ).encode())  # fmt: skip
+    return ["tm", "import", str(tmx), "--tm", str(tmp / "m.sqlite")], (
+        f"error: {tmx}: unit 1: '../../x' is not a language tag"
+    )
+
+
+def _ninjs_item_without_uri(tmp, models):
+    """A .json article that is no ninjs item (issue 29: ninjs input)."""
+    p = _write(tmp / "item.json", b'{"headlines": [{"value": "Talks resume"}]}')
+    return ["translate", str(p), "--to", "de", "--model", f"de={models['de']}"], (
+        f"error: {p}: not a ninjs item (a JSON object with a 'uri' is expected)"
+    )
+
+
 BAD_INPUTS = [
     _empty,
     _binary,
@@ -328,6 +402,14 @@ BAD_INPUTS = [
                               "(line 1: Expecting ',' delimiter)"),
     _import_xliff_bundle_case("_import_xliff_manifest_not_an_object", "manifest.json", b"[1]",
                               "{f}: expected a JSON object"),
+    _xliff_case("_import_xliff_codes_nested_1000_deep", _nest_pc,
+                "{xlf}: unit 's1': inline codes nested more than 100 deep"),
+    _xliff_case("_import_xliff_segment_without_source", _drop_a_source, "{bundle}/segments.json: segment 's1' has no 'source'"),
+    _xliff_case("_import_xliff_this_runs_file_twice", _this_run_twice,
+                "{xlf}: 2 <file> elements are made from this bundle's run {run}; keep one"),
+    _tbx_duplicate_ids,
+    _tmx_language_is_a_path,
+    _ninjs_item_without_uri,
 ]
 
 

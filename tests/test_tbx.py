@@ -176,7 +176,7 @@ def test_glossary_cli_writes_tbx_v3_by_default_and_tbx_2_on_request(tmp_path):
     result = runner.invoke(app, ["glossary", "import", str(zulu), "-o", str(back)])
     assert result.exit_code == 0
     assert f"warning: {zulu}: concept envoy: no en term: left out" in result.output
-    assert result.output.strip().endswith(f"{zulu}: 1 entries -> {back}")
+    assert result.output.strip().endswith(f"{zulu}: 2 concepts read, 1 imported, 1 skipped (1 no en term) -> {back}")
 
 
 @pytest.mark.parametrize("data, message", [(b"<tbx", "x.tbx: not a readable TBX file"), (b"<xliff/>", "x.tbx: not a TBX file (root <xliff>")])

@@ -53,7 +53,7 @@ def test_tmx_round_trip_keeps_properties_and_reviews(memory_file, tmp_path):
     copy = tmp_path / "b.sqlite"
     result = runner.invoke(app, ["tm", "import", str(tmx), "--tm", str(copy)])
     assert result.exit_code == 0, result.output
-    assert result.output == f"{tmx}: 2 translation units (1 reviewed) -> {copy}\n"
+    assert result.output == f"{tmx}: 2 units read, 2 entries imported (1 reviewed) -> {copy}\n"
     with TranslationMemory(memory_file) as a, TranslationMemory(copy) as b:
         assert list(b.entries()) == list(a.entries())
         assert b.lookup(CONTEXT, ["Fine."])["Fine."].text == "Gut."  # found by a run with the same engine
@@ -66,7 +66,7 @@ def test_a_foreign_tmx_seeds_the_memory_as_reviewed(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     with TranslationMemory(tmp_path / "m.sqlite") as memory:
         (entry,) = memory.entries()
-    assert (entry.target, entry.locale, entry.reviewed) == ("Les pourparlers ont <b>repris</b>.", "fr", True)
+    assert (entry.target, entry.locale, entry.reviewed) == ("Les pourparlers ont repris.", "fr", True)
     assert (entry.method, entry.model, entry.created) == ("tmx:omegat.tmx", "tmx-import", "2025-01-02T03:04:05+00:00")
 
 
@@ -75,7 +75,9 @@ def test_a_foreign_tmx_seeds_the_memory_as_reviewed(tmp_path, monkeypatch):
     [
         (b"<tmx", "error: bad.tmx: not well-formed XML"),
         (b"<xliff/>", "error: bad.tmx: not a TMX file (expected <tmx> with a <header>)"),
-        (FOREIGN.replace(b'xml:lang="fr"', b'xml:lang="en"'), "error: bad.tmx: unit 1 has no en and target <tuv>"),
+        (FOREIGN.replace(b'xml:lang="fr"', b'xml:lang="../../x"'), "error: bad.tmx: unit 1: '../../x' is not a language tag"),
+        (FOREIGN.replace(b'xml:lang="en"', b'xml:lang="de"'), "error: bad.tmx: no unit has a segment in en (the file's "
+         "source language is en; the memory translates from en, set by source_lang)"),
     ],
 )
 def test_bad_tmx_is_one_line_and_writes_nothing(tmp_path, monkeypatch, data, message):

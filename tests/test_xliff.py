@@ -32,7 +32,7 @@ def test_xliff_is_version_2_with_ids_notes_and_states():
     data = write_xliff(ENTRIES, source_lang="en", target_lang="de", original="a.md")
     root = etree.fromstring(data)
     assert root.tag == f"{{{XLIFF2_NS}}}xliff"
-    assert (root.get("version"), root.get("srcLang"), root.get("trgLang")) == ("2.0", "en", "de")
+    assert (root.get("version"), root.get("srcLang"), root.get("trgLang")) == ("2.1", "en", "de")
     assert root.find("x:file", NS).get("original") == "a.md"
     units = root.findall(".//x:unit", NS)
     assert [u.get("id") for u in units] == ["s1", "s2"]

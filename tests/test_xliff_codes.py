@@ -20,7 +20,7 @@ from newsl10n.formats.html import read_html
 from newsl10n.formats.markdown import read_markdown
 from newsl10n.ingest import parse_text
 from newsl10n.model import SourceArticle
-from xliff_schema import official_schema, problems
+from xliff_schema import its_problems, official_21_schema, official_schema, problems
 
 NS = {"x": XLIFF2_NS}
 MARKDOWN = "# Talks resume\n\nThe **United States** met *Russia* today. See [the treaty](https://x.test/t) `v2`\\\nnow.\n"
@@ -42,14 +42,17 @@ def translate(text: str) -> str:
     return text.replace(" met ", " traf ").replace("today", "heute")
 
 
-def make_bundle(tmp_path: Path, kind: str, created: str = "2026-01-01T00:00:00+00:00", mt=translate) -> Path:
+def make_bundle(
+    tmp_path: Path, kind: str, created: str = "2026-01-01T00:00:00+00:00", mt=translate, xliff_version: str | None = None
+) -> Path:
     article = ARTICLES[kind]()
     targets = {s.id: mt(s.text) for s in article.segments}
     localized = localize(article, "de", targets)
     source = SourceArticle(tmp_path / f"a.{kind}", article, "f" * 64)
     terms = {s.id: [{"source": "United States", "expected": "Vereinigte Staaten"}] for s in article.segments}
     localized = localize(article, "de", targets, terms=terms)
-    manifest = Manifest(article="a", locale="de", source_sha256="f" * 64, created=created, source_file=f"a.{kind}")
+    manifest = Manifest(article="a", locale="de", source_sha256="f" * 64, created=created, source_file=f"a.{kind}",
+                        xliff_version=xliff_version)  # fmt: skip
     bundle = tmp_path / "out" / "a" / "de"
     write_bundle(bundle, bundle_files(localized, segment_entries(source, localized), manifest))
     return bundle
@@ -72,11 +75,29 @@ def test_every_bundle_kind_is_valid_xliff_2(tmp_path, kind):
     root = etree.parse(str(make_bundle(tmp_path, kind) / "article.xlf")).getroot()
     assert problems(root) == []
     assert root.findall(".//x:segment[@{http://www.w3.org/XML/1998/namespace}space]", NS) == []
-    schema = official_schema()
+    assert its_problems(root) == []
+    schema = official_21_schema()
     if schema is not None:
         assert schema.validate(root), schema.error_log
     codes = root.findall(".//x:source//x:pc", NS) + root.findall(".//x:source//x:ph", NS)
     assert (kind == "text") == (codes == [])
+
+
+@pytest.mark.parametrize("kind", sorted(ARTICLES))
+def test_xliff_2_0_core_on_request_and_a_post_edit_keeps_it(tmp_path, kind):
+    from lxml import etree
+
+    bundle = make_bundle(tmp_path, kind, xliff_version="2.0")
+    root = etree.parse(str(bundle / "article.xlf")).getroot()
+    assert root.get("version") == "2.0" and problems(root) == []
+    schema = official_schema()
+    if schema is not None:
+        assert schema.validate(root), schema.error_log
+    xlf = tmp_path / "returned.xlf"
+    xlf.write_bytes((bundle / "article.xlf").read_bytes().replace(b'state="translated"', b'state="reviewed"', 1))
+    result = import_xliff(xlf, bundle)
+    assert result.exit_code == 0 and ": 0 segments edited, 1 of " in result.output, result.output
+    assert etree.parse(str(bundle / "article.xlf")).getroot().get("version") == "2.0"
 
 
 def test_codes_terms_and_protected_spans_for_the_translator(tmp_path):
@@ -189,3 +210,73 @@ def test_control_characters_survive_as_code_points(tmp_path):
     assert result.output == f"{bundle}: 0 segments edited, 0 of 3 reviewed\n"
     segments = json.loads((bundle / "segments.json").read_text())["segments"]
     assert "\x0c" in segments[1]["target"] and "\uffff" in segments[1]["source"]
+
+
+def _empty_the_marks(xlf: Path) -> None:
+    """What the npm ``xliff`` package does to a file it reads and writes back: every ``<mrk>``
+    keeps its attributes and loses its content."""
+    from lxml import etree
+
+    tree = etree.parse(str(xlf))
+    for mrk in tree.getroot().iterfind(".//x:source//x:mrk", NS):
+        for child in list(mrk):
+            mrk.remove(child)
+        mrk.text = None
+    tree.write(str(xlf), xml_declaration=True, encoding="UTF-8")
+
+
+def test_a_source_that_lost_only_its_term_marks_content_still_imports(tmp_path):
+    """Issue 29: a client that drops ``<mrk>`` content made every unit with a term fail import."""
+    from lxml import etree
+
+    bundle = make_bundle(tmp_path, "markdown")
+    xlf = tmp_path / "npm.xlf"
+    xlf.write_bytes((bundle / "article.xlf").read_bytes())
+    _empty_the_marks(xlf)
+    tree = etree.parse(str(xlf))
+    source = tree.getroot().find(".//x:unit[@id='s2']/x:segment/x:source", NS)
+    assert "United States" not in "".join(source.itertext())  # the term's text is gone
+    target = tree.getroot().find(".//x:unit[@id='s2']/x:segment/x:target", NS)
+    for child in list(target):
+        target.remove(child)
+    target.text = "Die Vereinigten Staaten trafen heute Russland."
+    tree.write(str(xlf), xml_declaration=True, encoding="UTF-8")
+    result = import_xliff(xlf, bundle)
+    assert result.exit_code == 0, result.output
+    segments = {s["id"]: s for s in json.loads((bundle / "segments.json").read_text())["segments"]}
+    assert segments["s2"]["target"] == "Die Vereinigten Staaten trafen heute Russland."
+    assert segments["s2"]["reviewed"] is True
+
+
+@pytest.mark.parametrize(
+    "text, holes, ours, fits",
+    [
+        ("The  met Russia.", [4], "The United States met Russia.", True),
+        ("The  met Russia.", [4], "The United States met France.", False),
+        ("The  met .", [4, 9], "The United States met Russia.", True),
+        ("", [0], "Anything at all", True),
+        ("The  met Russia.", [], "The United States met Russia.", False),
+        ("ab", [1], "a", False),  # the pieces may not overlap
+        ("aXa", [1, 2], "aXXa", True),
+    ],
+)
+def test_a_source_with_holes_matches_as_a_glob(text, holes, ours, fits):
+    from newsl10n.bundle.xliff_codes import fills_holes
+
+    assert fills_holes(text, holes, ours) is fits
+
+
+def test_a_source_that_differs_in_words_is_still_refused(tmp_path):
+    from lxml import etree
+
+    bundle = make_bundle(tmp_path, "markdown")
+    xlf = tmp_path / "npm.xlf"
+    xlf.write_bytes((bundle / "article.xlf").read_bytes())
+    _empty_the_marks(xlf)
+    tree = etree.parse(str(xlf))
+    source = tree.getroot().find(".//x:unit[@id='s2']/x:segment/x:source", NS)
+    source.text = source.text.replace("The", "A")
+    tree.write(str(xlf), xml_declaration=True, encoding="UTF-8")
+    result = import_xliff(xlf, bundle)
+    assert result.exit_code == 2
+    assert result.output == f"error: {xlf}: unit 's2' has a different source text than {bundle}\n"

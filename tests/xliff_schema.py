@@ -122,3 +122,71 @@ def official_schema():
     from lxml import etree
 
     return etree.XMLSchema(etree.parse(path, etree.XMLParser(no_network=True)))
+
+
+# -- XLIFF 2.1's ITS module: the rules newsl10n relies on ------------------------------------------
+# Written from the XLIFF 2.1 specification (OASIS Standard, 2018-02-13), section "ITS Module", and
+# its Schematron (its.sch): ITS attributes need its:version on the root; MT Confidence may sit on
+# an annotation (<mrk>/<sm>, whose optional type must then be its:generic) or on a translation
+# candidate (<mtc:match>), not on a <unit>; its value is a decimal from 0 to 1; its:annotatorsRef
+# holds "data-category-id|IRI" pairs, each data category at most once.
+ITS = "http://www.w3.org/2005/11/its"
+_MTC = "urn:oasis:names:tc:xliff:matches:2.0"
+_ITS_CATEGORIES = {
+    "allowed-characters", "directionality", "domain", "elements-within-text", "external-resource", "id-value",
+    "language-information", "locale-filter", "localization-note", "localization-quality-issue",
+    "localization-quality-rating", "mt-confidence", "preserve-space", "provenance", "storage-size",
+    "target-pointer", "terminology", "text-analysis", "translate",
+}  # fmt: skip
+
+
+def its_problems(root) -> list[str]:
+    """Every way an XLIFF 2.1 document breaks the ITS module's rules above (empty: valid)."""
+    found: list[str] = []
+    if root.get("version") != "2.1":
+        found.append(f"<xliff version={root.get('version')!r}>: the ITS module is XLIFF 2.1's")
+    uses_its = any(k.startswith(f"{{{ITS}}}") for e in root.iter() if isinstance(e.tag, str) for k in e.attrib)
+    if uses_its and root.get(f"{{{ITS}}}version") != "2.0":
+        found.append("<xliff>: ITS attributes are used but its:version='2.0' is not declared")
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        name = element.tag.split("}")[-1]
+        confidence = element.get(f"{{{ITS}}}mtConfidence")
+        if confidence is not None:
+            on_mark = element.tag in (f"{{{NS}}}mrk", f"{{{NS}}}sm") and element.get("type") in (None, "its:generic")
+            if not (on_mark or element.tag == f"{{{_MTC}}}match"):
+                found.append(f"<{name}>: its:mtConfidence is allowed on <mrk>/<sm type='its:generic'> or <mtc:match>")
+            try:
+                value = float(confidence)
+            except ValueError:
+                value = -1.0
+            if not 0.0 <= value <= 1.0:
+                found.append(f"<{name} its:mtConfidence={confidence!r}>: not a decimal from 0 to 1")
+        annotators = element.get(f"{{{ITS}}}annotatorsRef")
+        if annotators is not None:
+            ids = [pair.split("|", 1)[0] for pair in annotators.split()]
+            if any(i not in _ITS_CATEGORIES for i in ids) or len(ids) != len(set(ids)) or not all("|" in p for p in annotators.split()):
+                found.append(f"<{name} its:annotatorsRef={annotators!r}>: not data-category|IRI pairs")
+    return found
+
+
+def confidences(root) -> dict[str, float]:
+    """The MT confidence of each unit, wherever the document's version puts it."""
+    out: dict[str, float] = {}
+    for unit in root.iter(f"{{{NS}}}unit"):
+        for element in unit.iter():
+            if isinstance(element.tag, str) and element.get(f"{{{ITS}}}mtConfidence") is not None:
+                out[unit.get("id")] = float(element.get(f"{{{ITS}}}mtConfidence"))
+    return out
+
+
+def official_21_schema():
+    """XLIFF 2.1's schemas from ``NEWSL10N_XLIFF21_XSD`` (a local copy of the 2.1 package's
+    xliff_core_2.0.xsd, with its.xsd and the other module schemas beside it), or None."""
+    path = os.environ.get("NEWSL10N_XLIFF21_XSD")
+    if not path:
+        return None
+    from lxml import etree
+
+    return etree.XMLSchema(etree.parse(path, etree.XMLParser(no_network=True)))

@@ -1,10 +1,10 @@
-"""Babel catalogs for the site's UI strings (page chrome and the UI lines of articles).
+"""The site's UI strings at run time: read a locale's catalog and give pages its translations.
 
-The msgids live in the page template (``{{ _("Leave a comment") }}``) and in pipeline.yaml's
-``ingest.ui_strings``; ``babel.cfg`` maps both to extractors, so ``pybabel extract -F babel.cfg``
-and :func:`extract_template` give the same messages. A locale's catalog is
-``<catalogs>/<locale>/LC_MESSAGES/messages.po``; new strings are pre-filled by the MT engine and
-marked fuzzy, and a string a person translated (not fuzzy) is never overwritten.
+A locale's catalog is ``<catalogs>/<locale>/LC_MESSAGES/messages.po`` (compiled to
+``messages.mo`` by ``catalog compile``). Bundles take the .mo when it is at least as new as the
+.po, else the .po compiled in memory; a string the catalog lacks stays English, with a warning.
+Making and updating catalogs (extraction, machine pre-fill, checks) is
+:mod:`newsl10n.catalog_authoring`.
 """
 
 from __future__ import annotations
@@ -13,28 +13,15 @@ import gettext
 import hashlib
 import io
 import logging
-import re
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
-from . import __version__
 from .errors import NewsL10nError
-from .pocheck import message_format_errors, po_syntax_problem, unmatched_pattern
-from .yamlio import StrictBoolLoader
+from .pocheck import message_format_errors, po_syntax_problem
 
 DOMAIN = "messages"
-TEMPLATE_NAME = f"{DOMAIN}.pot"
-MAPPING_NAME = "babel.cfg"
-UI_EXTRACTOR = "newsl10n_ui"
-"""babel.cfg method name of :func:`extract_ui_strings` (a ``babel.extractors`` entry point)."""
-COMMENT_TAGS = ("Translators:",)
-COPYRIGHT = "the newsl10n authors"
-MT_COMMENT_PREFIX = "Machine translation by"
-_PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]")
 
 log = logging.getLogger(__name__)
 
@@ -43,92 +30,12 @@ class CatalogError(NewsL10nError):
     """A catalog or the extraction mapping cannot be read or written."""
 
 
-class CatalogCheckError(NewsL10nError):
-    """A catalog entry fails Babel's checks (placeholders, plural forms)."""
-
-    exit_code = 1
-
-
-# ---------------------------------------------------------------- extraction
-
-
-def read_mapping(fileobj: IO[str], *, source: str = MAPPING_NAME):
-    """Parse a ``babel.cfg`` mapping into Babel's (method_map, options_map)."""
-    from babel.messages.frontend import parse_mapping_cfg
-
-    try:
-        return parse_mapping_cfg(fileobj, filename=source)
-    except Exception as exc:  # noqa: BLE001 - configparser raises many kinds
-        raise CatalogError(f"{source}: malformed mapping: {exc}") from None
-
-
-def extract_template(
-    root: Path, method_map: Sequence[tuple[str, str]], options_map: dict, *, source: str = MAPPING_NAME
-):
-    """Extract every UI string under ``root`` into a template Catalog, as ``pybabel extract`` does.
-
-    Locations are relative to ``root`` (run pybabel from the same folder with ``.`` as input).
-    """
-    from babel.messages.catalog import Catalog
-    from babel.messages.extract import extract_from_dir
-
-    catalog = Catalog(project="newsl10n", version=__version__, copyright_holder=COPYRIGHT, fuzzy=False)
-    # The entry point works for pybabel once newsl10n is installed; name the function directly
-    # here, so that extraction also works from a source checkout.
-    own = f"{__name__}:{extract_ui_strings.__name__}"
-    method_map = [(pattern, own if method == UI_EXTRACTOR else method) for pattern, method in method_map]
-    seen: list[str] = []
-    try:
-        for filename, lineno, message, comments, context in extract_from_dir(
-            str(root), method_map, options_map, comment_tags=COMMENT_TAGS,
-            callback=lambda filename, method, options: seen.append(filename),
-        ):  # fmt: skip
-            catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
-    except CatalogError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - an extractor failing on a file names that file
-        raise CatalogError(f"{source}: extraction failed: {exc}") from None
-    unmatched = unmatched_pattern(method_map, seen)
-    if unmatched:  # strings would be missing, and the next update would make them obsolete
-        raise CatalogError(f"{source}: pattern {unmatched!r} matches no file under {root}; nothing written")
-    return catalog
-
-
-def extract_ui_strings(fileobj: IO[bytes], keywords, comment_tags, options) -> Iterator[tuple]:
-    """Babel extractor for pipeline.yaml: each ``ingest.ui_strings`` line is a msgid.
-
-    Registered as the ``babel.extractors`` entry point ``newsl10n_ui``; babel.cfg maps it with
-    ``[newsl10n_ui: pipeline.yaml]``.
-    """
-    import yaml
-
-
-    root = yaml.compose(fileobj.read().decode("utf-8"), Loader=StrictBoolLoader)
-    ingest = _mapping_value(root, "ingest")
-    lines = _mapping_value(ingest, "ui_strings")
-    if not isinstance(lines, yaml.SequenceNode):
-        return
-    for node in lines.value:
-        if isinstance(node, yaml.ScalarNode) and node.value.strip():
-            yield node.start_mark.line + 1, None, ui_msgid(node.value), ["A UI line of plain-text articles."]
-
-
-def _mapping_value(node, key: str):
-    import yaml
-
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-                return value
-    return None
-
-
 def ui_msgid(line: str) -> str:
     """The msgid of a UI line of an article: the line with its whitespace collapsed."""
     return " ".join(line.split())
 
 
-# ---------------------------------------------------------------- reading and writing .po
+# ---------------------------------------------------------------- reading .po, paths, compiling
 
 
 def read_catalog(fileobj: IO[bytes], *, source: str, locale: str | None = None):
@@ -172,19 +79,6 @@ def _restore_previous_id(message) -> None:
         message.user_comments = kept
 
 
-def write_catalog(fileobj: IO[bytes], catalog) -> None:
-    """Write a .po/.pot with previous msgids and obsolete entries kept (what translators see)."""
-    from babel.messages.pofile import write_po
-
-    write_po(fileobj, catalog, width=76, include_previous=True)
-
-
-def po_bytes(catalog) -> bytes:
-    buf = io.BytesIO()
-    write_catalog(buf, catalog)
-    return buf.getvalue()
-
-
 def locale_folder(locale: str) -> str:
     """Folder name of a locale under the catalogs folder (gettext style: pt_BR)."""
     from babel import Locale
@@ -200,140 +94,6 @@ def mo_path(catalogs: Path, locale: str) -> Path:
     return po_path(catalogs, locale).with_suffix(".mo")
 
 
-# ---------------------------------------------------------------- update
-
-
-@dataclass
-class UpdateResult:
-    """What an update did to one locale's catalog (msgids)."""
-
-    locale: str
-    created: bool = False
-    added: list[str] = field(default_factory=list)
-    prefilled: list[str] = field(default_factory=list)
-    reworded: list[str] = field(default_factory=list)
-    obsolete: list[str] = field(default_factory=list)
-    untranslated: list[str] = field(default_factory=list)
-
-
-def new_catalog(template, locale: str):
-    """An empty catalog for ``locale``; Plural-Forms comes from Babel's CLDR data."""
-    from babel.messages.catalog import Catalog
-
-    return Catalog(
-        locale=locale_folder(locale),
-        domain=DOMAIN,
-        project=template.project,
-        version=template.version,
-        copyright_holder=COPYRIGHT,
-        language_team=f"{locale} <{locale}@li.org>",
-        last_translator="newsl10n catalog update",
-        fuzzy=False,
-    )
-
-
-def update_catalog(template, existing, locale: str) -> tuple[Any, UpdateResult]:
-    """Merge ``template`` into ``existing`` (or a new catalog); no translation is made here.
-
-    Babel keeps every translation of an unchanged msgid, marks a reworded one fuzzy with its
-    previous msgid and moves removed ones to the obsolete entries.
-    """
-    result = UpdateResult(locale, created=existing is None)
-    catalog = existing if existing is not None else new_catalog(template, locale)
-    before = {m.id for m in catalog if m.id}
-    before_obsolete = set(catalog.obsolete)
-    previous = {m.id: m.previous_id for m in catalog if m.id and m.fuzzy and m.previous_id}
-    catalog.update(template, no_fuzzy_matching=False, update_header_comment=False, keep_user_comments=True)
-    for message in catalog:  # Catalog.update forgets the previous msgid of a still-fuzzy entry
-        if message.fuzzy and not message.previous_id and message.id in previous:
-            message.previous_id = previous[message.id]
-    catalog.fuzzy = False
-    for message in catalog:
-        if not message.id or message.id in before:
-            continue
-        if message.previous_id:
-            result.reworded.append(_first(message.id))
-        else:
-            result.added.append(_first(message.id))
-    result.obsolete = [_first(k) for k in catalog.obsolete if k not in before_obsolete]
-    if result.created or result.added or result.reworded or result.obsolete:
-        catalog.revision_date = datetime.now(timezone.utc)
-    return catalog, result
-
-
-def needs_translation(message) -> bool:
-    """A message nobody (person or machine) translated yet."""
-    strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
-    return bool(message.id) and not message.fuzzy and not any(strings)
-
-
-def prefill(catalog, translate: Callable[[list[str]], list[str]], model: str, result: UpdateResult) -> None:
-    """Machine-translate every untranslated message of ``catalog``: fuzzy, with a comment naming ``model``.
-
-    Plural messages get the singular's translation in the forms gettext uses for n == 1 and the
-    plural's in the others. An output that loses a placeholder (``%(words)s``) is not used:
-    that message stays untranslated, with a comment saying why.
-    """
-    messages = [m for m in catalog if needs_translation(m)]
-    if not messages:
-        return
-    sources = list(dict.fromkeys(s for m in messages for s in _ids(m)))
-    outputs = dict(zip(sources, translate(sources)))
-    one_forms = _forms_for_one(catalog)
-    for message in messages:
-        ids = _ids(message)
-        lost = [s for s in ids if sorted(_PLACEHOLDER.findall(s)) != sorted(_PLACEHOLDER.findall(outputs[s]))]
-        if lost or not all(outputs[s].strip() for s in ids):
-            message.user_comments.append(
-                f"{MT_COMMENT_PREFIX} {model} dropped a placeholder or gave no text: translate by hand."
-            )
-            result.untranslated.append(ids[0])
-            continue
-        if message.pluralizable:
-            message.string = tuple(
-                outputs[ids[0] if i in one_forms else ids[1]] for i in range(catalog.num_plurals)
-            )
-        else:
-            message.string = outputs[ids[0]]
-        message.flags.add("fuzzy")
-        message.user_comments.append(f"{MT_COMMENT_PREFIX} {model}: review, then remove the fuzzy flag.")
-        result.prefilled.append(ids[0])
-
-
-def _ids(message) -> list[str]:
-    return list(message.id) if isinstance(message.id, (list, tuple)) else [message.id]
-
-
-def _first(msgid) -> str:
-    return msgid[0] if isinstance(msgid, (list, tuple)) else msgid
-
-
-def _forms_for_one(catalog) -> set[int]:
-    """Plural-form indexes used for n == 1 (the singular's translation goes there)."""
-    plural = gettext.c2py(catalog.plural_expr)
-    return {plural(1)}
-
-
-# ---------------------------------------------------------------- checks and compile
-
-
-def check_catalog(catalog, *, source: str, include_fuzzy: bool = False) -> None:
-    """Babel's checks (placeholders, number of plural forms) on the entries that get compiled, and
-    a lone '%' that page rendering's %-formatting would crash on."""
-    checked = dict((id(message), errors) for message, errors in catalog.check())
-    for message in catalog:
-        if (message.fuzzy and not include_fuzzy) or not message.id:
-            continue
-        errors = [*checked.get(id(message), ()), *message_format_errors(message)]
-        if errors:
-            raise CatalogCheckError(f"{source}:{_lineno(message)}: msgid {_first(message.id)!r}: {errors[0]}")
-
-
-
-def _lineno(message) -> str:
-    return str(message.lineno) if getattr(message, "lineno", None) else "?"
-
-
 def compile_catalog(catalog, *, use_fuzzy: bool = False) -> bytes:
     """The .mo bytes of ``catalog``; fuzzy entries are left out unless ``use_fuzzy``."""
     from babel.messages.mofile import write_mo
@@ -343,16 +103,12 @@ def compile_catalog(catalog, *, use_fuzzy: bool = False) -> bytes:
     return buf.getvalue()
 
 
-def catalog_stats(catalog) -> dict[str, int]:
-    messages = [m for m in catalog if m.id]
-    fuzzy = sum(1 for m in messages if m.fuzzy)
-    translated = sum(1 for m in messages if not m.fuzzy and _complete(m))
-    return {"messages": len(messages), "translated": translated, "fuzzy": fuzzy}
+def first_msgid(msgid) -> str:
+    return msgid[0] if isinstance(msgid, (list, tuple)) else msgid
 
 
-def _complete(message) -> bool:
-    strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
-    return all(strings)
+def message_line(message) -> str:
+    return str(message.lineno) if getattr(message, "lineno", None) else "?"
 
 
 # ---------------------------------------------------------------- UI strings for pages
@@ -430,7 +186,7 @@ def load_ui_strings(catalogs: Path, locale: str) -> UIStrings:
             catalog = read_catalog(fh, source=str(po), locale=locale_folder(locale))
         for message in (m for m in catalog if m.id and not m.fuzzy and message_format_errors(m)):
             error = message_format_errors(message)[0]  # page rendering %-formats it: refuse now, exit 2
-            raise CatalogError(f"{po}:{_lineno(message)}: msgid {_first(message.id)!r}: {error}")
+            raise CatalogError(f"{po}:{message_line(message)}: msgid {first_msgid(message.id)!r}: {error}")
         return UIStrings.from_mo(io.BytesIO(compile_catalog(catalog)), locale=locale, source=str(po))
     log.warning("%s: no UI catalog at %s; UI strings stay in English", locale, po)
     return UIStrings.from_mo(None, locale=locale, source=str(po))
@@ -447,4 +203,4 @@ def _template_msgids(template_source: str) -> frozenset[str]:
     from jinja2.ext import babel_extract
 
     found = babel_extract(io.BytesIO(template_source.encode("utf-8")), ("_", "gettext", "ngettext"), (), {})
-    return frozenset(_first(messages) for _, _, messages, _ in found if messages)
+    return frozenset(first_msgid(messages) for _, _, messages, _ in found if messages)

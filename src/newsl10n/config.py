@@ -89,6 +89,14 @@ class TMSettings(_Frozen):
     path: Path | None = Field(default=None, description="SQLite file; default OUT/.newsl10n-tm.sqlite")
 
 
+class XliffSettings(_Frozen):
+    version: Literal["2.1", "2.0"] = Field(
+        default="2.1",
+        description="2.1: the MT confidence as XLIFF 2.1's ITS module puts it (a <mrk> in the target); "
+        "2.0: XLIFF 2.0 core, for CAT tools that read only 2.0",
+    )
+
+
 DEFAULT_UI_STRINGS = (
     "Related articles",
     "Leave a comment",
@@ -183,6 +191,7 @@ class PipelineConfig(_Frozen):
     gates: GatesSettings = GatesSettings()
     qa: QASettings = QASettings()
     qe: QESettings = QESettings()
+    xliff: XliffSettings = XliffSettings()
 
     @field_validator("locales")
     @classmethod

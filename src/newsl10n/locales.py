@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from .errors import ConfigError
@@ -22,6 +24,41 @@ def check_locale(code: str) -> str:
     if not isinstance(code, str) or _parse(code) is None:
         raise ConfigError(f"unknown locale code {code!r} (use a CLDR code such as de, fr, pt-BR)")
     return code
+
+
+_TAG = re.compile(r"^[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*$")
+
+
+def is_language_tag(tag: str) -> bool:
+    """Whether ``tag`` has the shape of a BCP 47 language tag (letters first, then subtags of
+    letters and digits): ``../../x`` is not one, and never becomes a locale or a folder name."""
+    return bool(_TAG.match(tag))
+
+
+def language_tag(tag: str) -> str:
+    """A language tag in BCP 47's conventional case (``EN-us`` -> ``en-US``, ``zh-hant`` ->
+    ``zh-Hant``, ``de_DE`` -> ``de-DE``): tags that differ only in case are the same tag."""
+    parts = tag.strip().replace("_", "-").split("-")
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        elif len(part) == 2 and part.isalpha() or len(part) == 3 and part.isdigit():
+            out.append(part.upper())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
+def match_locale(tag: str, locales: Iterable[str]) -> str:
+    """The pipeline locale a language tag stands for: the same tag whatever its case, else the
+    bare language when the pipeline has it (``de-DE`` -> ``de``); else the tag in its
+    conventional case (:func:`language_tag`)."""
+    canonical = language_tag(tag)
+    by_tag = {language_tag(loc): loc for loc in locales}
+    if canonical in by_tag:
+        return by_tag[canonical]
+    return by_tag.get(canonical.split("-")[0], canonical)
 
 
 # ISO 15924 scripts written right to left that CLDR locales use.

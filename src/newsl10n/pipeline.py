@@ -116,7 +116,8 @@ def run_translate(
     with executor.session(needed) as session, (tm if tm is not None else nullcontext()):
         result.load_seconds = dict(session.loaded.load_seconds)
         writer = _BundleWriter(
-            out, session.loaded, ui, memory, result, config.source_lang, config.qa, glossary, terms, scorer
+            out, session.loaded, ui, memory, result, config.source_lang, config.qa, glossary, terms, scorer,
+            xliff_version=config.xliff.version,
         )
         reporter.start(f"{len({s.article.name for s, _ in work})} articles x {len(needed)} locales", len(work))
         try:
@@ -207,6 +208,7 @@ class _BundleWriter:
     glossary: Glossary | None = None
     terms: SourceTerms | None = None
     scorer: Scorer | None = None
+    xliff_version: str = "2.1"
 
     def prepare(self, source: SourceArticle, locale: str) -> Request | None:
         """The request for the segments neither a reviewer nor the memory has translated, with
@@ -268,6 +270,7 @@ class _BundleWriter:
             ui=ui, source_lang=self.source_lang, glossary_hash=self.glossary.content_hash if self.glossary else None,
             source_path=source_path(source, self.out),
         )  # fmt: skip
+        manifest.xliff_version = self.xliff_version
         manifest.term_success_lemmatised = lemmatised_term_success(
             (targets[i], [c for _, c in pairs]) for i, pairs in pending.required.items()
         )

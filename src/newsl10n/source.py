@@ -12,7 +12,7 @@ from pathlib import Path
 from .config import PipelineConfig
 from .errors import InputError
 from .fileio import read_bytes
-from .formats import reader_for
+from .formats import NINJS_SUFFIXES, reader_for
 from .ingest import Progress, decode_article, parse_text
 from .model import Article, Correction, SourceArticle, TermHit
 from .terms.source import SourceTerms
@@ -50,7 +50,7 @@ def read_article(
     reader = reader_for(path)  # HTML or Markdown by extension, else plain text
     if reader:
         made: list[Correction] = []
-        if terms:
+        if terms and path.suffix.lower() not in NINJS_SUFFIXES:  # JSON: keys and URIs are no text to correct
             text, made = correct_markup(text, terms, markdown=path.suffix.lower() in MARKDOWN_SUFFIXES)
         article = reader(text, source=str(path), **options, protected=terms.protected if terms else None)
         fixes = corrections_by_block(article, made)

@@ -12,12 +12,13 @@ from ..fileio import dump_json
 from ..model import Article, Localized, SourceArticle, TermReport, rebuild_block
 from ..qa import QASegment, check_segment
 from .manifest import Manifest, counts_compliance, translation_run
+from .ninjs import NINJS, ninjs_document
 from .pages import page_values, render_html_chunks, rich_html
 from .pieces import PieceCache, entry_keys, piece_key, piece_keys, pieces
 from .render import markdown_document
 from .review import review_chunks
 from .segments import article_layout, segments_json_chunks
-from .xliff import xliff_chunks
+from .xliff import XLIFF_VERSION, xliff_chunks
 from .xliff_codes import Code, article_codes, placements
 
 Files = dict[str, "str | Iterator[str]"]
@@ -97,8 +98,11 @@ def bundle_files(
         "segments.json": segments_json_chunks(segments, article_layout(localized.article), cache, keys),
         "manifest.json": dump_json(manifest.to_json()),
     }
-    run = manifest.run_id
-    files.update(format_files(localized, segments, page, manifest.source_lang, qa, run=run, cache=cache, keys=keys))
+    run, version = manifest.run_id, manifest.xliff_version or XLIFF_VERSION
+    files.update(format_files(localized, segments, page, manifest.source_lang, qa, run=run, cache=cache, keys=keys,
+                              xliff_version=version))  # fmt: skip
+    if localized.article.format == "ninjs":
+        files[NINJS] = ninjs_document(localized, manifest, placements(segments))
     return files
 
 
@@ -112,6 +116,7 @@ def format_files(
     run: str = "",
     cache: PieceCache | None = None,
     keys: Sequence[bytes] | None = None,
+    xliff_version: str = "2.1",
 ) -> dict[str, str | Iterator[str]]:
     """article.xlf and review.html always, with the QA checks' findings as flags; for
     HTML/Markdown input, article.html with the inline markup restored, and article.md for
@@ -127,14 +132,15 @@ def format_files(
     item_keys = entries.keys(keys) if keys is not None else None
     original = f"{article.name}{_SUFFIX.get(article.format, '.txt')}"
     title = str(page.get("title") or article.name)
-    xliff = {"source_lang": source_lang, "target_lang": localized.locale, "original": original, "run": run}
+    xliff = {"source_lang": source_lang, "target_lang": localized.locale, "original": original, "run": run,
+             "version": xliff_version}  # fmt: skip
     files: dict[str, str | Iterator[str]] = {
         "article.xlf": xliff_chunks(entries, **xliff, cache=cache, keys=item_keys),
         "review.html": review_chunks(
             entries, title=title, source_lang=source_lang, target_lang=localized.locale, cache=cache, keys=item_keys
         ),
     }
-    if article.format in ("html", "markdown"):
+    if article.format in ("html", "markdown", "ninjs"):
         files["article.html"] = rich_html(localized, page, placed)
     if article.format == "markdown":
         files["article.md"] = markdown_document(article, localized.targets, placed)
@@ -172,7 +178,7 @@ class _Entries(Sequence):
         return keys
 
 
-_SUFFIX = {"html": ".html", "markdown": ".md"}
+_SUFFIX = {"html": ".html", "markdown": ".md", "ninjs": ".json"}
 
 
 def markup_runs(article: Article) -> dict[str, list[str]]:

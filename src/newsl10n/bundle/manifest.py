@@ -47,15 +47,18 @@ class Manifest:
     confidence: dict[str, object] | None = None
     """The machine segments' confidences in brief (:func:`newsl10n.qe.distribution`); None
     without confidence (``qe.enabled: false``, or a bundle of an older newsl10n)."""
+    xliff_version: str | None = None
+    """The XLIFF version of the bundle's article.xlf (``xliff.version``); None: the default, 2.1."""
     newsl10n_version: str = __version__
     extra: dict[str, object] = field(default_factory=dict)
 
     ORDER = (
         "newsl10n_version", "article", "source_file", "source_path", "source_sha256", "source_lang", "locale", "engine",
         "segments", "glossary_hash", "term_compliance", "term_success_lemmatised", "terms", "source_corrections", "timings",
-        "ui_catalog", "ui_catalog_hash", "created", "run", "reviewed_segments", "imported", "confidence",
+        "ui_catalog", "ui_catalog_hash", "created", "run", "reviewed_segments", "imported", "confidence", "xliff_version",
     )  # fmt: skip
-    OPTIONAL = frozenset({"source_path", "term_success_lemmatised", "run", "reviewed_segments", "imported", "confidence"})
+    OPTIONAL = frozenset({"source_path", "term_success_lemmatised", "run", "reviewed_segments", "imported", "confidence",
+                          "xliff_version"})  # fmt: skip
     """Written only once set (``source_path`` and ``run`` by a run, the others by a post-edit)."""
 
     @property

@@ -24,9 +24,9 @@ from .build import Files, bundle_files, localize
 from .manifest import MANIFEST, Manifest, counts_compliance
 from .pieces import PieceCache, piece_keys, pieces
 from .reader import read_manifest
-from .segments import SEGMENTS, article_from_layout
+from .segments import SEGMENTS, article_from_layout, read_segments, segments_document
 from .store import write_bundle
-from .xliff import read_xliff
+from .xliff import read_xliff, with_bundle_sources
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def import_xliff(
     the UI catalog folder, for the page chrome of article.html (English without it).
     """
     document = read_xliff(data, source=source)
-    units = document.units_for(_run(bundle), source=source)
+    units = with_bundle_sources(document.units_for(_run(bundle), source=source), _sources(bundle))
     edits = [
         Edit(u.id, u.source, u.target, u.state in ("reviewed", "final"), {int(k) - 1: v for k, v in u.codes.items()})
         for u in units
@@ -98,6 +98,15 @@ def import_xliff(
     return apply_edits(
         bundle, edits, origin=source, target_lang=document.target_lang, qa=qa, catalogs=catalogs, terms=terms
     )
+
+
+def _sources(bundle: Path) -> dict[str, str]:
+    """The bundle's source text per segment id ({} without readable segments: apply_edits says why)."""
+    try:
+        with (bundle / SEGMENTS).open(encoding="utf-8") as fh:
+            return {str(e["id"]): str(e["source"]) for e in read_segments(fh, source=str(bundle / SEGMENTS))}
+    except (OSError, InputError):
+        return {}
 
 
 def _run(bundle: Path) -> str:
@@ -160,7 +169,7 @@ def _rebuilt(
     """The files of ``bundle`` with ``edits`` applied (see :func:`apply_edits`), made as written."""
     names = _bundle_names(bundle)
     read = _read_bundle(bundle, [SEGMENTS, MANIFEST])
-    seg_data = load_json(read[SEGMENTS], source=str(bundle / SEGMENTS))
+    seg_data = segments_document(load_json(read[SEGMENTS], source=str(bundle / SEGMENTS)), source=str(bundle / SEGMENTS))
     manifest = Manifest.from_json(load_json(read[MANIFEST], source=str(bundle / MANIFEST)), source=str(bundle / MANIFEST))
     if not isinstance(seg_data, dict) or "article" not in seg_data:
         raise InputError(f"{bundle}: bundle has no article layout in segments.json (written by an older newsl10n)")

@@ -67,7 +67,7 @@ def _entries_json(entries: list[Mapping[str, object]]) -> list[str]:
 
 def article_layout(article: Article) -> dict[str, object]:
     """An article's structure as JSON data (the inverse of :func:`article_from_layout`)."""
-    return {
+    layout: dict[str, object] = {
         "name": article.name,
         "format": article.format,
         "gaps": list(article.gaps),
@@ -83,6 +83,13 @@ def article_layout(article: Article) -> dict[str, object]:
             for b in article.blocks
         ],
     }
+    if article.format in SOURCE_KEPT:
+        layout["source"] = article.source
+    return layout
+
+
+SOURCE_KEPT = frozenset({"ninjs"})
+"""Formats whose writer needs the whole source again (a ninjs item's other fields)."""
 
 
 def article_from_layout(data: Mapping[str, object]) -> Article:
@@ -94,17 +101,30 @@ def article_from_layout(data: Mapping[str, object]) -> Article:
         inline = tuple(Inline(s, e, tag, tuple(attrs.items())) for s, e, tag, attrs in b["inline"])
         blocks.append(Block(index, b["kind"], b["text"], segments, b["tag"], b["container"], inline))
     return Article(
-        name=data["name"], blocks=tuple(blocks), gaps=tuple(data["gaps"]), source="", format=data["format"]
+        name=data["name"], blocks=tuple(blocks), gaps=tuple(data["gaps"]), source=str(data.get("source", "")),
+        format=data["format"],
     )
 
 
 def read_segments(fh: IO[str], *, source: str) -> list[Mapping[str, object]]:
     """The segment list of a segments.json file object; ``source`` names it in errors."""
-    data = _read_json(fh, source=source)
+    return segments_document(_read_json(fh, source=source), source=source)["segments"]
+
+
+def segments_document(data: object, *, source: str) -> dict:
+    """segments.json's parsed JSON, checked: a ``segments`` list of objects, each with an
+    ``id``, a ``source`` and a ``target`` that are strings (an entry without them would fail
+    wherever it is used, far from the file)."""
     segments = data.get("segments") if isinstance(data, dict) else None
     if not isinstance(segments, list) or not all(isinstance(s, dict) for s in segments):
         raise InputError(f"{source}: expected {{\"segments\": [...]}} with one object per segment")
-    return segments
+    for number, entry in enumerate(segments, 1):
+        for key in ("id", "source", "target"):
+            if not isinstance(entry.get(key), str):
+                name = f"segment {entry['id']!r}" if isinstance(entry.get("id"), str) else f"segment {number}"
+                problem = "has no" if key not in entry else "has a non-text"
+                raise InputError(f"{source}: {name} {problem} {key!r}")
+    return data
 
 
 def _read_json(fh: IO[str], *, source: str) -> object:

@@ -1,31 +1,47 @@
-"""XLIFF 2.0 for post-editing in CAT tools, written and read with lxml.
+"""XLIFF 2.1 (or 2.0 core) for post-editing in CAT tools, written and read with lxml.
 
-XLIFF 2.0 core only (no optional modules), valid against the OASIS core schema: one ``<file>``
-per bundle, with ``nl:run`` naming the translation run it was made from; one ``<unit>`` per
-segment, with the segment id as its id; glossary terms, formatted runs and QA flags as
-``<notes>``; formatting runs as inline codes with their original tags in ``<originalData>``,
-terms as ``<mrk type="term">`` (see :mod:`newsl10n.bundle.xliff_codes`); ``state`` is
-``translated`` for machine output and ``reviewed`` for post-edited segments; a machine unit
-carries its confidence as ITS 2.0 MT Confidence (``its:mtConfidence`` with ``its:annotatorsRef``
-naming newsl10n's estimator; the core schema allows other namespaces' attributes on a
-``<unit>``, and XLIFF 2.1's ITS module uses this namespace). translate-toolkit
-is not used: its writer puts ``xml:space`` on ``<segment>`` (which the schema does not allow)
-and writes no inline codes.
+Valid against the OASIS core schema: one ``<file>`` per bundle, with ``nl:run`` naming the
+translation run it was made from; one ``<unit>`` per segment, with the segment id as its id;
+glossary terms, formatted runs and QA flags as ``<notes>``; formatting runs as inline codes
+with their original tags in ``<originalData>``, terms as ``<mrk type="term">`` (see
+:mod:`newsl10n.bundle.xliff_codes`); ``state`` is ``translated`` for machine output and
+``reviewed`` for post-edited segments. A machine unit carries its confidence as ITS 2.0 MT
+Confidence, with ``its:annotatorsRef`` naming newsl10n's estimator and ``its:version`` on the
+root: in XLIFF 2.1 (the default) where its ITS module allows it, on a ``<mrk type="its:generic">``
+around the target's content; in XLIFF 2.0 (``xliff.version: "2.0"``, for tools that read only
+2.0) on the ``<unit>``, as other namespaces' attributes, which the 2.0 core schema allows there.
+translate-toolkit is not used: its writer puts ``xml:space`` on ``<segment>`` (which the schema
+does not allow) and writes no inline codes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import InputError
 from .pieces import PieceCache, piece_keys, pieces
-from .xliff_codes import XLIFF2_NS, add_text, fill_source, fill_target, original_data, read_inline
+from .xliff_codes import (
+    XLIFF2_NS,
+    InlineTooDeep,
+    add_text,
+    fill_source,
+    fill_target,
+    fills_holes,
+    original_data,
+    read_inline,
+)
 
 NL_NS = "urn:newsl10n:xliff"
 ITS_NS = "http://www.w3.org/2005/11/its"
 QE_ANNOTATOR = "mt-confidence|urn:newsl10n:qe"
 """``its:annotatorsRef`` of the confidences: the data category and the tool that made them."""
+XLIFF_VERSION = "2.1"
+"""The version written unless a bundle's manifest names another (``xliff.version``)."""
+VERSIONS = ("2.1", "2.0")
+ITS_VERSION = "2.0"
+CONFIDENCE_MARK = "mt1"
+"""The id of the 2.1 ``<mrk>`` that carries a target's MT confidence."""
 _X = f"{{{XLIFF2_NS}}}"
 _RUN = f"{{{NL_NS}}}run"
 _SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -39,6 +55,8 @@ class EditedUnit:
     state: str
     codes: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     """Code id -> where the translator put its ``<pc>``/``<ph>`` in the target text."""
+    source_holes: tuple[int, ...] = ()
+    """Offsets in ``source`` of inline elements a tool emptied (see :func:`with_bundle_sources`)."""
 
 
 @dataclass(frozen=True)
@@ -69,15 +87,36 @@ class XliffDocument:
         mine = [f for f in self.files if f.run == run]
         if len(mine) == 1:
             return mine[0].units
+        if mine:
+            raise InputError(f"{source}: {len(mine)} <file> elements are made from this bundle's run {run}; keep one")
         runs = sorted({f.run for f in self.files if f.run})
+        if len(self.files) == 1 and runs:
+            raise InputError(
+                f"{source}: made from another run of the bundle (run {runs[0]}; the bundle is at run {run}): "
+                "take its article.xlf again"
+            )
         if runs:
             raise InputError(
-                f"{source}: made from another run of the bundle (run {', '.join(runs)}; the bundle is at run {run}): "
-                "take its article.xlf again"
+                f"{source}: none of its {len(self.files)} <file> elements is made from this bundle's run {run} "
+                f"(they name run {', '.join(runs)}): take the bundle's article.xlf again"
             )
         if len(self.files) > 1:
             raise InputError(f"{source}: {len(self.files)} <file> elements and none names this bundle's run")
         return self.units
+
+
+def with_bundle_sources(units: Sequence[EditedUnit], ours: Mapping[str, str]) -> list[EditedUnit]:
+    """The units, each whose source differs from the bundle's (``ours``: segment id -> source)
+    only by the content of inline elements it left empty taking the bundle's source: some
+    tools drop the text of ``<mrk>`` (the npm ``xliff`` package), and the translator's target
+    is still theirs to bring back. Any other difference stays, to be refused."""
+    out = []
+    for unit in units:
+        mine = ours.get(unit.id)
+        if mine is not None and unit.source != mine and unit.source_holes and fills_holes(unit.source, unit.source_holes, mine):
+            unit = replace(unit, source=mine, source_holes=())
+        out.append(unit)
+    return out
 
 
 def write_xliff(
@@ -87,32 +126,37 @@ def write_xliff(
     target_lang: str,
     original: str,
     run: str = "",
+    version: str = XLIFF_VERSION,
 ) -> bytes:
-    """XLIFF 2.0 document for segments.json entries (id, source, target, reviewed, terms, qa,
-    and ``codes``: the :class:`~newsl10n.bundle.xliff_codes.Code` list of its runs)."""
+    """An XLIFF document (``version`` 2.1 or 2.0) for segments.json entries (id, source, target,
+    reviewed, terms, qa, and ``codes``: the :class:`~newsl10n.bundle.xliff_codes.Code` list of
+    its runs)."""
     from lxml import etree
 
+    if version not in VERSIONS:
+        raise ValueError(f"XLIFF version {version!r}: choose one of {', '.join(VERSIONS)}")
     root = etree.Element(_X + "xliff", nsmap={None: XLIFF2_NS, "nl": NL_NS, "its": ITS_NS})
-    root.set("version", "2.0")
+    root.set("version", version)
     root.set("srcLang", source_lang)
     root.set("trgLang", target_lang)
+    root.set(f"{{{ITS_NS}}}version", ITS_VERSION)
     file_node = etree.SubElement(root, _X + "file", id="f1", original=original)
     if run:
         file_node.set(_RUN, run)
     for entry in segments:
-        _unit(file_node, entry)
+        _unit(file_node, entry, version)
     _indent(root, 0)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
 
 
-def _unit(parent, entry: Mapping[str, object]) -> None:
+def _unit(parent, entry: Mapping[str, object], version: str) -> None:
     from lxml import etree
 
     unit = etree.SubElement(parent, _X + "unit", id=str(entry["id"]))
     confidence = entry.get("confidence")
-    if isinstance(confidence, (int, float)) and not entry.get("reviewed"):
-        unit.set(f"{{{ITS_NS}}}annotatorsRef", QE_ANNOTATOR)
-        unit.set(f"{{{ITS_NS}}}mtConfidence", f"{confidence:.4f}")
+    scored = isinstance(confidence, (int, float)) and not entry.get("reviewed")
+    if scored and version == "2.0":
+        _confidence(unit, float(confidence))
     notes = segment_notes(entry)
     if notes:
         holder = etree.SubElement(unit, _X + "notes")
@@ -124,7 +168,15 @@ def _unit(parent, entry: Mapping[str, object]) -> None:
     source = etree.SubElement(segment, _X + "source", {_SPACE: "preserve"})
     fill_source(source, str(entry["source"]), codes, [t for t in _as_list(entry.get("terms")) if isinstance(t, Mapping)])
     target = etree.SubElement(segment, _X + "target", {_SPACE: "preserve"})
+    if scored and version != "2.0":
+        target = etree.SubElement(target, _X + "mrk", id=CONFIDENCE_MARK, type="its:generic")
+        _confidence(target, float(confidence))
     fill_target(target, str(entry["target"]), codes)
+
+
+def _confidence(element, confidence: float) -> None:
+    element.set(f"{{{ITS_NS}}}annotatorsRef", QE_ANNOTATOR)
+    element.set(f"{{{ITS_NS}}}mtConfidence", f"{confidence:.4f}")
 
 
 _STRUCTURE = frozenset(_X + name for name in ("xliff", "file", "unit", "notes", "originalData", "segment"))
@@ -148,6 +200,7 @@ def xliff_chunks(
     target_lang: str,
     original: str,
     run: str = "",
+    version: str = XLIFF_VERSION,
     units_per_chunk: int = 1000,
     cache: PieceCache | None = None,
     keys: Sequence[bytes] | None = None,
@@ -161,7 +214,8 @@ def xliff_chunks(
     the root, the indentation is the unit's depth): the header and the end come from a document
     around a placeholder unit.
     """
-    options = {"source_lang": source_lang, "target_lang": target_lang, "original": original, "run": run}
+    options = {"source_lang": source_lang, "target_lang": target_lang, "original": original, "run": run,
+               "version": version}  # fmt: skip
     units = pieces(
         segments,
         lambda batch: _unit_texts(write_xliff(batch, **options).decode("utf-8")),
@@ -253,19 +307,36 @@ def _read_unit(unit, source: str) -> EditedUnit:
     unit_id = unit.get("id")
     if not unit_id:
         raise InputError(f"{source}: a <unit> has no id")
-    segments = unit.findall(_X + "segment")
-    sources = [read_inline(s.find(_X + "source")) for s in segments if s.find(_X + "source") is not None]
-    source_ids = {k for _, where in sources for k in where}
-    source_text = "".join(text for text, _ in sources)
-    target_text, codes, offset = "", {}, 0
-    for segment in segments:
-        target = segment.find(_X + "target")
+    try:
+        return _unit_content(unit, unit_id)
+    except InlineTooDeep as exc:
+        raise InputError(f"{source}: unit {unit_id!r}: {exc}") from None
+
+
+_STATES = ("initial", "translated", "reviewed", "final")
+
+
+def _unit_content(unit, unit_id: str) -> EditedUnit:
+    """The unit's source and target over all its ``<segment>``s and ``<ignorable>``s, in order
+    (a tool that resegmented a unit keeps the spaces between segments in ``<ignorable>``s; an
+    ignorable without a target stands for itself); its state is its least advanced segment's."""
+    parts = [c for c in unit if c.tag in (_X + "segment", _X + "ignorable")]
+    sources = [(p, read_inline(p.find(_X + "source"))) for p in parts if p.find(_X + "source") is not None]
+    source_ids = {k for _, inline in sources for k in inline.codes}
+    source_text, holes = "", []
+    for _, inline in sources:
+        holes.extend(len(source_text) + at for at in inline.holes)
+        source_text += inline.text
+    target_text, codes = "", {}
+    for part, source in sources:
+        target = part.find(_X + "target")
         if target is None:
+            target_text += source.text if part.tag == _X + "ignorable" else ""
             continue
         text, where = read_inline(target)
+        offset = len(target_text)
         codes.update({k: (s + offset, e + offset) for k, (s, e) in where.items() if k in source_ids})
         target_text += text
-        offset += len(text)
-    states = [s.get("state") for s in segments if s.get("state")]
-    state = states[0] if states else ("translated" if target_text else "initial")
-    return EditedUnit(unit_id, source_text, target_text, state, codes)
+    states = [p.get("state") for p in parts if p.tag == _X + "segment" and p.get("state") in _STATES]
+    state = min(states, key=_STATES.index) if states else ("translated" if target_text else "initial")
+    return EditedUnit(unit_id, source_text, target_text, state, codes, tuple(holes))

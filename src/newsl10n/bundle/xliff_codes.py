@@ -216,15 +216,42 @@ def _append(parent, text: str) -> None:
 # -- reading ----------------------------------------------------------------------------------
 
 
-def read_inline(element) -> tuple[str, dict[str, tuple[int, int]]]:
-    """The plain text of a ``<source>`` or ``<target>`` and, per code id, where its ``<pc>`` or
-    ``<ph>`` sits in that text (``<sc>``/``<ec>`` pairs are not placed)."""
+MAX_INLINE_DEPTH = 100
+"""Inline elements nested deeper than this are refused (ours nest as deep as an article's runs)."""
+
+
+class InlineTooDeep(ValueError):
+    """Inline codes nested more than :data:`MAX_INLINE_DEPTH` deep."""
+
+
+@dataclass(frozen=True)
+class InlineText:
+    """What a ``<source>`` or ``<target>`` holds: its plain ``text``; per code id, where its
+    ``<pc>`` or ``<ph>`` sits in that text (``codes``; ``<sc>``/``<ec>`` pairs are not placed);
+    and ``holes``: the offsets of ``<mrk>``/``<pc>`` elements left empty, where a tool that
+    drops inline content (the npm ``xliff`` package) lost text."""
+
+    text: str
+    codes: dict[str, tuple[int, int]]
+    holes: tuple[int, ...] = ()
+
+    def __iter__(self):
+        """Unpacks as ``(text, codes)``."""
+        return iter((self.text, self.codes))
+
+
+def read_inline(element) -> InlineText:
+    """The text, code places and holes of a ``<source>`` or ``<target>`` (see :class:`InlineText`).
+    Raises :class:`InlineTooDeep` past :data:`MAX_INLINE_DEPTH` levels."""
     parts: list[str] = []
     where: dict[str, tuple[int, int]] = {}
+    holes: list[int] = []
     length = 0
 
-    def walk(node) -> None:
+    def walk(node, depth: int) -> None:
         nonlocal length
+        if depth > MAX_INLINE_DEPTH:
+            raise InlineTooDeep(f"inline codes nested more than {MAX_INLINE_DEPTH} deep")
         if node.text:
             parts.append(node.text)
             length += len(node.text)
@@ -236,15 +263,36 @@ def read_inline(element) -> tuple[str, dict[str, tuple[int, int]]]:
                 parts.append(char)
                 length += len(char)
             elif name not in ("ph", "sc", "ec", "sm", "em", ""):
-                walk(child)
+                walk(child, depth + 1)
+            if name in ("mrk", "pc") and not child.text and not len(child):
+                holes.append(length)
             if name in ("pc", "ph") and child.get("id"):
                 where[child.get("id")] = (start, length)
             if child.tail:
                 parts.append(child.tail)
                 length += len(child.tail)
 
-    walk(element)
-    return "".join(parts), where
+    walk(element, 0)
+    return InlineText("".join(parts), where, tuple(holes))
+
+
+def fills_holes(text: str, holes: Sequence[int], ours: str) -> bool:
+    """Whether ``ours`` is ``text`` with some text put back at each of its ``holes``: a source
+    that lost only the content of inline elements (checked as a glob, piece by piece)."""
+    if not holes:
+        return text == ours
+    cuts = [0, *holes, len(text)]
+    pieces = [text[a:b] for a, b in zip(cuts, cuts[1:])]
+    first, *middle, last = pieces
+    if len(first) + len(last) > len(ours) or not ours.startswith(first) or not ours.endswith(last):
+        return False
+    at, stop = len(first), len(ours) - len(last)
+    for piece in middle:
+        found = ours.find(piece, at, stop)
+        if found < 0:
+            return False
+        at = found + len(piece)
+    return True
 
 
 def _code_point(hex_value: str) -> str:

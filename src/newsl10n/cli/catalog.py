@@ -7,20 +7,15 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..catalog import (
-    DOMAIN,
+from ..catalog import DOMAIN, compile_catalog, locale_folder, mo_path, po_path, read_catalog
+from ..catalog_authoring import (
     TEMPLATE_NAME,
     catalog_stats,
     check_catalog,
-    compile_catalog,
     extract_template,
-    locale_folder,
-    mo_path,
     needs_translation,
     po_bytes,
-    po_path,
     prefill,
-    read_catalog,
     read_mapping,
     update_catalog,
 )
@@ -82,6 +77,14 @@ def update(
         Optional[Path], typer.Option("--template", help="The .pot (default: CATALOGS/messages.pot).")
     ] = None,
     no_mt: Annotated[bool, typer.Option("--no-mt", help="Leave new strings empty; load no model.")] = False,
+    plural_forms: Annotated[
+        str,
+        typer.Option(
+            "--plural-forms",
+            help="Plural-Forms of new catalogs: gettext (GNU gettext's, as msginit writes them; fr and es "
+            "have 2 forms) or cldr (Unicode CLDR's rules; fr and es have 3).",
+        ),
+    ] = "gettext",
     config: ConfigOption = None,
 ) -> None:
     """Create or update CATALOGS/<locale>/LC_MESSAGES/messages.po from the template.
@@ -108,7 +111,7 @@ def update(
             if path.is_file():
                 with open_bytes(path) as fh:
                     existing = read_catalog(fh, source=str(path), locale=_folder(locale))
-            updated[locale] = (path, *update_catalog(pot, existing, locale))
+            updated[locale] = (path, *update_catalog(pot, existing, locale, plural_forms))
         if not no_mt:
             _prefill_all(cfg, base, updated, overrides)
         for path, catalog, _ in updated.values():

@@ -14,12 +14,7 @@ import typer
 from ..config import load_config
 from ..errors import ConfigError, GlossaryError, InputError
 from ..fileio import write_atomic
-from ..terms.files import (
-    glossary_paths,
-    load_glossary,
-    parse_glossary_text,
-    require_valid,
-)
+from ..terms.files import check_glossary_text, glossary_paths, load_glossary, require_valid
 from ..terms.formats import from_csv, read_tbx, to_csv, to_tbx, to_yaml
 from ..terms.source import SourceTerms
 from .common import ConfigOption, cli_errors
@@ -102,20 +97,21 @@ def import_(
             imported = read_tbx(data, source=str(source))
             for problem in imported.problems:
                 typer.echo(f"warning: {problem}", err=True)
-            model = imported.model
+            model, summary = imported.model, imported.summary()
         elif suffix == ".csv":
             try:
                 model = from_csv(data.decode("utf-8"), source=str(source))
             except UnicodeDecodeError:
                 raise InputError(f"{source}: not valid UTF-8") from None
+            summary = f"{len(model.entries)} rows read, {len(model.entries)} imported"
         else:
             raise InputError(f"{source}: unknown format {suffix or '(no extension)'!r}: expected .tbx or .csv")
         text = to_yaml(model.model_copy(update={"domain": domain or out.stem}))
-        _, problems = parse_glossary_text(text, source=str(out))
+        problems = check_glossary_text(text, source=str(out))
         if problems:
             raise GlossaryError(f"{source}: the imported entries are not valid: {problems[0]}")
         write_atomic(out, text.encode("utf-8"))
-    typer.echo(f"{source}: {len(model.entries)} entries -> {out}")
+    typer.echo(f"{source}: {summary} -> {out}")
 
 
 @glossary_app.command("forms")

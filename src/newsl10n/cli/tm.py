@@ -27,29 +27,24 @@ TmOption = Annotated[
 ]
 
 
-def _memory_file(tm: Path | None, config: Path | None) -> Path:
-    if tm is not None:
-        return tm
-    cfg, base = load_config(config)
-    return memory_path(base / cfg.out, cfg.tm.path, base)
-
-
 @tm_app.command("import")
 def tm_import(
     file: Annotated[Path, typer.Argument(help="A TMX file (1.4), e.g. exported from a CAT tool or by `tm export`.")],
     tm: TmOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Seed the translation memory from a TMX file: its units are stored as reviewed (unless a
-    newsl10n TMX says a unit was not), with the file's name as their origin."""
+    """Seed the translation memory from a TMX file: each target language of a unit is stored as
+    reviewed (unless a newsl10n TMX says a unit was not), with the file's name as its origin.
+    Language tags are stored as the locales of pipeline.yaml they name (de-DE as de)."""
     with cli_errors():
+        cfg, base = load_config(config)
         data = read_bytes(file, what="TMX file")
-        entries = read_tmx(data, source=str(file), origin=file.name)
-        path = _memory_file(tm, config)
-        with TranslationMemory(path) as memory:
-            memory.add(entries)
-    reviewed = sum(e.reviewed for e in entries)
-    typer.echo(f"{file}: {len(entries)} translation units ({reviewed} reviewed) -> {path}")
+        found = read_tmx(data, source=str(file), origin=file.name, source_lang=cfg.source_lang, locales=cfg.locales)
+        path = tm if tm is not None else memory_path(base / cfg.out, cfg.tm.path, base)
+        if found.entries:
+            with TranslationMemory(path) as memory:
+                memory.add(found.entries)
+    typer.echo(f"{file}: {found.summary()} -> {path}")
 
 
 @tm_app.command("export")

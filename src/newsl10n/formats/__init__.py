@@ -1,4 +1,4 @@
-"""Article formats beyond plain text: HTML and Markdown in, the same format out."""
+"""Article formats beyond plain text: HTML, Markdown and IPTC ninjs in, the same format out."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from pathlib import Path
 from ..model import Article
 from .html import read_html
 from .markdown import read_markdown
+from .ninjs import read_ninjs
 
 Reader = Callable[..., Article]
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+NINJS_SUFFIXES = frozenset({".json"})
 
 
 def reader_for(path: Path) -> Reader | None:
@@ -24,4 +26,6 @@ def reader_for(path: Path) -> Reader | None:
     if suffix in MARKDOWN_SUFFIXES:
 
         return read_markdown
+    if suffix in NINJS_SUFFIXES:
+        return read_ninjs
     return None

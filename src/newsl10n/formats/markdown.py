@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 
 from ..errors import InputError
@@ -68,6 +69,7 @@ def read_markdown(
 
 def _inline_block(children, tag: str, container: str) -> RawBlock:
     block = RawBlock(tag, container)
+    kept: list[str] = []  # the raw opening tags kept so far, innermost last
     for child in children:
         if child.type == "text":
             block.text(child.content)
@@ -80,7 +82,7 @@ def _inline_block(children, tag: str, container: str) -> RawBlock:
             block.open("code")
             block.text(child.content)
             block.close()
-        elif child.type == "html_inline" and is_harmless_tag(child.content):
+        elif child.type == "html_inline" and is_harmless_tag(child.content) and _pairs_up(child.content, kept):
             block.atom("html", (("raw", child.content),))
         elif child.type == "html_inline":
             block.text(child.content)  # script, img, handlers...: text, escaped in every output
@@ -94,3 +96,23 @@ def _inline_block(children, tag: str, container: str) -> RawBlock:
         elif child.type in _CLOSING:
             block.close()
     return block
+
+
+_TAG_NAME = re.compile(r"^<(/?)\s*([A-Za-z][\w-]*)")
+
+
+def _pairs_up(raw: str, kept: list[str]) -> bool:
+    """Whether a harmless raw tag may stay markup: an opening tag always (it is remembered in
+    ``kept``), a closing tag only when it closes the last kept opening tag of its name, so a
+    closing tag whose opening tag was made text (``<span onclick=...>``) becomes text too."""
+    match = _TAG_NAME.match(raw.strip())
+    if match is None or raw.rstrip().endswith("/>"):
+        return True
+    closing, name = match.group(1) == "/", match.group(2).lower()
+    if not closing:
+        kept.append(name)
+        return True
+    if name not in kept:
+        return False
+    del kept[len(kept) - 1 - kept[::-1].index(name)]
+    return True

@@ -168,6 +168,15 @@ def parse_glossary_text(text: str, *, source: str) -> tuple[GlossaryFile | None,
     return (parsed.model if parsed else None), problems
 
 
+def check_glossary_text(text: str, *, source: str) -> list[Problem]:
+    """Every problem ``newsl10n glossary check`` would find in one file's text (its own and
+    those across its entries, such as an id given twice)."""
+    parsed, problems = _parse(text, source)
+    if parsed is not None:
+        problems = sorted([*problems, *_combine([parsed])[1]], key=lambda p: p.line)
+    return problems
+
+
 @dataclass(frozen=True)
 class _ParsedFile:
     source: str

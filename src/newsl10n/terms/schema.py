@@ -16,16 +16,37 @@ class _Strict(BaseModel):
 
 Term = Field(min_length=1)
 
+Texts = str | list[str]
+"""A text of a term base that may come more than once at one level (notes, definitions): one
+string, or a list when the term base gave several, so that each is written back as it was."""
+
+STATUSES = ("preferred", "admitted", "deprecated", "superseded", "none")
+"""The TBX administrative statuses a :class:`TermInfo` can record; ``none``: the term base gave
+the term no status."""
+
+
+def texts(value: Texts) -> list[str]:
+    """The non-empty texts of a :data:`Texts` value, in order."""
+    return [t for t in ([value] if isinstance(value, str) else value) if t]
+
 
 class TermInfo(_Strict):
     """What a term base says about one term (kept from TBX; the pipeline does not use it).
-    ``status``: the TBX administrative status where the term's list does not say it (superseded)."""
+    ``status``: the term base's administrative status where the term's place in the entry does
+    not say it (a superseded term, an admitted term that is the language's first, a term
+    without a status: ``none``)."""
 
     part_of_speech: str = ""
     term_type: str = ""
     status: str = ""
     context: str = ""
-    note: str = ""
+    note: Texts = ""
+
+    @model_validator(mode="after")
+    def _known_status(self) -> TermInfo:
+        if self.status and self.status not in STATUSES:
+            raise ValueError(f"status {self.status!r}: choose one of {', '.join(STATUSES)}")
+        return self
 
 
 class TargetTerms(_Strict):
@@ -35,8 +56,8 @@ class TargetTerms(_Strict):
     preferred: str = Term
     allowed: list[str] = Field(default_factory=list)
     forbidden: list[str] = Field(default_factory=list)
-    definition: str = ""
-    note: str = ""
+    definition: Texts = ""
+    note: Texts = ""
     terms: dict[str, TermInfo] = Field(default_factory=dict)
 
     @model_validator(mode="before")
@@ -59,14 +80,14 @@ class Entry(_Strict):
     misspellings: dict[str, str] = Field(default_factory=dict)
     do_not_translate: bool = False
     case_sensitive: bool = False
-    note: str = ""
+    note: Texts = ""
     targets: dict[str, TargetTerms] = Field(default_factory=dict)
-    definition: str = ""
+    definition: Texts = ""
     subject_field: str = ""
     deprecated: list[str] = Field(default_factory=list)
     """Source-language terms a term base marks deprecated (kept for the record, not matched)."""
-    source_definition: str = ""
-    source_note: str = ""
+    source_definition: Texts = ""
+    source_note: Texts = ""
     source_info: dict[str, TermInfo] = Field(default_factory=dict)
 
     @property
