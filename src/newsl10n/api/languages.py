@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
+from ..locales import is_language_tag, match_locale
+
 
 def base(code: str) -> str:
     """The language without region or script: ``pt-BR`` -> ``pt``."""
@@ -13,19 +15,18 @@ def base(code: str) -> str:
 
 
 def resolve(code: str, locales: Sequence[str]) -> str | None:
-    """The configured locale ``code`` asks for (case does not matter): the same code; else, for
-    a regional variant (``PT-BR``), the locale of its language (a ``pt`` model serves it); else,
-    for a bare language (``PT``), its one configured variant. None when no model serves it."""
-    wanted = code.strip().replace("_", "-").lower()
-    if not wanted:
+    """The configured locale ``code`` asks for (case does not matter): the pipeline's own match
+    (:func:`~newsl10n.locales.match_locale`: the same tag, else a regional variant's language,
+    ``PT-BR`` -> ``pt``, whose model serves it); else, for a bare language (``PT``), its one
+    configured variant. None when no model serves it."""
+    code = code.strip()
+    if not is_language_tag(code):
         return None
-    exact = {loc.replace("_", "-").lower(): loc for loc in locales}
-    if wanted in exact:
-        return exact[wanted]
-    if "-" in wanted:
-        return exact.get(base(wanted))
-    variants = [loc for loc in locales if base(loc) == wanted]
-    return variants[0] if len(variants) == 1 else None
+    found = match_locale(code, locales)
+    if found in locales:
+        return found
+    variants = [loc for loc in locales if base(loc) == base(code)]
+    return variants[0] if "-" not in code.replace("_", "-") and len(variants) == 1 else None
 
 
 def deepl_code(locale: str) -> str:
