@@ -136,6 +136,7 @@ def child_server(args: argparse.Namespace) -> None:
     window = DEFAULT_WINDOW_S if args.window_ms is None else args.window_ms / 1000
     app, summary = build_app(Path(args.config), "127.0.0.1", None, [], None, 5, 0, 0, None, window, True, [], False)
     sock = listen("127.0.0.1", 0)
+    sock.listen(2048)
     print(f"PORT {sock.getsockname()[1]}", flush=True)
     run(app, sock, summary)
 
@@ -284,12 +285,25 @@ def main() -> None:
         server.wait(120)
         cli_runs.close()
     phases = [median_phase(rounds[n]) for n in CLIENTS]
-    text = render(args, cli, phases, plain, idle_rss, rss, peak, loaded, loads, load_before, os.getloadavg()[0])
+    greedy_config = config.with_name(f"{config.stem}-greedy.yaml")
+    greedy_config.write_text(config.read_text(encoding="utf-8").replace("beam_size: 4", "beam_size: 1"), encoding="utf-8")
+    server, url = start_server(args, greedy_config)
+    try:
+        import httpx
+
+        with httpx.Client() as http:
+            post(http, url, "Warm-up sentence for the model.")
+        greedy = phase(url, news_sentences(args.sentences // 2, terms=False), 1, server.pid)
+        print(f"serve, beam 1, no terms: {json.dumps(greedy)}", flush=True)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(120)
+    text = render(args, cli, phases, plain, greedy, idle_rss, rss, peak, loaded, loads, load_before, os.getloadavg()[0])
     print(text)
     write_section(args.results, text, *markers(args.size))
 
 
-def render(args, cli, phases, plain, idle_rss, rss, peak, loaded, loads, load_before, load_after) -> str:
+def render(args, cli, phases, plain, greedy, idle_rss, rss, peak, loaded, loads, load_before, load_after) -> str:
     run_rate = statistics.median(c["segments"] / c["run_s"] for c in cli)
     cpu_rate = statistics.median(c["segments"] / c["cpu_s"] for c in cli)
     lines = [
@@ -316,6 +330,7 @@ def render(args, cli, phases, plain, idle_rss, rss, peak, loaded, loads, load_be
     ]
     named = [(f"serve, {p['clients']} client{'s' if p['clients'] > 1 else ''}", p) for p in phases]
     named.append(("serve, 1 client, sentences without a glossary term", plain))
+    named.append(("serve, 1 client, sentences without a glossary term, beam 1 (greedy)", greedy))
     for name, p in named:
         per_cpu = p["requests"] / p["cpu_s"] if p["cpu_s"] else float("nan")
         lines.append(

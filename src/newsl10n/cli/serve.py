@@ -134,6 +134,7 @@ def run(app, sock, summary: str) -> None:
     import uvicorn
 
     host, port = sock.getsockname()[:2]
+    sock.listen(2048)  # a client that connects as soon as the address is printed waits, not refused
     url = f"http://{f'[{host}]' if ':' in host else host}:{port}/"
     typer.echo(f"newsl10n serve: {summary} at {url}  (Ctrl+C stops)", err=True)
     server = uvicorn.Server(
