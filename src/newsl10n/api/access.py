@@ -154,7 +154,8 @@ async def parse_params(request: Request, body: bytes) -> Params:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ApiError(400, f"The request body is not valid UTF-8 (byte 0x{body[exc.start]:02x} at offset {exc.start}).") from None
+        where = f"byte 0x{body[exc.start]:02x} at offset {exc.start}"
+        raise ApiError(400, f"The request body is not valid UTF-8 ({where}).") from None
     if content_type == "application/json":
         try:
             data = json.loads(text)

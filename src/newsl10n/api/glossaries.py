@@ -175,11 +175,14 @@ def parse_entries(text: str, entries_format: str, source_lang: str, target_lang:
         for number, line in enumerate(text.splitlines(), 1):
             if line.strip():
                 if "\t" not in line:
-                    raise BadGlossary(f"Invalid glossary entries provided: entry {number} has no tab between source and target")
+                    raise BadGlossary(
+                        f"Invalid glossary entries provided: entry {number} has no tab between source and target"
+                    )
                 rows.append((number, line.split("\t")))
     else:
         try:
-            rows = [(n, row) for n, row in enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"))), 1) if any(c.strip() for c in row)]
+            read = enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"))), 1)
+            rows = [(n, row) for n, row in read if any(c.strip() for c in row)]
         except csv.Error as exc:
             raise BadGlossary(f"Invalid glossary entries provided: {exc}") from None
     pairs: list[tuple[str, str]] = []

@@ -115,7 +115,8 @@ class TranslationService:
         self.models = WarmModels(specs, factory, max_models)
         self.batcher = MicroBatcher(self._run_batch, window_s=window_s)
         self.segmenter = Segmenter(config.source_lang)
-        self._configured = Terms(SourceTerms(glossary if glossary is not None else Glossary()), glossary.content_hash if glossary else "")
+        configured = glossary if glossary is not None else Glossary()
+        self._configured = Terms(SourceTerms(configured), glossary.content_hash if glossary is not None else "")
         self._terms: dict[str, tuple[StoredGlossary, Terms]] = {}
 
     @property

@@ -354,9 +354,6 @@ class _MarkupReader:
                 self._inline(item.children, block)
                 block.close()
 
-
-
-
     def _text_after(self, items: Sequence[Node | Text | Raw]) -> str:
         """The text right after an atom (for the space after it); "" when markup that is kept
         comes first."""

@@ -45,7 +45,9 @@ def serve(
     ] = 0,
     glossary_folder: Annotated[
         Optional[Path],
-        typer.Option("--glossary-folder", help="Where glossaries made through the API are kept (default: OUT/.newsl10n-glossaries)."),
+        typer.Option(
+            "--glossary-folder", help="Where glossaries made through the API are kept (default: OUT/.newsl10n-glossaries)."
+        ),
     ] = None,
     batch_window: Annotated[
         float,
@@ -125,7 +127,8 @@ def load_keys(path: Path | None) -> tuple[str, ...]:
     starting with # skipped)."""
     found = [k.strip() for k in os.environ.get(KEYS_ENV, "").split(",")]
     if path is not None:
-        found += [line.strip() for line in read_text(path, what="keys file").splitlines() if not line.strip().startswith("#")]
+        lines = read_text(path, what="keys file").splitlines()
+        found += [line.strip() for line in lines if not line.strip().startswith("#")]
     return tuple(dict.fromkeys(k for k in found if k))
 
 
