@@ -48,6 +48,9 @@ MODELS = {
 def markers(size: str) -> tuple[str, str]:
     return f"<!-- bench_serve.py --size {size}: start -->", f"<!-- bench_serve.py --size {size}: end -->"
 CLIENTS = (1, 4, 16)
+ENGINE_CALLS = (16, 8, 1)
+"""Call sizes of ``--engine-calls``: the engine's CPU per sentence when it gets the sentences that
+many at a time (a server's calls hold the requests in flight; ``translate`` gives all at once)."""
 
 
 def news_sentences(count: int, *, terms: bool | None = None) -> list[str]:
@@ -125,6 +128,35 @@ class CliRuns:
         self.process.wait(60)
 
 
+def child_engine(args: argparse.Namespace) -> None:
+    """The engine alone (de, with the glossary's constraints) on the sentences, in calls of
+    every size of ``ENGINE_CALLS``: CPU seconds of this process per call size, best of 2."""
+    from newsl10n.config import load_config
+    from newsl10n.terms.files import resolve_glossary
+    from newsl10n.terms.source import SourceTerms, text_constraints
+    from newsl10n.translate.base import make_translator
+    from newsl10n.translate.spec import engine_specs
+
+    if args.size != "copy":
+        realistic_lengths()
+    sentences = json.loads(Path(args.sentences_file).read_text(encoding="utf-8"))
+    config, base = load_config(Path(args.config))
+    terms = SourceTerms(resolve_glossary(config, base))
+    constraints = [tuple(text_constraints(terms, s, "de")) for s in sentences]
+    engine = make_translator(engine_specs(config, base, ["de"], {})["de"])
+    engine.translate(sentences, constraints=constraints)
+    cpu: dict[str, float] = {}
+    for size in [len(sentences), *ENGINE_CALLS]:
+        runs = []
+        for _ in range(2):
+            started = time.process_time()
+            for i in range(0, len(sentences), size):
+                engine.translate(sentences[i : i + size], constraints=constraints[i : i + size])
+            runs.append(time.process_time() - started)
+        cpu[str(size)] = min(runs)
+    print(json.dumps(cpu))
+
+
 def child_server(args: argparse.Namespace) -> None:
     """The server on a free loopback port (printed), until SIGTERM."""
     from newsl10n.api.batching import DEFAULT_WINDOW_S
@@ -199,6 +231,31 @@ def phase(url: str, sentences: list[str], clients: int, pid: int) -> dict[str, f
             "per_call": (after[1]["engine_segments"] - before[1]["engine_segments"]) / max(1, calls)}  # fmt: skip
 
 
+def engine_calls(args: argparse.Namespace, config: Path, sentences_file: Path) -> None:
+    """The engine's CPU per sentence by call size, in a child process; its own RESULTS section."""
+    command = [sys.executable, __file__, "--child", "engine", "--config", str(config), "--work", str(args.work),
+               "--sentences-file", str(sentences_file), "--size", args.size]  # fmt: skip
+    cpu = json.loads(subprocess.run(command, capture_output=True, text=True, env=child_env(), cwd=ROOT,
+                                    check=True).stdout.strip().splitlines()[-1])  # fmt: skip
+    start, end = markers(f"{args.size} --engine-calls")
+    everything = cpu[str(args.sentences)]
+    lines = [
+        start,
+        f"`PYTHONPATH=src HF_HUB_OFFLINE=1 python bench/bench_serve.py --size {args.size} --sentences {args.sentences}"
+        f" --engine-calls`: the engine alone (no server, no HTTP) on the same {args.sentences} sentences with their"
+        f" glossary constraints, given all at once or in calls of N; {MODELS[args.size]}; CPU seconds of the"
+        " process, best of 2.",
+        "",
+        "| sentences per call | CPU s | CPU per sentence vs all at once |",
+        "|---|---|---|",
+        *(f"| {size} | {seconds:.2f} | {seconds / everything:.2f}x |" for size, seconds in cpu.items()),
+        end,
+    ]
+    text = "\n".join(lines)
+    print(text)
+    write_section(args.results, text, start, end)
+
+
 def median_phase(runs: list[dict]) -> dict:
     """The round with the median sentences/s (its own latencies and CPU time)."""
     return sorted(runs, key=lambda r: r["sentences_s"])[(len(runs) - 1) // 2]
@@ -232,12 +289,13 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=48)
     parser.add_argument("--rounds", type=int, default=2, help="CLI run and server phases, alternating")
     parser.add_argument("--window-ms", type=float, help="the server's --batch-window (default: its default)")
-    parser.add_argument("--child", choices=("cli", "server"), help=argparse.SUPPRESS)
+    parser.add_argument("--engine-calls", action="store_true", help="only the engine's CPU by call size")
+    parser.add_argument("--child", choices=("cli", "server", "engine"), help=argparse.SUPPRESS)
     parser.add_argument("--config", help=argparse.SUPPRESS)
     parser.add_argument("--sentences-file", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        (child_cli if args.child == "cli" else child_server)(args)
+        {"cli": child_cli, "server": child_server, "engine": child_engine}[args.child](args)
         return
     args.work = args.work.resolve()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -254,6 +312,9 @@ def main() -> None:
     sentences = news_sentences(args.sentences)
     sentences_file = args.work / "serve-sentences.json"
     sentences_file.write_text(json.dumps(sentences), encoding="utf-8")
+    if args.engine_calls:
+        engine_calls(args, config, sentences_file)
+        return
     cli_command = [sys.executable, __file__, "--child", "cli", "--config", str(config), "--work", str(args.work),
                    "--sentences-file", str(sentences_file), "--size", args.size]  # fmt: skip
     cli_runs, cli = CliRuns(cli_command), []
