@@ -379,7 +379,7 @@ def render(args, cli, phases, plain, greedy, idle_rss, rss, peak, loaded, loads,
         " glossaries on; no translation memory on either side. "
         f"{phases[0]['requests']} one-sentence requests per phase (the sample article's sentences), each client"
         f" sending its next one as soon as its last is answered; {args.rounds} rounds of a CLI run and the three"
-        " phases, alternating, then one more CLI run; each row is its median round. CPU s: the server process's (all threads) over the"
+        " phases, alternating, then one more CLI run; each row is its median round (of two, the slower). CPU s: the server process's (all threads) over the"
         " phase, or the CLI process's over its timed run; per CPU second the ratio does not move with the load the"
         " other processes put on the machine.",
         "",
