@@ -55,6 +55,57 @@ def test_folder_takes_article_files_at_any_depth_skipping_hidden(tmp_path):
     ]
 
 
+ITEM = {"uri": "urn:example:talks", "headlines": [{"value": "Talks resume"}], "bodies": [{"value": "They met."}]}
+NOT_ITEMS = {
+    "package.json": '{"name": "site", "version": "1.0.0"}',
+    "list.json": '[{"uri": "urn:example:1", "headlines": [{"value": "x"}]}]',
+    "broken.json": '{"uri": "urn:example:2", "headlines": [',
+    "latin1.json": b'{"uri": "urn:x:3", "headlines": [{"value": "caf\xe9"}]}',
+    "no-text.json": '{"uri": "urn:example:4", "slugline": "TALKS"}',
+}
+
+
+def test_a_folder_takes_the_ninjs_items_among_its_json_files(tmp_path, caplog):
+    """Issue 29: a folder's .json files that are ninjs items are articles; other JSON (a
+    package file, a list, broken or undecodable JSON, an item with no text) is skipped with one
+    warning each, and the run goes on."""
+    write_articles(tmp_path, ["arch/a.txt"])
+    (tmp_path / "arch/2024").mkdir()
+    (tmp_path / "arch/2024/talks.json").write_text(json.dumps(ITEM), encoding="utf-8")
+    for name, text in NOT_ITEMS.items():
+        (tmp_path / "arch" / name).write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    with caplog.at_level("WARNING", logger="newsl10n"):
+        found = collect_articles([tmp_path / "arch"])
+    assert summary(found, tmp_path) == [("arch/2024/talks.json", "talks", None), ("arch/a.txt", "a", None)]
+    assert sorted(r.getMessage() for r in caplog.records) == [
+        f"{tmp_path / 'arch' / name}: skipped, not a ninjs item (a JSON object with a uri and a headline, description or body)"
+        for name in sorted(NOT_ITEMS)
+    ]
+
+
+def test_a_folder_of_json_that_holds_no_item_is_one_line(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data/package.json").write_text(NOT_ITEMS["package.json"], encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        collect_articles([tmp_path / "data"])
+    assert str(err.value) == f"{tmp_path / 'data'}: no article files (.txt, .md, .markdown, .html, .htm, .xhtml, .json ninjs items) in this folder"
+
+
+def test_a_folder_with_items_and_other_json_translates(tmp_path, tiny_models):
+    """The CLI through a folder: the item's bundle holds the translated item, the rest is
+    skipped, exit 0."""
+    write_articles(tmp_path, ["arch/a.txt"])
+    (tmp_path / "arch/talks.json").write_text(json.dumps(ITEM), encoding="utf-8")
+    (tmp_path / "arch/package.json").write_text(NOT_ITEMS["package.json"], encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["translate", str(tmp_path / "arch"), "--to", "de", "--model", f"de={tiny_models['de']}",
+                                 "--out", str(out), "--no-tm", "-q"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["a", "talks"]
+    translated = json.loads((out / "talks/de/article.ninjs.json").read_text(encoding="utf-8"))
+    assert translated["uri"] == "urn:example:talks#de" and translated["language"] == "de"
+
+
 def test_glob_pattern_and_plain_paths(tmp_path):
     write_articles(tmp_path, ["x/a1.txt", "x/a2.txt", "x/b1.txt", "y/z.txt"])
     found = collect_articles([str(tmp_path / "x/a*.txt"), tmp_path / "y/z.txt"])
@@ -118,7 +169,7 @@ def test_duplicate_names_rejected(tmp_path, files, message):
 @pytest.mark.parametrize(
     "make, message",
     [
-        (lambda root: root / "empty", "{root}/empty: no article files (.txt, .md, .markdown, .html, .htm, .xhtml) in this folder"),
+        (lambda root: root / "empty", "{root}/empty: no article files (.txt, .md, .markdown, .html, .htm, .xhtml, .json ninjs items) in this folder"),
         (lambda root: str(root / "nothing-*.txt"), "{root}/nothing-*.txt: no files match this pattern"),
         (lambda root: root / "empty.jsonl", "{root}/empty.jsonl: manifest lists no articles"),
     ],

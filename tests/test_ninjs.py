@@ -193,6 +193,90 @@ def test_what_is_not_a_ninjs_item_to_translate_is_one_line(text, message):
     assert str(info.value) == message
 
 
+@pytest.mark.parametrize(
+    "text",
+    ['{"uri": "x:1", "headlines": 5, "bodies": [{"value": "Talks resume."}]}',
+     '{"uri": "x:1", "descriptions": "Talks.", "headlines": {"value": "x"}, "bodies": [{"value": "Talks resume."}]}'],
+)  # fmt: skip
+def test_text_lists_that_are_no_lists_are_not_text(text):
+    """A value of another type where ninjs has a list is not read as text (a TypeError before)."""
+    article = read_ninjs(text, name="a", source="a.json")
+    assert [s.text for s in article.segments] == ["Talks resume."]
+
+
+def test_associations_that_a_3_1_translation_cannot_join_are_one_line():
+    text = '{"uri": "x:1", "standard": {"version": "3.1"}, "associations": {"a": 1}, "headlines": [{"value": "Talks"}]}'
+    with pytest.raises(InputError) as info:
+        read_ninjs(text, name="a", source="a.json")
+    assert str(info.value) == "a.json: 'associations' is not a list (ninjs 3.1 links the translation there)"
+
+
+MISSPELT = {
+    "uri": "https://news.example.org/items/Wittkopf", "standard": {"name": "ninjs", "version": "3.1"}, "language": "en",
+    "type": "text", "by": "Wittkopf desk", "slugline": "WITTKOPF VISIT", "subjects": [{"name": "Steve Wittkopf"}],
+    "headlines": [{"role": "main", "value": "Steve Wittkopf visits Kyiv"}],
+    "descriptions": [{"role": "summary", "contentType": "text/plain", "value": "The envoy Steve Wittkopf arrived."}],
+    "bodies": [
+        {"role": "main", "contentType": "text/html", "value": '<p>Steve Wittkopf met <a href="https://x.test/Wittkopf" '
+         'title="Wittkopf">the minister</a>.</p>\n<p>He left on <b>Friday</b>.</p>'},
+        {"role": "main", "contentType": "text/plain", "value": "Steve Wittkopf met the minister.\n\nHe left on Friday."},
+    ],
+}  # fmt: skip
+
+
+def test_misspellings_are_corrected_in_an_items_texts_and_nowhere_else(tmp_path):
+    """Issue 29: the glossary's misspelling corrections reach ninjs items as they reach text,
+    HTML and Markdown: in headlines, descriptions and bodies (a rendition stays the HTML body's
+    copy), each recorded on its segment; never in markup, keys, URIs or other fields."""
+    from newsl10n.config import PipelineConfig
+    from newsl10n.source import read_article
+    from newsl10n.terms.files import require_valid
+    from newsl10n.terms.source import SourceTerms
+
+    path = tmp_path / "visit.json"
+    path.write_text(json.dumps(MISSPELT), encoding="utf-8")
+    terms = SourceTerms(require_valid([Path(__file__).resolve().parents[1] / "glossaries"]))
+    source = read_article(path, PipelineConfig(), terms)
+    texts = [s.text for s in source.article.segments]
+    assert texts == ["Steve Witkoff visits Kyiv", "The envoy Steve Witkoff arrived.", "Steve Witkoff met the minister.",
+                     "He left on Friday."]  # fmt: skip
+    fixed = {k: [(c.id, c.original, c.corrected) for c in v] for k, v in source.corrections.items() if v}
+    assert fixed == {s: [("steve-witkoff", "Wittkopf", "Witkoff")] for s in ("s1", "s2", "s3")}
+    for seg_id in fixed:
+        (correction,) = source.corrections[seg_id]
+        block = source.article.blocks[next(s.block for s in source.article.segments if s.id == seg_id)]
+        assert block.text[correction.start : correction.end] == "Witkoff"
+    localized = localize(source.article, "de", {s.id: s.text for s in source.article.segments})
+    manifest = Manifest(article="visit", locale="de", source_sha256=source.sha256, created="2026-03-01T10:00:00+00:00",
+                        source_file=path.name)  # fmt: skip
+    bundle = tmp_path / "out" / "visit" / "de"
+    write_bundle(bundle, bundle_files(localized, segment_entries(source, localized), manifest))
+    out = json.loads((bundle / "article.ninjs.json").read_text(encoding="utf-8"))
+    for key in ("by", "slugline", "subjects", "standard", "type"):
+        assert out[key] == MISSPELT[key]
+    assert out["associations"][0]["uri"] == MISSPELT["uri"] and out["uri"] == MISSPELT["uri"] + "#de"
+    assert out["headlines"][0]["value"] == "Steve Witkoff visits Kyiv"
+    assert out["descriptions"][0]["value"] == "The envoy Steve Witkoff arrived."
+    assert 'href="https://x.test/Wittkopf" title="Wittkopf">' in out["bodies"][0]["value"]
+    assert out["bodies"][0]["value"].startswith("<p>Steve Witkoff met ")
+    assert out["bodies"][1]["value"] == "Steve Witkoff met the minister.\n\nHe left on Friday."
+    entries = json.loads((bundle / "segments.json").read_text(encoding="utf-8"))["segments"]
+    assert [len(e["corrections"]) for e in entries] == [1, 1, 1, 0]
+
+
+def test_an_item_without_misspellings_is_read_from_its_own_text(tmp_path):
+    """No correction made: the article's source is the item's text as it was, byte for byte."""
+    from newsl10n.config import PipelineConfig
+    from newsl10n.source import read_article
+    from newsl10n.terms.files import require_valid
+    from newsl10n.terms.source import SourceTerms
+
+    item = EXAMPLES / "3.1" / "nato-talks-abu-dhabi.json"
+    terms = SourceTerms(require_valid([Path(__file__).resolve().parents[1] / "glossaries"]))
+    source = read_article(item, PipelineConfig(), terms)
+    assert source.article.source == item.read_text(encoding="utf-8") and not any(source.corrections.values())
+
+
 def test_a_post_edit_reaches_the_translated_item(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "none.yaml").write_text("tm:\n  enabled: false\n")

@@ -119,7 +119,7 @@ def _article_is_folder(tmp, models):
     d = tmp / "folder.txt"
     d.mkdir()
     return ["translate", str(d), "--to", "de", "--model", f"de={models['de']}"], (
-        f"error: {d}: no article files (.txt, .md, .markdown, .html, .htm, .xhtml) in this folder"
+        f"error: {d}: no article files (.txt, .md, .markdown, .html, .htm, .xhtml, .json ninjs items) in this folder"
     )
 
 

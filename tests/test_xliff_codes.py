@@ -20,7 +20,8 @@ from newsl10n.formats.html import read_html
 from newsl10n.formats.markdown import read_markdown
 from newsl10n.ingest import parse_text
 from newsl10n.model import SourceArticle
-from xliff_schema import its_problems, official_21_schema, official_schema, problems
+from xliff_official import schemas_folder, xsd
+from xliff_schema import its_problems, official_schema, problems
 
 NS = {"x": XLIFF2_NS}
 MARKDOWN = "# Talks resume\n\nThe **United States** met *Russia* today. See [the treaty](https://x.test/t) `v2`\\\nnow.\n"
@@ -76,8 +77,8 @@ def test_every_bundle_kind_is_valid_xliff_2(tmp_path, kind):
     assert problems(root) == []
     assert root.findall(".//x:segment[@{http://www.w3.org/XML/1998/namespace}space]", NS) == []
     assert its_problems(root) == []
-    schema = official_21_schema()
-    if schema is not None:
+    if schemas_folder() is not None:  # the 2.1 package's XSDs (its Schematron: tests/test_xliff_official.py)
+        schema = xsd(schemas_folder())
         assert schema.validate(root), schema.error_log
     codes = root.findall(".//x:source//x:pc", NS) + root.findall(".//x:source//x:ph", NS)
     assert (kind == "text") == (codes == [])
@@ -202,14 +203,26 @@ def test_only_this_bundles_file_of_a_multi_file_xliff_applies(tmp_path):
 
 
 def test_control_characters_survive_as_code_points(tmp_path):
+    """C0 controls are <cp>; the noncharacters U+FFFE and U+FFFF, which XLIFF 2.1's core
+    Schematron accepts in no <cp>, are written U+FFFD, and an unedited file brings the bundle's
+    own characters back (issue 29)."""
     bundle = make_bundle(tmp_path, "text")
     text = (bundle / "article.xlf").read_text()
-    for char in "\x0c\x1b\x07\x0b\ufffe\uffff":
+    for char in "\x0c\x1b\x07\x0b":
         assert f'<cp hex="{ord(char):04X}"/>' in text and char not in text
+    assert "<cp hex=\"FFF" not in text and "\ufffe" not in text and "\uffff" not in text
+    assert text.count("\ufffd and \ufffd stay") == 2  # source and target
     result = import_xliff(bundle / "article.xlf", bundle)
     assert result.output == f"{bundle}: 0 segments edited, 0 of 3 reviewed\n"
     segments = json.loads((bundle / "segments.json").read_text())["segments"]
-    assert "\x0c" in segments[1]["target"] and "\uffff" in segments[1]["source"]
+    assert "\x0c" in segments[1]["target"] and "\ufffe and \uffff" in segments[1]["source"]
+    assert "\ufffe and \uffff" in segments[1]["target"]
+    edited = text.replace("\ufffd and \ufffd stay.</target>", "\ufffd und \ufffd bleiben.</target>")
+    (tmp_path / "edited.xlf").write_text(edited)
+    result = import_xliff(tmp_path / "edited.xlf", bundle)
+    assert result.output == f"{bundle}: 1 segments edited, 1 of 3 reviewed\n", result.output
+    segments = json.loads((bundle / "segments.json").read_text())["segments"]
+    assert "\ufffd und \ufffd bleiben." in segments[1]["target"] and "\ufffe and \uffff" in segments[1]["source"]
 
 
 def _empty_the_marks(xlf: Path) -> None:

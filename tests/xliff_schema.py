@@ -52,6 +52,7 @@ _VALUES = {
     "type": None,  # checked per element below
 }  # fmt: skip
 _NMTOKEN = re.compile(r"^[\w.:-]+$")
+_LANGUAGE = re.compile(r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*")
 _PC_TYPES = {"fmt", "ui", "quote", "link", "image", "other"}
 _MRK_TYPES = {"generic", "comment", "term"}
 _MIXED = {"note", "data", "source", "target", "pc", "mrk"}
@@ -65,6 +66,9 @@ def problems(root) -> list[str]:
         if not isinstance(element.tag, str):
             continue
         found.extend(_check(element))
+    for key in ("srcLang", "trgLang"):  # typed xs:language since XLIFF 2.1 (untyped in 2.0)
+        if root.get(key) is not None and not _LANGUAGE.fullmatch(root.get(key)):
+            found.append(f"<xliff {key}={root.get(key)!r}>: not an xs:language tag")
     for unit in root.iter(f"{{{NS}}}unit"):
         data = {d.get("id") for d in unit.iter(f"{{{NS}}}data")}
         for code in unit.iter(f"{{{NS}}}pc", f"{{{NS}}}ph"):
@@ -180,13 +184,3 @@ def confidences(root) -> dict[str, float]:
                 out[unit.get("id")] = float(element.get(f"{{{ITS}}}mtConfidence"))
     return out
 
-
-def official_21_schema():
-    """XLIFF 2.1's schemas from ``NEWSL10N_XLIFF21_XSD`` (a local copy of the 2.1 package's
-    xliff_core_2.0.xsd, with its.xsd and the other module schemas beside it), or None."""
-    path = os.environ.get("NEWSL10N_XLIFF21_XSD")
-    if not path:
-        return None
-    from lxml import etree
-
-    return etree.XMLSchema(etree.parse(path, etree.XMLParser(no_network=True)))

@@ -1,7 +1,7 @@
 """Batch input: which articles a run translates, under which names, and which bundles to skip.
 
 ``newsl10n translate`` takes any mix of article files, folders (every article file inside, at any
-depth), glob patterns (quoted, so the shell leaves them alone) and JSONL manifests: one JSON
+depth: text, Markdown and HTML files, and the ``.json`` files that are ninjs items), glob patterns (quoted, so the shell leaves them alone) and JSONL manifests: one JSON
 object per line, ``{"path": "2024/a.txt", "id": "a-2024", "locales": ["de", "fr"]}``, where
 ``id`` (default: the file stem) names the bundle folder and ``locales`` (default: the run's
 locales) narrows the targets of that article. Paths in a manifest are relative to its folder and
@@ -22,7 +22,9 @@ from .bundle.store import NAME_MAX, name_bytes
 from .errors import InputError
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml")
-"""What a folder input picks up: plain-text articles (the only format ingest reads)."""
+"""What a folder input picks up by name: plain text, Markdown and HTML articles."""
+ITEM_SUFFIX = ".json"
+"""What a folder input picks up when the file is a ninjs item (other JSON is skipped, said once)."""
 MANIFEST_SUFFIX = ".jsonl"
 MANIFEST_KEYS = {"path", "id", "locales"}
 _GLOB_CHARS = frozenset("*?[")
@@ -73,7 +75,7 @@ def _folder(folder: Path, exclude: tuple[Path, ...] = ()) -> list[ArticleInput]:
     root = folder.resolve()
     files = []
     for p in sorted(folder.rglob("*")):
-        if p.suffix not in ARTICLE_SUFFIXES or not p.is_file():
+        if p.suffix not in (*ARTICLE_SUFFIXES, ITEM_SUFFIX) or not p.is_file():
             continue
         if any(part.startswith(".") for part in p.relative_to(folder).parts):
             continue
@@ -83,10 +85,23 @@ def _folder(folder: Path, exclude: tuple[Path, ...] = ()) -> list[ArticleInput]:
         if not real.is_relative_to(root):
             log.warning("%s: skipped, a link to %s outside %s", p, real, folder)
             continue
+        if p.suffix == ITEM_SUFFIX and not _is_ninjs_item(p):
+            log.warning("%s: skipped, not a ninjs item (a JSON object with a uri and a headline, description or body)", p)
+            continue
         files.append(p)
     if not files:
-        raise InputError(f"{folder}: no article files ({', '.join(ARTICLE_SUFFIXES)}) in this folder")
+        raise InputError(f"{folder}: no article files ({', '.join(ARTICLE_SUFFIXES)}, {ITEM_SUFFIX} ninjs items) in this folder")
     return [ArticleInput(p, p.stem) for p in files]
+
+
+def _is_ninjs_item(path: Path) -> bool:
+    """Whether a folder's ``.json`` file is a ninjs item (an unreadable one is not)."""
+    from .formats.ninjs import is_item
+
+    try:
+        return is_item(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def _glob(pattern: str) -> list[ArticleInput]:

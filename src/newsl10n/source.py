@@ -13,6 +13,7 @@ from .config import PipelineConfig
 from .errors import InputError
 from .fileio import read_bytes
 from .formats import NINJS_SUFFIXES, reader_for
+from .formats.ninjs import fix_text_fields
 from .ingest import Progress, decode_article, parse_text
 from .model import Article, Correction, SourceArticle, TermHit
 from .terms.source import SourceTerms
@@ -29,7 +30,8 @@ def read_article(
     """Read and parse one article file (named ``name``, default its stem); errors name the file.
 
     With ``terms``, misspellings are corrected before segmentation (in body blocks of plain
-    text; in the text of HTML and Markdown, never inside tags, code or link targets), no
+    text; in the text of HTML and Markdown, never inside tags, code or link targets; in the
+    headlines, descriptions and bodies of a ninjs item, as text or HTML), no
     sentence is split inside a term, and each segment's terms and corrections are recorded.
     ``progress(done, total)`` is called as the article is segmented, in characters.
     """
@@ -50,7 +52,9 @@ def read_article(
     reader = reader_for(path)  # HTML or Markdown by extension, else plain text
     if reader:
         made: list[Correction] = []
-        if terms and path.suffix.lower() not in NINJS_SUFFIXES:  # JSON: keys and URIs are no text to correct
+        if terms and path.suffix.lower() in NINJS_SUFFIXES:  # only the item's texts: keys and URIs are none
+            text, made = fix_text_fields(text, lambda value, html: _correct(value, html, terms), source=str(path))
+        elif terms:
             text, made = correct_markup(text, terms, markdown=path.suffix.lower() in MARKDOWN_SUFFIXES)
         article = reader(text, source=str(path), **options, protected=terms.protected if terms else None)
         fixes = corrections_by_block(article, made)
@@ -97,6 +101,11 @@ def correct_markup(text: str, terms: SourceTerms, *, markdown: bool) -> tuple[st
         parts[i], found = terms.correct(parts[i])
         made += found
     return "".join(parts), made
+
+
+def _correct(value: str, html: bool, terms: SourceTerms) -> tuple[str, list[Correction]]:
+    """One text of a ninjs item corrected: HTML as :func:`correct_markup` does, else whole."""
+    return correct_markup(value, terms, markdown=False) if html else terms.correct(value)
 
 
 def corrections_by_block(article: Article, made: list[Correction]) -> dict[int, list[Correction]]:

@@ -17,7 +17,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from ..formats.ninjs import Style, TextField, item_style, parse_item, text_fields
+from ..formats.ninjs import Style, TextField, item_style, parse_item, set_value, text_fields, value_at
 from ..model import Block, Localized, rebuild_block
 from .manifest import Manifest
 from .markup import Placed, to_html
@@ -37,8 +37,8 @@ def ninjs_document(localized: Localized, manifest: Manifest, placed: Placed | No
     for text_field in text_fields(original, style):
         own = [next(blocks) for _ in range(_kept(text_field))]
         for path, html in [(text_field.path, text_field.html), *text_field.renditions]:
-            value = _render(own, html, text_field, _value_at(original, path), localized, placed)
-            _set(item, path, value)
+            value = _render(own, html, text_field, value_at(original, path), localized, placed)
+            set_value(item, path, value)
             _count(item, path, value, html, style)
     _describe_translation(item, original, style, localized, manifest)
     return json.dumps(item, ensure_ascii=False, indent=2) + "\n"
@@ -63,17 +63,6 @@ def _render(
     return separator.join(rebuild_block(block, targets) for block in own)
 
 
-def _value_at(item: object, path: Sequence[object]) -> object:
-    for step in path:
-        item = item[step]  # type: ignore[index]
-    return item
-
-
-def _set(item: dict, path: Sequence[object], value: str) -> None:
-    holder = _value_at(item, path[:-1])
-    holder[path[-1]] = value  # type: ignore[index]
-
-
 def _count(item: dict, path: Sequence[object], value: str, html: bool, style: Style) -> None:
     """Character and word counts of a translated body, where the item gives them."""
     if style.major == 1:
@@ -81,7 +70,7 @@ def _count(item: dict, path: Sequence[object], value: str, html: bool, style: St
         if not str(path[0]).startswith("body_"):
             return
     else:
-        holder, names = _value_at(item, path[:-1]), (style.key("charCount"), style.key("wordCount"))
+        holder, names = value_at(item, path[:-1]), (style.key("charCount"), style.key("wordCount"))
         if path[0] != "bodies":
             return
     text = _plain_text(value) if html else value

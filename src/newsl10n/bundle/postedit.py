@@ -17,6 +17,7 @@ from ..catalog import load_ui_strings
 from ..config import QASettings
 from ..errors import InputError
 from ..fileio import load_json
+from ..locales import language_tag
 from ..model import Article
 from ..terms.recheck import recheck_reports
 from ..terms.source import SourceTerms
@@ -90,7 +91,7 @@ def import_xliff(
     the UI catalog folder, for the page chrome of article.html (English without it).
     """
     document = read_xliff(data, source=source)
-    units = with_bundle_sources(document.units_for(_run(bundle), source=source), _sources(bundle))
+    units = with_bundle_sources(document.units_for(_run(bundle), source=source), *_texts(bundle))
     edits = [
         Edit(u.id, u.source, u.target, u.state in ("reviewed", "final"), {int(k) - 1: v for k, v in u.codes.items()})
         for u in units
@@ -100,13 +101,15 @@ def import_xliff(
     )
 
 
-def _sources(bundle: Path) -> dict[str, str]:
-    """The bundle's source text per segment id ({} without readable segments: apply_edits says why)."""
+def _texts(bundle: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """The bundle's source and target text per segment id (none without readable segments:
+    apply_edits says why)."""
     try:
         with (bundle / SEGMENTS).open(encoding="utf-8") as fh:
-            return {str(e["id"]): str(e["source"]) for e in read_segments(fh, source=str(bundle / SEGMENTS))}
+            entries = read_segments(fh, source=str(bundle / SEGMENTS))
+            return {str(e["id"]): str(e["source"]) for e in entries}, {str(e["id"]): str(e["target"]) for e in entries}
     except (OSError, InputError):
-        return {}
+        return {}, {}
 
 
 def _run(bundle: Path) -> str:
@@ -133,8 +136,9 @@ def apply_edits(
     or that is marked reviewed, makes its segment reviewed, and its term reports are checked
     again against the glossary ``terms`` (or the forms the reports name): the manifest's term
     counts follow. ``origin`` names the edits' source in errors; ``target_lang``, when given,
-    must be the bundle's locale. ``cache``: the per-segment pieces of earlier rebuilds
-    (:mod:`newsl10n.bundle.pieces`), for a caller that edits one bundle again and again."""
+    must be the bundle's locale as a language tag (in any case, ``-`` or ``_``). ``cache``: the
+    per-segment pieces of earlier rebuilds (:mod:`newsl10n.bundle.pieces`), for a caller that
+    edits one bundle again and again."""
     files, result = _rebuilt(bundle, edits, origin, target_lang, qa, catalogs, terms, cache)
     write_bundle(bundle, files)
     return result
@@ -174,7 +178,7 @@ def _rebuilt(
     if not isinstance(seg_data, dict) or "article" not in seg_data:
         raise InputError(f"{bundle}: bundle has no article layout in segments.json (written by an older newsl10n)")
     locale = manifest.locale
-    if target_lang and target_lang != locale:
+    if target_lang and language_tag(target_lang) != language_tag(locale):
         raise InputError(f"{origin}: target language {target_lang!r} does not match the bundle's locale {locale!r}")
     entries = {e["id"]: e for e in seg_data["segments"]}
     for edit in edits:

@@ -10,7 +10,8 @@ Confidence, with ``its:annotatorsRef`` naming newsl10n's estimator and ``its:ver
 root: in XLIFF 2.1 (the default) where its ITS module allows it, on a ``<mrk type="its:generic">``
 around the target's content; in XLIFF 2.0 (``xliff.version: "2.0"``, for tools that read only
 2.0) on the ``<unit>``, as other namespaces' attributes, which the 2.0 core schema allows there.
-translate-toolkit is not used: its writer puts ``xml:space`` on ``<segment>`` (which the schema
+``srcLang`` and ``trgLang`` are BCP 47 tags (``pt_BR`` is written ``pt-BR``): the 2.1 core schema
+types them ``xs:language``. translate-toolkit is not used: its writer puts ``xml:space`` on ``<segment>`` (which the schema
 does not allow) and writes no inline codes.
 """
 
@@ -20,11 +21,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..errors import InputError
+from ..locales import language_tag
 from .pieces import PieceCache, piece_keys, pieces
 from .xliff_codes import (
     XLIFF2_NS,
     InlineTooDeep,
     add_text,
+    as_written,
     fill_source,
     fill_target,
     fills_holes,
@@ -105,18 +108,30 @@ class XliffDocument:
         return self.units
 
 
-def with_bundle_sources(units: Sequence[EditedUnit], ours: Mapping[str, str]) -> list[EditedUnit]:
-    """The units, each whose source differs from the bundle's (``ours``: segment id -> source)
-    only by the content of inline elements it left empty taking the bundle's source: some
-    tools drop the text of ``<mrk>`` (the npm ``xliff`` package), and the translator's target
-    is still theirs to bring back. Any other difference stays, to be refused."""
+def with_bundle_sources(
+    units: Sequence[EditedUnit], ours: Mapping[str, str], targets: Mapping[str, str] | None = None
+) -> list[EditedUnit]:
+    """The units, each taking the bundle's text where it differs from it only as article.xlf
+    or another tool changed it, not as a person did: a source (``ours``: segment id -> source)
+    that lost the content of inline elements it left empty (the npm ``xliff`` package drops
+    the text of ``<mrk>``), and a source or an unedited target (``targets``: id -> target)
+    whose noncharacters article.xlf wrote as U+FFFD (:func:`~newsl10n.bundle.xliff_codes.as_written`).
+    The translator's own target is always theirs to bring back; any other difference stays,
+    to be refused."""
     out = []
     for unit in units:
         mine = ours.get(unit.id)
-        if mine is not None and unit.source != mine and unit.source_holes and fills_holes(unit.source, unit.source_holes, mine):
+        if mine is not None and unit.source != mine and _same_source(unit, as_written(mine)):
             unit = replace(unit, source=mine, source_holes=())
+        target = (targets or {}).get(unit.id)
+        if target is not None and unit.target != target and unit.target == as_written(target):
+            unit = replace(unit, target=target)
         out.append(unit)
     return out
+
+
+def _same_source(unit: EditedUnit, written: str) -> bool:
+    return unit.source == written or bool(unit.source_holes) and fills_holes(unit.source, unit.source_holes, written)
 
 
 def write_xliff(
@@ -137,8 +152,8 @@ def write_xliff(
         raise ValueError(f"XLIFF version {version!r}: choose one of {', '.join(VERSIONS)}")
     root = etree.Element(_X + "xliff", nsmap={None: XLIFF2_NS, "nl": NL_NS, "its": ITS_NS})
     root.set("version", version)
-    root.set("srcLang", source_lang)
-    root.set("trgLang", target_lang)
+    root.set("srcLang", language_tag(source_lang))
+    root.set("trgLang", language_tag(target_lang))
     root.set(f"{{{ITS_NS}}}version", ITS_VERSION)
     file_node = etree.SubElement(root, _X + "file", id="f1", original=original)
     if run:

@@ -23,6 +23,7 @@ from .markup import ATOMS, VERBATIM, Placed, segment_intervals
 XLIFF2_NS = "urn:oasis:names:tc:xliff:document:2.0"
 _X = f"{{{XLIFF2_NS}}}"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NONCHARACTERS = str.maketrans({0xFFFE: 0xFFFD, 0xFFFF: 0xFFFD})
 _SUBTYPES = {"b": "xlf:b", "strong": "xlf:b", "i": "xlf:i", "em": "xlf:i", "u": "xlf:u", "br": "xlf:lb"}
 
 
@@ -192,10 +193,21 @@ def _code_attrs(code: Code) -> dict[str, str]:
     return attrs
 
 
+def as_written(text: str) -> str:
+    """``text`` as article.xlf holds it: the noncharacters U+FFFE and U+FFFF as U+FFFD.
+
+    XML 1.0 cannot hold them, and XLIFF 2.1's core Schematron (rule F25) accepts ``<cp>`` only
+    for the C0 controls, C1 controls and surrogates, so they are replaced, as on the pages
+    (:mod:`newsl10n.jinja`); an import takes a U+FFFD there for the bundle's own character."""
+    return text.translate(_NONCHARACTERS)
+
+
 def add_text(parent, text: str) -> None:
-    """Append text to an element; characters XML 1.0 cannot hold become ``<cp hex="..."/>``."""
+    """Append text to an element; characters XML 1.0 cannot hold become ``<cp hex="..."/>``
+    (U+FFFE and U+FFFF become U+FFFD: :func:`as_written`)."""
     from lxml import etree
 
+    text = as_written(text)
     pos = 0
     for match in _NOT_XML.finditer(text):
         _append(parent, text[pos : match.start()])

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from ..errors import InputError
 from ..model import Article
@@ -32,6 +33,7 @@ _INLINE = {"strong": "strong", "b": "strong", "em": "em", "i": "em", "u": "u", "
 _BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "li"})
 _CONTAINERS = frozenset({"div", "section", "article", "blockquote", "body", "main", "figure", "header", "footer"})
 _SKIP = frozenset({"script", "style", "img", "figcaption", "table", "iframe", "video", "audio", "object", "embed"})
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -88,8 +90,58 @@ def item_style(item: Mapping[str, object]) -> Style:
     return Style(1)
 
 
+def value_at(item: object, path: Sequence[object]) -> object:
+    """The value at ``path`` (keys and indexes, as :attr:`TextField.path`) of an item."""
+    for step in path:
+        item = item[step]  # type: ignore[index]
+    return item
+
+
+def set_value(item: dict, path: Sequence[object], value: str) -> None:
+    holder = value_at(item, path[:-1])
+    holder[path[-1]] = value  # type: ignore[index]
+
+
+def fix_text_fields(
+    text: str, fix: Callable[[str, bool], tuple[str, list[T]]], *, source: str
+) -> tuple[str, list[T]]:
+    """The item ``text`` with ``fix(value, html)`` applied to each text to translate (and to the
+    renditions written from one, so that they stay its copies), and what ``fix`` found in the
+    article's texts, in article order. Nothing else of the item (keys, URIs, slugline, byline
+    ...) reaches ``fix``; the item's text comes back as it was when ``fix`` changed nothing."""
+    item = parse_item(text, source=source)
+    found: list[T] = []
+    changed = False
+    for text_field in text_fields(item, item_style(item)):
+        for n, (path, html) in enumerate([(text_field.path, text_field.html), *text_field.renditions]):
+            value = str(value_at(item, path))
+            fixed, made = fix(value, html)
+            if n == 0:
+                found.extend(made)
+            if fixed != value:
+                set_value(item, path, fixed)
+                changed = True
+    return (json.dumps(item, ensure_ascii=False, indent=2) if changed else text), found
+
+
+def is_item(text: str) -> bool:
+    """Whether ``text`` is a ninjs item with text to translate (a JSON object with a ``uri`` and
+    a headline, description or body): what a folder input takes of its ``.json`` files."""
+    try:
+        item = parse_item(text, source="")
+    except InputError:
+        return False
+    return bool(text_fields(item, item_style(item)))
+
+
 def _entries(item: Mapping[str, object], *keys: str) -> list[dict]:
-    return [v for key in keys for v in (item.get(key) or []) if isinstance(v, dict)]
+    return [v for key in keys for v in _list(item, key) if isinstance(v, dict)]
+
+
+def _list(item: Mapping[str, object], key: str) -> list:
+    """The item's list under ``key``; none where it holds something else (not ninjs: ignored)."""
+    value = item.get(key)
+    return value if isinstance(value, list) else []
 
 
 def text_fields(item: Mapping[str, object], style: Style) -> list[TextField]:
@@ -98,16 +150,16 @@ def text_fields(item: Mapping[str, object], style: Style) -> list[TextField]:
         return _fields_v1(item)
     content_type = style.key("contentType")
     fields: list[TextField] = []
-    headlines = [(i, h) for i, h in enumerate(item.get("headlines") or []) if isinstance(h, dict) and _value(h)]
+    headlines = [(i, h) for i, h in enumerate(_list(item, "headlines")) if isinstance(h, dict) and _value(h)]
     main = next((i for i, h in headlines if h.get("role") == "main"), headlines[0][0] if headlines else None)
     for i, headline in sorted(headlines, key=lambda ih: ih[0] != main):
         fields.append(_field("headline" if i == main else "heading", ("headlines", i, "value"), _value(headline),
                              _is_html(headline.get(content_type)), "h1" if i == main else "h2"))  # fmt: skip
-    for i, description in enumerate(item.get("descriptions") or []):
+    for i, description in enumerate(_list(item, "descriptions")):
         if isinstance(description, dict) and _value(description):
             fields.append(_field("description", ("descriptions", i, "value"), _value(description),
                                  _is_html(description.get(content_type))))  # fmt: skip
-    bodies = [(i, b) for i, b in enumerate(item.get("bodies") or []) if isinstance(b, dict) and _value(b)]
+    bodies = [(i, b) for i, b in enumerate(_list(item, "bodies")) if isinstance(b, dict) and _value(b)]
     _add_bodies(fields, [(("bodies", i, "value"), _value(b), _is_html(b.get(content_type))) for i, b in bodies])
     return fields
 
@@ -291,7 +343,10 @@ def read_ninjs(
     language = item.get("language")
     if isinstance(language, str) and language and language.split("-")[0].lower() != lang.split("-")[0].lower():
         raise InputError(f"{source}: the item's language is {language!r}, the pipeline translates from {lang!r} (source_lang)")
-    fields = text_fields(item, item_style(item))
+    style = item_style(item)
+    if (style.major, style.minor or 0) >= (3, 1) and not isinstance(item.get("associations", []), list):
+        raise InputError(f"{source}: 'associations' is not a list (ninjs {style.version} links the translation there)")
+    fields = text_fields(item, style)
     blocks = [b for f in fields for b in f.blocks]
     article = build_article(blocks, name=name, source=text, fmt="ninjs", lang=lang, protected=protected, progress=progress)
     if not article.segments:
