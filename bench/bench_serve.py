@@ -6,7 +6,7 @@ per request to /v2/translate, against ``newsl10n translate`` on the same sentenc
 The bench model and settings are the end-to-end runs' (``e2e.write_e2e_config``: random weights
 of the opus-mt-en-de architecture, ctranslate2 int8, beam 4, batch 16, the glossaries on, every
 batch decoded to 1.1x its longest source; ``--size copy``: the trained en->en copy model of
-``newsl10n.copymodel`` instead, which ends its sentences itself), the memory off on both sides (``--no-tm``: every
+``newsl10n.testsupport.copymodel`` instead, which ends its sentences itself), the memory off on both sides (``--no-tm``: every
 sentence reaches the model). The CLI runs in a process of its own that stays (an untimed first
 run loads the model and warms every cache; the server gets an untimed phase for the same), and
 its timed runs alternate with the server's phases, so the load other processes put on the
@@ -39,7 +39,7 @@ MODELS = {
     "opus-mt": "the bench model: random weights of the opus-mt-en-de architecture (74M parameters); a random model"
     " never ends a sentence, so every batch is decoded to 1.1x its longest source, and writes no glossary term"
     " itself, so every term is forced",
-    "copy": "the trained en->en copy model (`newsl10n.copymodel`, d_model 128, 2+2 layers), mapped to every locale:"
+    "copy": "the trained en->en copy model (`newsl10n.testsupport.copymodel`, d_model 128, 2+2 layers), mapped to every locale:"
     " it ends each sentence itself, as a real model does, and writes the terms that are the same in English",
     "tiny": "random weights, d_model 32 (a smoke run), every batch decoded to 1.1x its longest source",
 }
@@ -85,6 +85,7 @@ def child_cli(args: argparse.Namespace) -> None:
     one timed run, answered with one JSON line."""
     from newsl10n.config import load_config
     from newsl10n.pipeline import run_translate
+    from newsl10n.settings import RunSettings
     from newsl10n.terms.files import resolve_glossary
 
     if args.size != "copy":
@@ -92,14 +93,14 @@ def child_cli(args: argparse.Namespace) -> None:
     sentences = json.loads(Path(args.sentences_file).read_text(encoding="utf-8"))
     article = Path(args.work) / "serve-article.txt"
     article.write_text("\n\n".join(sentences) + "\n", encoding="utf-8")
-    config, base = load_config(Path(args.config))
-    glossary = resolve_glossary(config, base)
+    config = load_config(Path(args.config))
     out = Path(args.work) / "serve-cli-out"
-    run_translate(config, base, [article], ["de"], out=out, use_tm=False, glossary=glossary)
+    settings = RunSettings.of(config, out=out, use_tm=False, glossary=resolve_glossary(config))
+    run_translate(settings, [article], ["de"])
     print("READY", flush=True)
     for _ in sys.stdin:
         started, cpu = time.perf_counter(), time.process_time()
-        result = run_translate(config, base, [article], ["de"], out=out, use_tm=False, glossary=glossary)
+        result = run_translate(settings, [article], ["de"])
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
         [bundle] = result.bundles
         print(json.dumps({"segments": bundle.segments, "run_s": wall, "engine_s": bundle.seconds, "cpu_s": cpu}), flush=True)
@@ -140,10 +141,10 @@ def child_engine(args: argparse.Namespace) -> None:
     if args.size != "copy":
         realistic_lengths()
     sentences = json.loads(Path(args.sentences_file).read_text(encoding="utf-8"))
-    config, base = load_config(Path(args.config))
-    terms = SourceTerms(resolve_glossary(config, base))
+    config = load_config(Path(args.config))
+    terms = SourceTerms(resolve_glossary(config))
     constraints = [tuple(text_constraints(terms, s, "de")) for s in sentences]
-    engine = make_translator(engine_specs(config, base, ["de"], {})["de"])
+    engine = make_translator(engine_specs(config, ["de"], {})["de"])
     engine.translate(sentences, constraints=constraints)
     cpu: dict[str, float] = {}
     for size in [len(sentences), *ENGINE_CALLS]:
@@ -302,7 +303,7 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     if args.size == "copy":
         sys.path.insert(0, str(ROOT / "src"))
-        from newsl10n.copymodel import cached_copy_model
+        from newsl10n.testsupport.copymodel import cached_copy_model
 
         model = cached_copy_model()
     else:

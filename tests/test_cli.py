@@ -12,6 +12,7 @@ from newsl10n.cli import app
 runner = CliRunner()
 
 
+@pytest.mark.slow
 def test_translate_with_local_models(tmp_path, tiny_models, sample_article):
     out = tmp_path / "OUT"
     result = runner.invoke(

@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 
 from newsl10n.model import Block, Inline, Segment
-from newsl10n.config import load_config
 from newsl10n.formats.html import read_html
 from newsl10n.formats.markdown import read_markdown
 from newsl10n.bundle.render import html_body, markdown_document
 from newsl10n.bundle.markup import target_nodes, to_html, to_markdown
-from newsl10n.pipeline import run_translate
+from helpers import translate_run
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 INLINE_TAGS = {"strong", "em", "a", "code", "u", "sub", "sup", "del", "br"}
@@ -221,8 +220,7 @@ def run_format(config_file, tmp_path):
     def _run(name, locales=("de", "ar")):
         path = tmp_path / name
         shutil.copy(EXAMPLES / name, path)
-        config, base = load_config(config_file)
-        run_translate(config, base, [path], list(locales))
+        translate_run(config_file, [path], locales)
         return tmp_path / "out" / "new-start-dialogue"
 
     return _run

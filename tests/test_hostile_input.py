@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 from newsl10n.cli import app
 
 from conftest import ROOT
+from helpers import cli_translate
 
 runner = CliRunner()
 HOSTILE_URLS = [
@@ -65,9 +66,7 @@ def assert_no_live_code(page: str) -> Attributes:
 
 
 def _translate(article: Path, model: Path, out: Path) -> None:
-    result = runner.invoke(app, ["translate", str(article), "--to", "de", "--model", f"de={model}",
-                                 "--out", str(out), "--no-tm", "-q"])  # fmt: skip
-    assert result.exit_code == 0, result.output
+    cli_translate(article, "--to", "de", "--model", f"de={model}", "--out", out, "--no-tm", "-q")
 
 
 @pytest.mark.slow

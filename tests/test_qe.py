@@ -134,7 +134,7 @@ def test_fit_learns_the_feature_edits_follow_and_later_runs_use_it(tmp_path):
     assert after.exit_code == 0, after.output
     row = next(line.split() for line in after.output.splitlines() if line.startswith("de"))
     assert row[:4] == ["de", "240", row[2], "fitted"] and float(row[4]) > 0.8
-    scorer = qe.run_scorer(_config(), tmp_path, {}, tm, factory=lambda spec: None)
+    scorer = qe.run_scorer(_config(), {}, tm, factory=lambda spec: None)
     assert qe.model_for(scorer.models, "de") == model and qe.model_for(scorer.models, "fr") is qe.DEFAULT
 
 
@@ -347,7 +347,7 @@ def _forced_and_teacher_forced(engine_name: str, copy_model, tmp_path):
     from newsl10n.translate.spec import engine_specs
 
     config = PipelineConfig(ctranslate2={"models_cache": str(tmp_path / "ct2")})
-    spec = engine_specs(config, tmp_path, ["de"], {"de": str(copy_model)}, engine_name)["de"]
+    spec = engine_specs(config, ["de"], {"de": str(copy_model)}, engine_name)["de"]
     translator = make_translator(spec)
     term = TermConstraint("t1", ("Verhandlungsrunde",), source_span=(22, 27))  # "talks"
     outputs = translator.translate(CLEAN, constraints=[(term,)] + [()] * (len(CLEAN) - 1))

@@ -11,9 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsl10n.config import load_config
-from newsl10n.pipeline import run_translate
 from newsl10n.bundle.review import highlight, review_page
+from helpers import translate_run
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium package is not installed")
@@ -74,8 +73,7 @@ def test_console_error_detector_sees_errors(tmp_path):
 @needs_chromium
 @pytest.mark.slow
 def test_review_page_in_chromium_is_rtl_for_arabic_without_errors(config_file, tmp_path, sample_article):
-    config, base = load_config(config_file)
-    run_translate(config, base, [sample_article], ["ar"])
+    translate_run(config_file, [sample_article], ["ar"])
     page = tmp_path / "out" / "new-start-dialogue" / "ar" / "review.html"
     probe, log = run_chromium(page, tmp_path / "profile")
     assert console_errors(log) == []

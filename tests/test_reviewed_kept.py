@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from newsl10n.cli import app
 
+from helpers import cli_translate
 from test_xliff import edit_like_a_translator
 
 runner = CliRunner()
@@ -23,8 +24,7 @@ EDITED = {"s1": "Wiederaufnahme — von Menschen übersetzt", "s3": "Ein Satz, d
 
 
 def _translate(config: Path, article: Path, *extra: str) -> None:
-    result = runner.invoke(app, ["translate", str(article), "--to", "de", "--config", str(config), "-q", *extra])
-    assert result.exit_code == 0, result.output
+    cli_translate(article, "--to", "de", "--config", config, "-q", *extra)
 
 
 def _segments(bundle: Path) -> dict[str, dict]:

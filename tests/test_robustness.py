@@ -431,6 +431,7 @@ def _files(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow
 def test_bom_and_crlf_are_handled_and_kept(tmp_path, tiny_models):
     text = "\ufeff" + sample_text().replace("\n", "\r\n")
     src = _write(tmp_path / "crlf.txt", text.encode("utf-8"))
@@ -510,6 +511,7 @@ def test_bundle_files_may_come_in_pieces(tmp_path):
     assert sorted(p.name for p in target.parent.iterdir()) == ["de"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
 def test_interrupted_run_leaves_no_half_bundle(sig, tmp_path, config_file):
     """Kill a real run mid-way; every bundle present is complete and the next run finishes."""

@@ -7,18 +7,15 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from newsl10n.bundle import postedit
-from newsl10n.bundle.build import bundle_files, localize, new_manifest
 from newsl10n.bundle.pieces import PieceCache, piece_key, pieces
 from newsl10n.bundle.postedit import Edit, apply_edits
-from newsl10n.bundle.segments import segment_entries, segments_json_chunks
-from newsl10n.bundle.store import bundle_dir, write_bundle
+from newsl10n.bundle.segments import segments_json_chunks
 from newsl10n.config import QASettings, parse_config
 from newsl10n.fileio import dump_json
 from newsl10n.model import Translation
@@ -26,6 +23,7 @@ from newsl10n.source import read_article
 from newsl10n.terms.check import term_report
 from newsl10n.terms.files import require_valid
 from newsl10n.terms.source import SourceTerms, required_terms
+from helpers import make_bundle as build_bundle
 from review_fixture import snapshot
 
 from conftest import GLOSSARIES, ROOT
@@ -62,13 +60,8 @@ def make_bundle(out: Path, suffix: str, locale: str) -> Path:
     targets = {s.id: stand_in(s.text) for s in source.article.segments}
     required = dict(zip(ids, required_terms(source, ids, locale, terms)))
     report = {i: term_report(required[i], Translation(targets[i])) for i in ids}
-    localized = localize(source.article, locale, targets, None, (), report)
-    localized = replace(localized, confidence={i: 0.25 + n / 100 for n, i in enumerate(ids) if n % 3 == 0})
-    engine = {"engine": "test", "model": "none"}
-    manifest = new_manifest(source, localized, engine, {}, ui=None, source_lang="en", glossary_hash=glossary.content_hash)
-    bundle = bundle_dir(out, source.article.name, locale)
-    write_bundle(bundle, bundle_files(localized, segment_entries(source, localized), manifest))
-    return bundle
+    confidence = {i: 0.25 + n / 100 for n, i in enumerate(ids) if n % 3 == 0}
+    return build_bundle(out, source, locale, targets, terms=report, confidence=confidence, glossary_hash=glossary.content_hash)
 
 
 def entries(bundle: Path) -> list[dict]:
@@ -184,7 +177,7 @@ def test_the_editor_saves_through_the_cache_and_writes_a_full_rebuild(tmp_path):
     ],
 )  # fmt: skip
 def test_segments_json_in_pieces_is_dump_json(segments, layout):
-    whole = dump_json({"segments": segments, "article": layout})
+    whole = dump_json({"format_version": 1, "segments": segments, "article": layout})
     assert "".join(segments_json_chunks(segments, layout)) == whole
     cache = PieceCache()
     for _ in range(2):

@@ -12,10 +12,9 @@ from typer.testing import CliRunner
 
 from newsl10n.cli import app
 from newsl10n import pipeline
-from newsl10n.config import load_config
-from newsl10n.pipeline import run_translate
 from newsl10n.bundle.xliff import XLIFF2_NS
 from newsl10n.bundle.xliff import read_xliff, write_xliff, xliff_chunks
+from helpers import translate_run
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 NS = {"x": XLIFF2_NS}
@@ -100,8 +99,7 @@ def edit_like_a_translator(path: Path, edits: dict[str, str], approve: tuple[str
 def test_edited_xliff_comes_back_and_survives_a_rerun(config_file, tmp_path, monkeypatch):
     article = tmp_path / "new-start-dialogue.md"
     shutil.copy(EXAMPLES / "new-start-dialogue.md", article)
-    config, base = load_config(config_file)
-    run_translate(config, base, [article], ["de"])
+    translate_run(config_file, [article], ["de"])
     bundle = tmp_path / "out" / "new-start-dialogue" / "de"
     machine = {s["id"]: s["target"] for s in json.loads((bundle / "segments.json").read_text())["segments"]}
 
@@ -149,7 +147,7 @@ def test_edited_xliff_comes_back_and_survives_a_rerun(config_file, tmp_path, mon
         return translator
 
     monkeypatch.setattr(pipeline, "make_translator", recording)
-    run_translate(config, base, [article], ["de"], use_tm=False)  # without the memory, the rest reach the model
+    translate_run(config_file, [article], ["de"], use_tm=False)  # without the memory, the rest reach the model
     check_bundle()
     segments = json.loads((bundle / "segments.json").read_text())["segments"]
     assert sent == [s["source"] for s in segments if "reviewed" not in s] and len(sent) == 18
@@ -157,8 +155,7 @@ def test_edited_xliff_comes_back_and_survives_a_rerun(config_file, tmp_path, mon
 
 @pytest.mark.slow
 def test_import_refuses_a_file_for_another_article(config_file, tmp_path, sample_article):
-    config, base = load_config(config_file)
-    run_translate(config, base, [sample_article], ["de"])
+    translate_run(config_file, [sample_article], ["de"])
     bundle = tmp_path / "out" / "new-start-dialogue" / "de"
     xlf = tmp_path / "other.xlf"
     xlf.write_bytes(

@@ -2,9 +2,11 @@
 
 Imported only when one of those options is given (it needs ``pip install "newsl10n[dask]"``).
 The client keeps everything that must stay consistent: it reads the articles, looks segments
-up in the translation memory, and writes the bundles. Workers only translate: a worker plugin
-loads each locale's model once, from the model reference (a hub id, or a folder path that must
-exist on the worker: no shared file system is assumed), and reuses it for every task.
+up in the translation memory (through the same wrapper as a run in one process,
+:class:`newsl10n.tm.cached.MemoryExecutor`), and writes the bundles. Workers only translate: a
+worker plugin loads each locale's model once, from the model reference (a hub id, or a folder
+path that must exist on the worker: no shared file system is assumed), and reuses it for every
+task.
 
 A worker that dies mid-task has its task run again elsewhere by the scheduler; each result
 reaches the client once, so no bundle is lost or written twice.
@@ -228,7 +230,7 @@ class DaskSession:
                 for more in itertools.islice(pending, 1):
                     running.add(submit(more))
                 if progress:
-                    progress(1.0)
+                    progress(request.weight)
                 yield Outcome(request, translations, seconds)
         finally:
             if by_future:

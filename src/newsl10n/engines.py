@@ -44,3 +44,8 @@ ENGINES: dict[str, Engine] = {
     ),
 }
 ENGINE_NAMES: tuple[str, ...] = tuple(ENGINES)
+
+
+def engine_record(name: str) -> Engine | None:
+    """The registered engine called ``name``; None for a name the registry does not know."""
+    return ENGINES.get(name)

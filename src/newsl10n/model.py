@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +97,12 @@ class Article:
             parts.append(block_texts.get(block.index, block.text))
         parts.append(self.gaps[-1])
         return "".join(parts)
+
+
+def normalize(text: str) -> str:
+    """A segment's lookup key (the translation memory's, a bundle's reviewed segments'): NFC,
+    whitespace runs collapsed, ends stripped."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def rebuild_block(block: Block, translations: dict[str, str]) -> str:

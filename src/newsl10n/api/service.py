@@ -21,7 +21,7 @@ from .. import __version__
 from ..config import PipelineConfig
 from ..model import TermConstraint, TermHit, Translation
 from ..qa import QASegment, check_segment
-from ..qe import Scorer
+from ..qe.scoring import Scorer
 from ..segment import Segmenter
 from ..terms.check import term_report
 from ..terms.files import Glossary

@@ -1,9 +1,11 @@
 """A bundle's files, built from values: the localized article (:func:`localize`), then every
-file of the bundle (:func:`bundle_files`), for a fresh translation and a post-edit alike."""
+file of the bundle (:func:`bundle_files`), for a fresh translation (:func:`build_bundle`, what
+the pipeline and the tests call) and a post-edit alike."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from ..catalog import UIStrings, ui_msgid
@@ -17,7 +19,7 @@ from .pages import page_values, render_html_chunks, rich_html
 from .pieces import PieceCache, entry_keys, piece_key, piece_keys, pieces
 from .render import markdown_document
 from .review import review_chunks
-from .segments import article_layout, segments_json_chunks
+from .segments import article_layout, segment_entries, segments_json_chunks
 from .xliff import XLIFF_VERSION, xliff_chunks
 from .xliff_codes import Code, article_codes, placements
 
@@ -76,6 +78,28 @@ def new_manifest(
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         run=translation_run(source.sha256, [localized.targets[s.id] for s in source.article.segments]),
     )
+
+
+def build_bundle(
+    source: SourceArticle,
+    localized: Localized,
+    engine_info: Mapping[str, object],
+    *,
+    ui: UIStrings | None = None,
+    qa: QASettings | None = None,
+    source_lang: str = "en",
+    glossary_hash: str | None = None,
+    timings: Mapping[str, float] | None = None,
+    **recorded: object,
+) -> Files:
+    """Every file of a freshly translated bundle of ``source``: its manifest (:func:`new_manifest`,
+    with the other :class:`Manifest` fields in ``recorded``: ``source_path``, ``tm``,
+    ``confidence`` ...), its segments.json entries and the pages made from them."""
+    manifest = new_manifest(
+        source, localized, engine_info, timings or {}, ui=ui, source_lang=source_lang, glossary_hash=glossary_hash
+    )
+    manifest = replace(manifest, **recorded)  # type: ignore[arg-type]
+    return bundle_files(localized, segment_entries(source, localized), manifest, ui, qa)
 
 
 def bundle_files(

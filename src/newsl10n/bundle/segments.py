@@ -10,11 +10,12 @@ from typing import IO
 
 from ..errors import InputError
 from ..fileio import json_nested, load_json
-from ..model import Article, Block, Inline, Localized, Segment, SourceArticle
-from ..tm.store import normalize
+from ..model import Article, Block, Inline, Localized, Segment, SourceArticle, normalize
 from .pieces import PieceCache, piece_keys, pieces
 
 SEGMENTS = "segments.json"
+FORMAT_VERSION = 1
+"""segments.json's layout (``format_version``; files written before it was recorded are 1 too)."""
 
 
 def segment_entries(source: SourceArticle, localized: Localized) -> list[dict[str, object]]:
@@ -44,10 +45,10 @@ def segments_json_chunks(
     cache: PieceCache | None = None,
     keys: Sequence[bytes] | None = None,
 ) -> Iterator[str]:
-    """segments.json, ``{"segments": [...], "article": layout}`` as :func:`newsl10n.fileio.dump_json`
-    writes it, in pieces: one per entry (``cache``: those encoded before are kept; ``keys``: the
-    entries' :func:`~newsl10n.bundle.pieces.entry_keys`)."""
-    yield '{\n  "segments": '
+    """segments.json, ``{"format_version": 1, "segments": [...], "article": layout}`` as
+    :func:`newsl10n.fileio.dump_json` writes it, in pieces: one per entry (``cache``: those
+    encoded before are kept; ``keys``: the entries' :func:`~newsl10n.bundle.pieces.entry_keys`)."""
+    yield f'{{\n  "format_version": {FORMAT_VERSION},\n  "segments": '
     if segments:
         yield "[\n    "
         encoded = pieces(segments, _entries_json, cache, piece_keys(cache, "json", segments, keys))
@@ -112,9 +113,10 @@ def read_segments(fh: IO[str], *, source: str) -> list[Mapping[str, object]]:
 
 
 def segments_document(data: object, *, source: str) -> dict:
-    """segments.json's parsed JSON, checked: a ``segments`` list of objects, each with an
-    ``id``, a ``source`` and a ``target`` that are strings (an entry without them would fail
-    wherever it is used, far from the file)."""
+    """segments.json's parsed JSON, checked: a format this newsl10n reads, a ``segments`` list
+    of objects, each with an ``id``, a ``source`` and a ``target`` that are strings (an entry
+    without them would fail wherever it is used, far from the file)."""
+    check_format(data, source=source)
     segments = data.get("segments") if isinstance(data, dict) else None
     if not isinstance(segments, list) or not all(isinstance(s, dict) for s in segments):
         raise InputError(f"{source}: expected {{\"segments\": [...]}} with one object per segment")
@@ -125,6 +127,16 @@ def segments_document(data: object, *, source: str) -> dict:
                 problem = "has no" if key not in entry else "has a non-text"
                 raise InputError(f"{source}: {name} {problem} {key!r}")
     return data
+
+
+def check_format(data: object, *, source: str) -> None:
+    """Refuse a segments.json of a format this newsl10n does not read (a newer one)."""
+    version = data.get("format_version", 1) if isinstance(data, dict) else 1
+    if version != FORMAT_VERSION or isinstance(version, bool):
+        raise InputError(
+            f"{source}: segments format {version!r} is not one this newsl10n reads ({FORMAT_VERSION}); "
+            "a newer newsl10n wrote it?"
+        )
 
 
 def _read_json(fh: IO[str], *, source: str) -> object:

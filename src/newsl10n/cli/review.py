@@ -58,15 +58,15 @@ def open_workspace(out: Path, config: Path | None, glossary: list[Path], no_glos
 
     if not out.is_dir():
         raise InputError(f"{out}: no such folder" if not out.exists() else f"{out}: expected an output folder")
-    cfg, base = load_config(config)
-    terms = resolve_glossary(cfg, base, glossary, enabled=not no_glossary)
-    catalogs = base / cfg.catalogs
+    cfg = load_config(config)
+    terms = resolve_glossary(cfg, glossary, enabled=not no_glossary)
+    catalogs = cfg.catalogs
     workspace = Workspace(
         out,
         qa=cfg.qa,
         catalogs=catalogs if catalogs.is_dir() else None,
         terms=SourceTerms(terms) if terms is not None else None,
-        memory=memory_path(out, cfg.tm.path, base) if cfg.tm.enabled else None,
+        memory=memory_path(out, cfg.tm.path) if cfg.tm.enabled else None,
     )
     if (out / "segments.json").is_file():
         raise InputError(f"{out}: is one bundle; give its output folder (two levels up)")

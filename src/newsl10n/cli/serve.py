@@ -86,34 +86,33 @@ def build_app(
     from ..api.glossaries import GlossaryStore
     from ..api.languages import base as base_language
     from ..api.service import TranslationService, memory_for
-    from ..qe import run_scorer
-    from ..tm.store import memory_path
+    from ..qe.scoring import run_scorer
+    from ..settings import RunSettings
     from ..translate.base import make_translator
     from ..translate.revision import check_model_files
-    from ..translate.spec import engine_specs
+    from ..translate.spec import back_specs, engine_specs
 
-    cfg, base = load_config(config)
-    terms = resolve_glossary(cfg, base, glossary, enabled=not no_glossary)
+    cfg = load_config(config)
+    terms = resolve_glossary(cfg, glossary, enabled=not no_glossary)
     if engine is not None and engine not in ENGINE_NAMES:
         raise ConfigError(f"--engine {engine!r}: choose one of {', '.join(ENGINE_NAMES)}")
     overrides = parse_model_overrides(model)
     locales = list(dict.fromkeys([*cfg.locales, *overrides]))
     if not locales:
         raise ConfigError("no locales to serve: list them under 'locales:' in pipeline.yaml or pass --model LOCALE=...")
-    specs = engine_specs(cfg, base, locales, overrides, engine)
+    settings = RunSettings.of(cfg, use_tm=not no_tm, overrides=overrides, engine=engine, glossary=terms)
+    specs = engine_specs(cfg, locales, overrides, engine)
     for spec in specs.values():
         check_model_files(spec.model)  # a missing model folder fails now, not on the first request
     api_keys = load_keys(keys_file)
     if not api_keys and not is_loopback(host):
         raise ConfigError(f"--host {host}: beyond loopback every request needs a key: set ${KEYS_ENV} or pass --keys FILE")
-    out = base / cfg.out
-    tm_path = memory_path(out, cfg.tm.path, base)
     service = TranslationService(
         cfg, specs, glossary=terms,
-        store=GlossaryStore(glossary_folder or out / ".newsl10n-glossaries", cfg.source_lang,
+        store=GlossaryStore(glossary_folder or settings.out / ".newsl10n-glossaries", cfg.source_lang,
                             [base_language(loc) for loc in locales]),
-        memory=memory_for(None if no_tm or not cfg.tm.enabled else tm_path),
-        scorer=run_scorer(cfg, base, specs, tm_path, make_translator),
+        memory=memory_for(settings.memory if settings.use_tm else None),
+        scorer=run_scorer(cfg, back_specs(cfg, specs), settings.memory, make_translator),
         max_models=max_models, window_s=window_s, factory=make_translator,
     )  # fmt: skip
     app = create_app(service, Access(api_keys, rate, quota))

@@ -17,6 +17,7 @@ from ..errors import ConfigError, NewsL10nError
 from ..executor import Executor
 from ..pipeline import run_translate
 from ..progress import SegmentProgress, make_reporter
+from ..settings import RunSettings
 from ..source import read_article
 from ..terms.files import Glossary, resolve_glossary
 from ..terms.source import SourceTerms
@@ -41,21 +42,24 @@ def translate(
     ],
     to: Annotated[
         Optional[str],
-        typer.Option("--to", "-t", help="Target locales, comma-separated (default: all in pipeline.yaml)."),
+        typer.Option("--to", "-t", metavar="LOCALES", help="Target locales, comma-separated (default: all in pipeline.yaml)."),
     ] = None,
     model: Annotated[
         list[str],
         typer.Option(
-            "--model",
-            "-m",
-            help="LOCALE=ID_OR_PATH: a hub id or a local model folder for one locale (repeatable).",
-        ),
+            "--model", "-m", metavar="LOCALE=ID_OR_PATH",
+            help="A hub id or a local model folder for one locale (repeatable).",
+        ),  # fmt: skip
     ] = [],
     out: Annotated[
-        Optional[Path], typer.Option("--out", "-o", help="Output folder (default: 'out' in pipeline.yaml).")
+        Optional[Path], typer.Option("--out", "-o", metavar="DIR", help="Output folder (default: 'out' in pipeline.yaml).")
     ] = None,
     engine: Annotated[
-        Optional[str], typer.Option("--engine", "-e", help="Translation engine: ctranslate2 (fast, int8) or transformers (default: engine in pipeline.yaml).")
+        Optional[str],
+        typer.Option(
+            "--engine", "-e", metavar="NAME",
+            help="Translation engine: ctranslate2 (fast, int8) or transformers (default: engine in pipeline.yaml).",
+        ),  # fmt: skip
     ] = None,
     no_tm: Annotated[
         bool, typer.Option("--no-tm", help="Bypass the translation memory: translate every segment.")
@@ -72,44 +76,38 @@ def translate(
     ] = False,
     cluster: Annotated[
         Optional[str],
-        typer.Option("--cluster", help="local:N: translate on N local Dask worker processes (needs newsl10n[dask])."),
+        typer.Option(
+            "--cluster", metavar="local:N",
+            help="Translate on N local Dask worker processes (needs the dask extra: pip install 'newsl10n[dask]').",
+        ),  # fmt: skip
     ] = None,
     scheduler: Annotated[
         Optional[str],
-        typer.Option("--scheduler", help="tcp://HOST:PORT: translate on an existing Dask cluster."),
+        typer.Option("--scheduler", metavar="tcp://HOST:PORT", help="Translate on an existing Dask cluster (dask extra too)."),
     ] = None,
 ) -> None:
     """Translate articles and write one localized bundle per article and locale.
 
-    Each bundle (OUT/<article>/<locale>/) holds article.txt, article.html, segments.json and
-    manifest.json. Nothing is written unless every article, the glossary and every model load.
-    A bundle whose manifest records the same source checksum and model is kept (so a run can
-    resume).
+    Each bundle (OUT/<article>/<locale>/) holds article.txt, article.html, segments.json,
+    manifest.json, article.xlf and review.html. Nothing is written unless every article, the
+    glossary and every model load. A bundle whose manifest records the same source, engine
+    signature, glossary and UI catalog is kept, so a run can resume.
     """
     try:
-        cfg, base = load_config(config)
-        terms = resolve_glossary(cfg, base, glossary, enabled=not no_glossary)
+        cfg = load_config(config)
+        terms = resolve_glossary(cfg, glossary, enabled=not no_glossary)
         if engine is not None and engine not in ENGINE_NAMES:
             raise ConfigError(f"--engine {engine!r}: choose one of {', '.join(ENGINE_NAMES)}")
         locales = parse_locales(to) if to else list(cfg.locales)
         if not locales:
             raise ConfigError("no target locales: pass --to or list them under 'locales:' in pipeline.yaml")
-        inputs = collect_articles(articles, exclude=[out if out is not None else base / cfg.out])
+        settings = RunSettings.of(
+            cfg, out=out, use_tm=not no_tm, overrides=parse_model_overrides(model), engine=engine, glossary=terms,
+            resume=not force,
+        )  # fmt: skip
+        inputs = collect_articles(articles, exclude=[settings.out])
         with open_executor(cluster, scheduler) as executor:
-            result = run_translate(
-                cfg,
-                base,
-                inputs,
-                locales,
-                overrides=parse_model_overrides(model),
-                out=out,
-                engine=engine,
-                reporter=make_reporter(quiet=quiet),
-                executor=executor,
-                resume=not force,
-                use_tm=not no_tm,
-                glossary=terms,
-            )
+            result = run_translate(settings, inputs, locales, reporter=make_reporter(quiet=quiet), executor=executor)
     except NewsL10nError as exc:
         raise fail(exc) from None
     except KeyboardInterrupt:
@@ -145,8 +143,8 @@ def segment(
     inside a term.
     """
     with cli_errors():
-        cfg, base = load_config(config)
-        terms = resolve_glossary(cfg, base, glossary, enabled=not no_glossary)
+        cfg = load_config(config)
+        terms = resolve_glossary(cfg, glossary, enabled=not no_glossary)
         with SegmentProgress(make_reporter(), article.stem) as progress:
             source = read_article(article, cfg, SourceTerms(terms if terms is not None else Glossary()), progress=progress)
     blocks = [

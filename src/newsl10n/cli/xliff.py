@@ -41,7 +41,7 @@ def import_xliff(
     reported violated), and a later `translate` run keeps reviewed segments.
     """
     with cli_errors():
-        cfg, base = load_config(config)
+        cfg = load_config(config)
         data = read_bytes(file, what="XLIFF file")
         target = bundle or file.parent
         if target.resolve() in (Path.cwd().resolve(), *Path.cwd().resolve().parents):
@@ -49,14 +49,14 @@ def import_xliff(
                 f"{target}: the bundle folder holds the current folder; run import-xliff from outside it "
                 "(the bundle is replaced as a whole)"
             )
-        terms = resolve_glossary(cfg, base, glossary, enabled=not no_glossary)
+        terms = resolve_glossary(cfg, glossary, enabled=not no_glossary)
         result = apply_edits(
-            data, source=str(file), bundle=target, qa=cfg.qa, catalogs=base / cfg.catalogs,
+            data, source=str(file), bundle=target, qa=cfg.qa, catalogs=cfg.catalogs,
             terms=SourceTerms(terms) if terms is not None else None,
         )  # fmt: skip
         if cfg.tm.enabled:
             edited = load_bundle(result.bundle)
-            with TranslationMemory(memory_path(result.bundle.parent.parent, cfg.tm.path, base)) as memory:
+            with TranslationMemory(memory_path(result.bundle.parent.parent, cfg.tm.path)) as memory:
                 remember_reviewed(memory, edited.manifest, edited.segments)
     typer.echo(
         f"{result.bundle}: {result.changed} segments edited, "

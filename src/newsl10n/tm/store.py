@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import InputError
-from ..model import ModelScores, Translation
+from ..model import ModelScores, Translation, normalize
 from ..translate.spec import EngineSignature
 
 DEFAULT_NAME = ".newsl10n-tm.sqlite"
@@ -66,11 +65,6 @@ COLUMNS = ("source_key", "locale", "model", "glossary", "decoding", "source", "t
            "created", "reviewed")  # fmt: skip
 QE_COLUMNS = ("machine", "scores")
 """Added after the first release: an older memory gains them when opened (:meth:`_check_schema`)."""
-
-
-def normalize(text: str) -> str:
-    """The lookup key of a segment: NFC, whitespace runs collapsed, ends stripped."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 @dataclass(frozen=True)
@@ -288,9 +282,9 @@ def open_memory(path: Path) -> TranslationMemory:
     return memory
 
 
-def memory_path(out: Path, configured: Path | None, base: Path) -> Path:
-    """The memory file: ``tm.path`` from pipeline.yaml (relative to it), else OUT/.newsl10n-tm.sqlite."""
-    return base / configured if configured is not None else out / DEFAULT_NAME
+def memory_path(out: Path, configured: Path | None) -> Path:
+    """The memory file: ``tm.path`` from pipeline.yaml (absolute once loaded), else OUT/.newsl10n-tm.sqlite."""
+    return configured if configured is not None else out / DEFAULT_NAME
 
 
 def _retry_while_locked(step) -> None:
