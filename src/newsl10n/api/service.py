@@ -3,8 +3,9 @@ report out, through the same stages as ``newsl10n translate``.
 
 Each text is read like an article (:mod:`.texts`: segmentation, misspelling corrections, term
 matching); its segments go to the translation memory first (reviewed text included) and the
-rest to the locale's engine with their glossary constraints (:class:`CachedTranslator`, the
-wrapper a local run uses), in engine calls shared with concurrent requests
+rest to the locale's engine with their glossary constraints (the memory's wrapper a run uses,
+:class:`~newsl10n.tm.cached.MemorySession`, over the warm models), in engine calls shared with
+concurrent requests
 (:class:`.batching.MicroBatcher`); then every segment gets its term report, its confidence and
 its QA findings, and the text is written back in its own format. The memory is filled as a run
 fills it; nothing else is written.
@@ -26,14 +27,15 @@ from ..segment import Segmenter
 from ..terms.check import term_report
 from ..terms.files import Glossary
 from ..terms.source import SourceTerms, required_terms
-from ..tm.cached import CachedTranslator
+from ..executor import Request
+from ..tm.cached import MemorySession
 from ..tm.store import REVIEWED, TranslationMemory
 from ..translate.base import Translator
 from ..translate.spec import EngineSpec
 from .batching import DEFAULT_WINDOW_S, Job, MicroBatcher
 from .glossaries import GlossaryStore, StoredGlossary, combined
 from .texts import ApiText, TextOptions, read_text
-from .warm import WarmModels
+from .warm import WarmModels, WarmSession
 
 log = logging.getLogger("newsl10n")
 
@@ -190,22 +192,18 @@ class TranslationService:
     def _run_batch(self, key: tuple[str, str], jobs: Sequence[Job]) -> list[list[Translation]]:
         """One engine call for every waiting request of a locale and glossary (engine thread)."""
         locale, glossary_hash = key
-        sources = [s for job in jobs for s in job.sources]
-        constraints = [c for job in jobs for c in job.constraints]
-        outputs = self._translator(locale, glossary_hash).translate(sources, constraints=constraints)
+        sources = tuple(s for job in jobs for s in job.sources)
+        constraints = tuple(c for job in jobs for c in job.constraints)
+        session = WarmSession(self.models)
+        if self.memory is not None:
+            session = MemorySession(session, self.memory, glossary_hash)
+        [outcome] = session.translate([Request(key, locale, sources, constraints)])
+        outputs = outcome.translations
         split, start = [], 0
         for job in jobs:
             split.append(list(outputs[start : start + len(job.sources)]))
             start += len(job.sources)
         return split
-
-    def _translator(self, locale: str, glossary_hash: str) -> Translator:
-        if self.memory is None:
-            return self.models.get(locale)
-        return CachedTranslator(
-            self.specs[locale], self.memory, load=lambda: self.models.get(locale),
-            revision=self.models.revision(locale), glossary_hash=glossary_hash,
-        )  # fmt: skip
 
     def health(self) -> dict[str, object]:
         return {

@@ -7,11 +7,13 @@ import gc
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
+from ..executor import Loaded, Outcome, Progress, Request
 from ..translate.base import Translator
 from ..translate.revision import known_revision
-from ..translate.spec import EngineSpec
+from ..translate.spec import EngineSignature, EngineSpec
 
 
 class WarmModels:
@@ -59,7 +61,34 @@ class WarmModels:
             self._revisions[locale] = known_revision(spec.model, spec.ct2.models_cache)
         return self._revisions[locale]
 
+    def describe(self, locale: str) -> dict[str, object]:
+        """The locale's engine description (its signature), without loading it when the model's
+        revision is known."""
+        revision = self.revision(locale)
+        if revision is not None:
+            return EngineSignature.of(self.specs[locale], revision).describe()
+        return self.get(locale).describe()
+
     def loaded(self) -> list[str]:
         """The locales whose engine is loaded, least recently used first."""
         with self._lock:
             return list(self._engines)
+
+
+@dataclass
+class WarmSession:
+    """The warm models as an executor session, so that the memory's wrapper
+    (:class:`~newsl10n.tm.cached.MemorySession`) serves requests as it serves a run."""
+
+    models: WarmModels
+
+    @property
+    def loaded(self) -> Loaded:
+        return Loaded({loc: self.models.describe(loc) for loc in self.models.specs}, dict(self.models.load_seconds))
+
+    def translate(self, requests: Sequence[Request], progress: Progress | None = None) -> Iterator[Outcome]:
+        for request in requests:
+            engine = self.models.get(request.locale)
+            started = time.perf_counter()
+            outputs = engine.translate(list(request.sources), constraints=request.constraints)
+            yield Outcome(request, outputs, time.perf_counter() - started, engine.describe())
