@@ -84,8 +84,13 @@ def is_rtl(code: str) -> bool:
     Decided from the locale's script, or CLDR's likely script for it, which needs only Babel's
     global data: loading each locale's own data (``character_order``) costs ~50 ms a locale.
     """
+    return script_of(code) in RTL_SCRIPTS
+
+
+def script_of(code: str) -> str | None:
+    """The ISO 15924 script ``code`` is written in: its own, else CLDR's likely script for it."""
     locale = _parse(code)
-    return bool(locale) and (locale.script or _likely_script(locale)) in RTL_SCRIPTS
+    return (locale.script or _likely_script(locale)) if locale else None
 
 
 def _likely_script(locale) -> str | None:

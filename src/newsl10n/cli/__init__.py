@@ -11,7 +11,7 @@ import signal
 import sys
 
 
-from . import catalog, glossary, models, qe, review, score, tm, translate, xliff
+from . import catalog, glossary, models, qe, review, score, serve, tm, translate, xliff
 from .common import App
 
 app = App(
@@ -28,6 +28,7 @@ COMMANDS = (
     ("score", score.score),
     ("qa", score.qa),
     ("review", review.review),
+    ("serve", serve.serve),
 )
 GROUPS = (
     ("models", models.models_app),
