@@ -48,7 +48,7 @@ def generate_archive(folder: Path, count: int) -> list[Path]:
 
 
 def build_models(folder: Path, locales: list[str]) -> dict[str, str]:
-    from newsl10n.testing import build_random_marian
+    from newsl10n.testsupport.randommodels import build_random_marian
 
     corpus = SAMPLE.read_text(encoding="utf-8").splitlines()
     return {loc: str(build_random_marian(folder / f"en-{loc}", corpus, target_lang=loc)) for loc in locales}
@@ -71,9 +71,10 @@ def cpu_seconds() -> float:
 def timed_run(config, paths, locales, models, out, executor=None) -> tuple[float, float, int]:
     """Wall seconds, CPU seconds (all processes) and bundles of one run."""
     from newsl10n.pipeline import run_translate
+    from newsl10n.settings import RunSettings
 
     started, cpu = time.perf_counter(), cpu_seconds()
-    result = run_translate(config, ROOT, paths, locales, overrides=models, out=out, executor=executor)
+    result = run_translate(RunSettings.of(config, overrides=models, out=out), paths, locales, executor=executor)
     return time.perf_counter() - started, cpu_seconds() - cpu, len(result.bundles)
 
 
@@ -86,7 +87,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     sys.path.insert(0, str(ROOT / "src"))
-    from newsl10n.config import parse_config
+    from newsl10n.config import parse_config, resolve_paths
     from newsl10n.distributed import connect
 
     locales = [loc.strip() for loc in args.locales.split(",") if loc.strip()]
@@ -100,7 +101,7 @@ def main() -> None:
 
         def config(threads: int):
             decoding = {"beam_size": 1, "batch_size": 16, "max_length": args.max_length, "threads": threads}
-            return parse_config({"decoding": decoding})
+            return resolve_paths(parse_config({"decoding": decoding}), ROOT)
 
         timed_run(config(1), paths[:1], locales, models, tmp_path / "warm-up")  # imports, first load
         for threads in (1, 0):

@@ -38,8 +38,7 @@ def build_bundle(root: Path, segments: int) -> Path:
     """OUT with one bundle of about ``segments`` segments (article long-article, locale de)."""
     from conftest import generated_article
 
-    from newsl10n.bundle.build import bundle_files, localize, new_manifest
-    from newsl10n.bundle.segments import segment_entries
+    from newsl10n.bundle.build import build_bundle, localize
     from newsl10n.bundle.store import bundle_dir, write_bundle
     from newsl10n.config import parse_config
     from newsl10n.model import Translation
@@ -64,12 +63,9 @@ def build_bundle(root: Path, segments: int) -> Path:
     required = dict(zip(ids, required_terms(source, ids, "de", terms)))
     report = {i: term_report(required[i], Translation(targets[i])) for i in ids}
     localized = localize(source.article, "de", targets, None, (), report)
-    manifest = new_manifest(
-        source, localized, {"engine": "bench", "model": "none"}, {}, ui=None, source_lang="en",
-        glossary_hash=glossary.content_hash,
-    )  # fmt: skip
+    files = build_bundle(source, localized, {"engine": "bench", "model": "none"}, glossary_hash=glossary.content_hash)
     out = root / "out"
-    write_bundle(bundle_dir(out, "long-article", "de"), bundle_files(localized, segment_entries(source, localized), manifest))
+    write_bundle(bundle_dir(out, "long-article", "de"), files)
     return out
 
 
@@ -171,8 +167,7 @@ def save_split(bundle: Path, repeats: int) -> dict[str, object]:
     patches = [
         mock.patch.object(postedit, "bundle_files", made_files),
         mock.patch.object(postedit, "write_bundle", timed("write and fsync", store.write_bundle)),
-        mock.patch.object(postedit, "_read_bundle", timed("reading", postedit._read_bundle)),
-        mock.patch.object(postedit, "load_json", timed("reading", postedit.load_json)),
+        mock.patch.object(postedit, "load_bundle", timed("reading", postedit.load_bundle)),
         mock.patch.object(build, "qa_flags", timed("QA flags", build.qa_flags)),
     ]
     for patch in patches:

@@ -182,7 +182,7 @@ def build_model(work: Path, size: str) -> Path:
     sys.path.insert(0, str(ROOT / "src"))
     from newsl10n.cli.models import glossary_target_lines
     from newsl10n.terms.files import require_valid
-    from newsl10n.testing import ARCHITECTURES, build_random_marian
+    from newsl10n.testsupport.randommodels import ARCHITECTURES, build_random_marian
 
     glossary = require_valid([ROOT / "glossaries"])
     corpus = SAMPLE.read_text(encoding="utf-8").splitlines()

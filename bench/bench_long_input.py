@@ -90,7 +90,7 @@ def main() -> None:
     if args.child:
         engine, model, article, out = args.child
         return child(engine, Path(model), Path(article), Path(out))
-    from newsl10n.testing import build_random_marian
+    from newsl10n.testsupport.randommodels import build_random_marian
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

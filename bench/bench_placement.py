@@ -4,7 +4,7 @@
     python bench/bench_placement.py --model PATH     # any en->en copy model folder
 
 Runs ``newsl10n translate`` (one subprocess per engine, with the repository's glossaries) with
-the en->en copy model (newsl10n.copymodel) mapped to de, fr and es, over examples/*.txt, then
+the en->en copy model (newsl10n.testsupport.copymodel) mapped to de, fr and es, over examples/*.txt, then
 reads each bundle's segments.json. The copy model writes its source back, so a forced term is in
 context when the text before it in the target equals the text before the source term in the
 source (whitespace-normalised). It copies by position: after a forced term whose length differs
@@ -215,7 +215,7 @@ def enforcement_cost(model: Path, engine: str, *, locale: str = "de", articles: 
     config = PipelineConfig(locales={locale: {"model": str(model)}}, ctranslate2={"models_cache": str(
         Path(tempfile.mkdtemp(prefix="placement-ct2-")))})
     terms = SourceTerms(require_valid([ROOT / "glossaries"]))
-    translator = make_translator(engine_specs(config, ROOT, [locale], {}, engine)[locale])
+    translator = make_translator(engine_specs(config, [locale], {}, engine)[locale])
     sources, constraints = [], []
     for path in articles or sorted((ROOT / "examples").glob("*.txt")):
         source = read_article(path, config, terms)
@@ -251,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.model is None:
         sys.path.insert(0, str(ROOT / "src"))
-        from newsl10n.copymodel import cached_copy_model
+        from newsl10n.testsupport.copymodel import cached_copy_model
 
         args.model = cached_copy_model(log=lambda m: print(m, file=sys.stderr))
     results = measure(args.model, engines=args.engines.split(","), locales=args.locales.split(","),

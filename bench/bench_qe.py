@@ -5,7 +5,7 @@ teacher-forced in one forward pass per batch.
 
     PYTHONPATH=src python bench/bench_qe.py [--sentences 96] [--rounds 5]
 
-Uses the trained copy model (``newsl10n.copymodel``; its outputs end where the model puts EOS,
+Uses the trained copy model (``newsl10n.testsupport.copymodel``; its outputs end where the model puts EOS,
 as a real model's do), beam 4, batch 16, the threads the engine chooses. Rounds alternate
 (off, on, off, on, ...) so that drift in the machine's load hits both alike; the medians are
 compared. The features and the confidence themselves (QA checks, one sigmoid) are timed apart,
@@ -63,11 +63,11 @@ def article_inputs(config) -> tuple[list[str], list[list]]:
 
 
 def bench_engine(engine: str, model: Path, cases: dict[str, tuple], rounds: int) -> dict[str, dict[str, float]]:
-    from newsl10n.config import PipelineConfig
+    from newsl10n.config import PipelineConfig, resolve_paths
     from newsl10n.translate.base import make_translator
     from newsl10n.translate.spec import engine_specs
 
-    spec = engine_specs(PipelineConfig(), ROOT, ["de"], {"de": str(model)}, engine)["de"]
+    spec = engine_specs(resolve_paths(PipelineConfig(), ROOT), ["de"], {"de": str(model)}, engine)["de"]
     translator = make_translator(spec)
     timed(translator, list(cases.values())[0][0][:8], None, True)  # warm up
     results = {}
@@ -98,10 +98,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
     args = parser.parse_args()
-    from newsl10n.copymodel import cached_copy_model
+    from newsl10n.testsupport.copymodel import cached_copy_model
 
     model = cached_copy_model()
-    from newsl10n.config import PipelineConfig
+    from newsl10n.config import PipelineConfig, resolve_paths
 
     sentences_case = (sentences(args.sentences), None)
     articles_case = article_inputs(PipelineConfig())

@@ -37,7 +37,7 @@ def one_sentence(work: Path, mb: float, glossary: bool) -> dict:
     """Part 1 in a child process: exit code, wall, peak RSS, terms, pieces."""
     from bench_long_input import one_line_article
 
-    from newsl10n.testing import build_random_marian
+    from newsl10n.testsupport.randommodels import build_random_marian
 
     model = work / "tiny-512"
     if not (model / "model.safetensors").is_file():
@@ -104,7 +104,7 @@ def child_outputs(model: Path, cache: Path, rounds: int, beam: int) -> None:
     ids = [s.id for s in source.article.segments]
     sources = [s.text for s in source.article.segments]
     constraints = [[c for _, c in pairs] for pairs in required_terms(source, ids, "de", terms)]
-    translator = make_translator(engine_specs(config, ROOT, ["de"], {})["de"])
+    translator = make_translator(engine_specs(config, ["de"], {})["de"])
     times: dict[str, list[float]] = {"plain": [], "terms": []}
     outputs = []
     for _ in range(rounds):

@@ -141,7 +141,7 @@ def bench_translation(size: str, segments: int, repeats: int) -> dict[str, list[
     import torch
 
     from newsl10n.config import DecodingSettings
-    from newsl10n.testing import ARCHITECTURES, build_random_marian
+    from newsl10n.testsupport.randommodels import ARCHITECTURES, build_random_marian
     from newsl10n.translate.spec import EngineSpec
     from newsl10n.translate.marian import MarianTranslator
 

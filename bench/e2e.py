@@ -58,9 +58,9 @@ def child_e2e(args: argparse.Namespace) -> dict:
         ["translate", str(SAMPLE), "--config", args.config, "--quiet", "--force"],
         standalone_mode=False,
     )
-    config, base = load_config(Path(args.config))
+    config = load_config(Path(args.config))
     terms = {"total": 0, "enforced": 0, "present": 0, "violated": 0}
-    for manifest in (base / config.out).glob("*/*/manifest.json"):
+    for manifest in config.out.glob("*/*/manifest.json"):
         for key, value in (json.loads(manifest.read_text(encoding="utf-8")).get("terms") or {}).items():
             terms[key] += value
     counts["terms"] = terms

@@ -96,12 +96,13 @@ def child_warm(a: argparse.Namespace) -> dict:
     from newsl10n.config import load_config
     from newsl10n.executor import LocalExecutor
     from newsl10n.pipeline import run_translate
+    from newsl10n.settings import RunSettings
     from newsl10n.terms.files import resolve_glossary
     from newsl10n.translate import make_translator
 
     realistic_lengths()
-    config, base = load_config(Path(a.config))
-    glossary = resolve_glossary(config, base)
+    config = load_config(Path(a.config))
+    settings = RunSettings.of(config, out=Path(a.out), use_tm=False, glossary=resolve_glossary(config))
     loaded: dict[str, object] = {}
 
     def keep_loaded(spec):
@@ -114,16 +115,7 @@ def child_warm(a: argparse.Namespace) -> dict:
     locales = a.to.split(",")
     for line in sys.stdin:
         started = time.perf_counter()
-        result = run_translate(
-            config,
-            base,
-            [Path(line.strip())],
-            locales,
-            out=Path(a.out),
-            executor=executor,
-            use_tm=False,
-            glossary=glossary,
-        )
+        result = run_translate(settings, [Path(line.strip())], locales, executor=executor)
         assert len(result.bundles) == len(locales), result
         print(json.dumps({"seconds": time.perf_counter() - started}), flush=True)
     return {"models": len(loaded)}

@@ -34,13 +34,13 @@ def sample_bundles(root: Path) -> Path:
     from newsl10n.bundle.postedit import Edit, apply_edits
     from newsl10n.config import load_config
     from newsl10n.pipeline import run_translate
+    from newsl10n.settings import RunSettings
     from newsl10n.terms.files import glossary_target_lines, resolve_glossary
-    from newsl10n.testing import build_random_marian
+    from newsl10n.testsupport.randommodels import build_random_marian
 
     corpus = SAMPLE.read_text(encoding="utf-8").splitlines()
     (root / "pipeline.yaml").write_text(f"source_lang: en\nout: out\nglossaries: ['{ROOT / 'glossaries'}']\n", encoding="utf-8")
-    config, base = load_config(root / "pipeline.yaml")
-    glossary = resolve_glossary(config, base)
+    glossary = resolve_glossary(load_config(root / "pipeline.yaml"))
     models = {}
     for locale, token in (("de", None), ("ar", ">>ara<<")):
         models[locale] = build_random_marian(
@@ -50,10 +50,10 @@ def sample_bundles(root: Path) -> Path:
     locales = f"  de: {{model: '{models['de']}'}}\n  ar: {{model: '{models['ar']}', target_token: '>>ara<<'}}\n"
     with (root / "pipeline.yaml").open("a", encoding="utf-8") as fh:
         fh.write("decoding: {beam_size: 1, max_length: 64}\nlocales:\n" + locales)
-    config, base = load_config(root / "pipeline.yaml")
+    config = load_config(root / "pipeline.yaml")
     article = root / SAMPLE.name
     shutil.copy(SAMPLE, article)
-    run_translate(config, base, [article], ["de", "ar"], glossary=glossary)
+    run_translate(RunSettings.of(config, glossary=glossary), [article], ["de", "ar"])
     out = root / "out"
     for locale in ("de", "ar"):
         bundle = out / "new-start-dialogue" / locale

@@ -104,7 +104,7 @@ def generated_article(size: int, seed: int = 0) -> str:
 @pytest.fixture(scope="session")
 def tiny_models(tmp_path_factory) -> dict[str, Path]:
     """Local folders of random-weight Marian models for de, fr, es, ru and ar."""
-    from newsl10n.testing import build_random_marian
+    from newsl10n.testsupport.randommodels import build_random_marian
 
     root = tmp_path_factory.mktemp("models")
     corpus = sample_text().splitlines()

@@ -20,8 +20,9 @@ SCRIPT_LINE = "The envoy's memo said <script>document.title='pwned'</script> in 
 def build_pristine(root: Path, models: dict[str, Path], sample: Path, glossaries: Path) -> Path:
     """``root`` with pipeline.yaml, the article and out/new-start-dialogue/{de,ar}; returns root."""
     from newsl10n.config import load_config
-    from newsl10n.pipeline import run_translate
     from newsl10n.terms.files import resolve_glossary
+
+    from helpers import translate_run
 
     lines = sample.read_text(encoding="utf-8").split("\n\n")
     article = root / "new-start-dialogue.txt"
@@ -36,8 +37,8 @@ def build_pristine(root: Path, models: dict[str, Path], sample: Path, glossaries
         f"  ar: {{model: '{models['ar']}', target_token: '>>ara<<'}}\n",
         encoding="utf-8",
     )
-    config, base = load_config(root / "pipeline.yaml")
-    run_translate(config, base, [article], ["de", "ar"], glossary=resolve_glossary(config, base))
+    glossary = resolve_glossary(load_config(root / "pipeline.yaml"))
+    translate_run(root / "pipeline.yaml", [article], ["de", "ar"], glossary=glossary)
     return root
 
 

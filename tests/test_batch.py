@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -14,8 +15,8 @@ from newsl10n.batch import ArticleInput, collect_articles
 from newsl10n.bundle.reader import bundle_is_current
 from newsl10n.cli import app
 from newsl10n.config import load_config
+from helpers import translate_run
 from newsl10n.errors import InputError
-from newsl10n.pipeline import run_translate
 from newsl10n.progress import LineReporter
 from newsl10n.translate.spec import EngineSignature
 
@@ -219,10 +220,9 @@ def counting(monkeypatch):
     return calls
 
 
-def run(config_file, items, locales=("de",), **kwargs):
+def run(config_file, items, locales=("de",), **options):
     """A run without the translation memory, so model calls show what resume skips."""
-    config, base = load_config(config_file)
-    return run_translate(config, base, items, list(locales), use_tm=False, **kwargs)
+    return translate_run(config_file, items, locales, use_tm=False, **options)
 
 
 def test_resume_skips_current_bundles_and_redoes_changed_ones(config_file, archive, tmp_path, counting):
@@ -250,7 +250,9 @@ def test_resume_skips_current_bundles_and_redoes_changed_ones(config_file, archi
     [
         (lambda m: m, True),
         (lambda m: {**m, "source_sha256": "0" * 64}, False),
-        (lambda m: {**m, "model": "Helsinki-NLP/opus-mt-en-de"}, False),
+        (lambda m: {**m, "engine": {**m["engine"], "model": "Helsinki-NLP/opus-mt-en-de"}}, False),
+        (lambda m: {**m, "engine": {**m["engine"], "decoding": {**m["engine"]["decoding"], "beam_size": 3}}}, False),
+        (lambda m: {**m, "engine": {**m["engine"], "use_vmap": True}}, False),
         (lambda m: [m], False),
     ],
 )
@@ -259,7 +261,7 @@ def test_bundle_is_current(config_file, archive, tmp_path, tiny_models, change, 
     bundle = result.bundles[0].path
     manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
     (bundle / "manifest.json").write_text(json.dumps(change(manifest)), encoding="utf-8")
-    made_with = EngineSignature.from_description(manifest)
+    made_with = EngineSignature.from_description(manifest["engine"])
     assert bundle_is_current(bundle, manifest["source_sha256"], made_with) is current
 
 
@@ -300,39 +302,28 @@ def test_manifest_locales_narrow_an_articles_targets(config_file, archive, tmp_p
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["both", "only-de"]
 
 
-class DictMemory:
-    """A translation memory held in a dict: the seam run_translate uses for issue 6's TM."""
-
-    def __init__(self, entries: dict[str, str]):
-        self.entries = dict(entries)
-        self.stored: list[tuple[str, str]] = []
-
-    def lookup(self, locale, engine_info, sources):
-        assert engine_info["model_revision"].startswith("sha256:")
-        return [self.entries.get(f"{locale}:{s}") for s in sources]
-
-    def store(self, locale, engine_info, sources, targets):
-        for source, target in zip(sources, targets):
-            self.entries[f"{locale}:{source}"] = target
-            self.stored.append((source, target))
-
-
-def test_memory_hits_are_not_sent_and_misses_are_stored(config_file, archive, counting):
+def test_memory_hits_are_not_sent_and_misses_are_stored(config_file, archive, counting, tmp_path):
+    """The memory in front of the engines: a hit never reaches the model (a reviewed one comes
+    back marked reviewed), and what the model writes is stored."""
     from newsl10n.source import read_article
+    from newsl10n.tm.cached import store_reviewed
+    from newsl10n.tm.store import TranslationMemory
 
-    config, _ = load_config(config_file)
-    segments = [s.text for s in read_article(archive[0], config).article.segments]
-    memory = DictMemory({f"de:{segments[1]}": "[TM]"})
-    result = run(config_file, archive[:1], memory=memory)
+    segments = [s.text for s in read_article(archive[0], load_config(config_file)).article.segments]
+    with TranslationMemory(tmp_path / "out" / ".newsl10n-tm.sqlite") as memory:
+        store_reviewed(memory, EngineSignature("any", "model", "r", None, ()), "de", "", [(segments[1], "[TM]")])
+    result = translate_run(config_file, archive[:1], ["de"])
     assert len(segments) == 3
     assert counting["de"] == [segments[0], segments[2]]
-    assert [source for source, _ in memory.stored] == [segments[0], segments[2]]
+    with TranslationMemory(tmp_path / "out" / ".newsl10n-tm.sqlite") as memory:
+        stored = {e.source: e for e in memory.entries("de")}
     bundle = json.loads((result.bundles[0].path / "segments.json").read_text(encoding="utf-8"))["segments"]
-    stored = [target for _, target in memory.stored]
-    assert [s["target"] for s in bundle] == [stored[0], "[TM]", stored[1]]
+    assert [s["target"] for s in bundle] == [stored[segments[0]].target, "[TM]", stored[segments[2]].target]
+    assert [bool(s.get("reviewed")) for s in bundle] == [False, True, False]
+    assert not stored[segments[0]].reviewed and stored[segments[1]].reviewed
 
     counting.clear()
-    second = run(config_file, archive[1:2], memory=memory)  # same text, another article: all hits
+    second = translate_run(config_file, archive[1:2], ["de"])  # same text, another article: all hits
     assert counting == {}
     assert len(second.bundles) == 1
 
@@ -376,6 +367,8 @@ def test_cli_duplicate_names_exit_2(tmp_path, config_file):
     [
         (["--cluster", "remote:2"], "error: --cluster 'remote:2': expected local:N (N worker processes), e.g. local:4"),
         (["--cluster", "local:0"], "error: --cluster 'local:0': expected local:N (N worker processes), e.g. local:4"),
+        (["--cluster", "local:100000"],  # bounded by the machine
+         f"error: --cluster 'local:100000': at most local:{os.cpu_count()} on this machine (one worker per CPU core)"),
         (["--scheduler", "10.0.0.5"], "error: --scheduler '10.0.0.5': expected an address such as tcp://10.0.0.5:8786"),
         (["--cluster", "local:2", "--scheduler", "tcp://127.0.0.1:1"], "error: --cluster and --scheduler exclude each other: pass one"),
     ],

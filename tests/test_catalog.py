@@ -421,6 +421,25 @@ def test_missing_translation_falls_back_to_english_with_a_warning(tmp_path, capl
     assert ui.missing == ["Go to top button"]
 
 
+def _ui_hash(folder: Path, header: str, msgstr: str) -> str:
+    path = po(folder, "de")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'msgid ""\nmsgstr ""\n{header}"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                    f'msgid "Leave a comment"\nmsgstr "{msgstr}"\n', encoding="utf-8")  # fmt: skip
+    return load_ui_strings(folder / "locales", "de").sha256
+
+
+def test_the_catalog_hash_is_its_messages_not_its_dates(tmp_path):
+    """A bundle is current while its UI strings are: a .po without POT-Creation-Date (compiled
+    with the current time) or with another date hashes the same; another translation does not."""
+    undated = _ui_hash(tmp_path / "a", "", "Kommentar hinterlassen")
+    dated = _ui_hash(tmp_path / "b", '"POT-Creation-Date: 2020-01-01 00:00+0000\\n"\n', "Kommentar hinterlassen")
+    redated = _ui_hash(tmp_path / "c", '"POT-Creation-Date: 2026-06-01 12:34+0000\\n"\n', "Kommentar hinterlassen")
+    other = _ui_hash(tmp_path / "d", "", "Einen Kommentar schreiben")
+    assert undated == dated == redated
+    assert other != undated
+
+
 @pytest.mark.parametrize(
     ("comments", "previous"),
     [

@@ -12,6 +12,7 @@ from newsl10n.cli import app
 runner = CliRunner()
 
 
+@pytest.mark.slow
 def test_translate_with_local_models(tmp_path, tiny_models, sample_article):
     out = tmp_path / "OUT"
     result = runner.invoke(
@@ -62,7 +63,7 @@ def test_missing_hub_model_is_one_line_exit_2(tmp_path, sample_article, monkeypa
     [
         (["--to", "xx"], "error: unknown locale code 'xx' (use a CLDR code such as de, fr, pt-BR)"),
         (["--to", "de", "--model", "de"], "error: --model 'de': expected LOCALE=ID_OR_PATH, e.g. de=models/en-de"),
-        (["--to", "de", "--engine", "fast"], "error: --engine 'fast': choose one of transformers, ctranslate2"),
+        (["--to", "de", "--engine", "fast"], "error: --engine 'fast': choose one of transformers, ctranslate2, an engine registered under newsl10n.engines, or a class as module:Class"),
         (["--to", "de", "--model", "fr=x"], "error: --model given for fr, not among --to locales"),
         (["--to", "ko"], "error: no model for locale 'ko': add it under 'locales:' in pipeline.yaml (configured: none) or pass --model ko=ID_OR_PATH"),
     ],

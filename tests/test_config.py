@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from newsl10n.config import load_config, parse_config
@@ -8,11 +10,38 @@ from conftest import ROOT
 
 
 def test_shipped_pipeline_yaml_is_valid():
-    config, base = load_config(ROOT / "pipeline.yaml")
+    config = load_config(ROOT / "pipeline.yaml")
     assert set(config.locales) == {"de", "fr", "es", "ru", "ar"}
     assert config.locales["ar"].target_token == ">>ara<<"
     assert config.locales["de"].model == "Helsinki-NLP/opus-mt-en-de"
-    assert base == ROOT
+    assert (config.out, config.catalogs, config.glossaries) == (ROOT / "out", ROOT / "locales", (ROOT / "glossaries",))
+
+
+def test_paths_are_resolved_once_against_the_files_folder(tmp_path, monkeypatch):
+    """Every relative path of pipeline.yaml is made absolute when it is loaded, relative to its
+    folder whatever the current one; a hub id stays one; the default glossary folder may still be
+    absent while one the file names may not (glossary_paths)."""
+    from newsl10n.terms.files import glossary_paths
+
+    site = tmp_path / "site"
+    (site / "models" / "en-de").mkdir(parents=True)
+    (site / "pipeline.yaml").write_text(
+        "out: build\ncatalogs: ui\nctranslate2: {models_cache: cache/ct2}\ntm: {path: mem.sqlite}\n"
+        "locales: {de: {model: models/en-de}, fr: {model: Helsinki-NLP/opus-mt-en-fr}}\n"
+        "qe: {back_models: {de: models/en-de}}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    config = load_config(Path("site/pipeline.yaml"))
+    assert config.out == site / "build" and config.catalogs == site / "ui"
+    assert config.ctranslate2.models_cache == site / "cache" / "ct2" and config.tm.path == site / "mem.sqlite"
+    assert config.locales["de"].model == str(site / "models" / "en-de") == config.qe.back_models["de"]
+    assert config.locales["fr"].model == "Helsinki-NLP/opus-mt-en-fr"
+    assert glossary_paths(config) == []  # the default folder, absent: no glossary
+    (site / "pipeline.yaml").write_text("glossaries: [terms]\n", encoding="utf-8")
+    assert glossary_paths(load_config(site / "pipeline.yaml")) == [site / "terms"]  # named: must exist
+    monkeypatch.chdir(site)
+    assert load_config(None).out == site / "out"  # ./pipeline.yaml
 
 
 def test_norwegian_locale_key_stays_a_string():

@@ -256,6 +256,7 @@ def test_tiny_model_meets_every_constraint(tiny_models, locale, beam_size):
             assert out.forced == () and out.method == ""
 
 
+@pytest.mark.slow
 def test_unconstrained_segments_decode_as_without_a_glossary(tiny_models):
     translator = load(tiny_models, "de", 1)
     plain = translator.translate(SOURCES)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from newsl10n import copymodel
+from newsl10n.testsupport import copymodel
 from newsl10n.cli import app
 
 runner = CliRunner()
@@ -116,6 +116,7 @@ def test_cache_builds_once_for_concurrent_callers(tmp_path, monkeypatch):
     assert copymodel.cached_copy_model() == got[0] and len(builds) == 1
 
 
+@pytest.mark.slow
 def test_held_out_sentences_are_not_in_the_corpus():
     corpus = "\n".join(copymodel.corpus_lines())
     assert not [s for s in HELD_OUT if s in corpus]

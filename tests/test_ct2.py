@@ -133,8 +133,9 @@ def test_models_convert_cli_and_converted_folder_as_model(tiny_models, tmp_path,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     manifest = json.loads((bundles / "new-start-dialogue/de/manifest.json").read_text(encoding="utf-8"))
-    assert manifest["engine"] == "ctranslate2" and manifest["model"] == str(out)
-    assert manifest["model_revision"] == folder_hash(out)
+    engine = manifest["engine"]
+    assert engine["engine"] == "ctranslate2" and engine["model"] == str(out)
+    assert engine["model_revision"] == folder_hash(out)
 
 
 def first_words(text: str, count: int) -> list[str]:

@@ -19,7 +19,7 @@ from newsl10n.cli import app
 from newsl10n.config import load_config
 from newsl10n.errors import ModelNotAvailable
 from newsl10n.progress import SilentReporter
-from newsl10n.pipeline import run_translate
+from helpers import translate_run
 
 pytest.importorskip("distributed")
 
@@ -44,6 +44,17 @@ def config_file(config_file):
     return config_file
 
 
+@pytest.fixture
+def long_outputs(config_file):
+    """The random models write up to 256 tokens a segment instead of 64: each task lasts long
+    enough that a worker still holds one when the first bundle is done, however idle the
+    machine (with 64, a quiet machine could finish every task in flight first)."""
+    text = config_file.read_text(encoding="utf-8")
+    config_file.write_text(text.replace("max_length: 64,", "max_length: 256,"), encoding="utf-8")
+    assert "max_length: 256," in config_file.read_text(encoding="utf-8")
+    return config_file
+
+
 @pytest.fixture(scope="module")
 def executor():
     from newsl10n.distributed import connect
@@ -63,9 +74,8 @@ def archive(tmp_path) -> list[ArticleInput]:
     return items
 
 
-def run(config_file, items, out, **kwargs):
-    config, base = load_config(config_file)
-    return run_translate(config, base, items, ["de", "ar"], out=out, **kwargs)
+def run(config_file, items, out, **options):
+    return translate_run(config_file, items, ["de", "ar"], out=out, **options)
 
 
 def bundle_contents(out: Path) -> dict[str, object]:
@@ -77,7 +87,6 @@ def bundle_contents(out: Path) -> dict[str, object]:
             if path.name == "manifest.json":
                 data = json.loads(text)
                 del data["created"], data["timings"]
-                data.pop("tm", None)  # memory hits differ: the client and each worker count their own
                 text = data
             contents[str(path.relative_to(out))] = text
     return contents
@@ -112,8 +121,44 @@ def test_cluster_output_identical_to_single_process(executor, config_file, archi
     assert bundle_contents(tmp_path / "cluster") == expected
 
 
+GLOSSARY = """domain: test
+source_lang: en
+entries:
+  - id: geneva
+    source: Geneva
+    targets: {de: Genf, ar: جنيف}
+"""
+
+
+def memory_entries(out: Path) -> list[tuple]:
+    """Every entry of the run's memory, without the time it was written."""
+    from newsl10n.tm.store import TranslationMemory
+
+    with TranslationMemory(out / ".newsl10n-tm.sqlite") as memory:
+        return sorted((e.locale, e.source, e.target, e.forced, e.method, e.model, e.glossary, e.decoding, e.reviewed,
+                       e.machine, e.scores) for e in memory.entries())  # fmt: skip
+
+
+@pytest.mark.slow
+def test_a_cluster_runs_memory_entries_equal_a_local_runs(executor, config_file, archive, tmp_path):
+    """Issue 25: the client stored only the text of what workers translated, so a later hit
+    reported its forced terms as the model's own and ``qe fit`` found no scores."""
+    from newsl10n.terms.files import require_valid
+
+    (tmp_path / "terms.yaml").write_text(GLOSSARY, encoding="utf-8")
+    glossary = require_valid([tmp_path / "terms.yaml"])
+    run(config_file, archive, tmp_path / "local", glossary=glossary)
+    run(config_file, archive, tmp_path / "cluster", executor=executor, glossary=glossary)
+    local = memory_entries(tmp_path / "local")
+    assert len(local) == 2 * (4 + 2 * len(COUNTS))  # per locale: 4 texts every article has, 2 its own
+    assert memory_entries(tmp_path / "cluster") == local
+    assert all(scores is not None for *_, scores in local)
+    assert {forced for _, source, _, forced, *_ in local if "Geneva" in source} == {("geneva",)}
+
+
 class KillOneWorker(SilentReporter):
-    """When the first bundle is done, kills (SIGKILL, by its pid) a worker that holds a task."""
+    """When the first bundle is done (or the first after it, while a worker holds a task), kills
+    (SIGKILL, by its pid) a worker that holds a task."""
 
     def __init__(self, client):
         self.client = client
@@ -124,13 +169,16 @@ class KillOneWorker(SilentReporter):
     def advance(self, count: float) -> None:
         if self.killed is None:
             busy = {w: keys for w, keys in self.client.processing().items() if keys}
+            if not busy:  # the workers finished every task in flight meanwhile (a loaded machine)
+                return
             address = sorted(busy)[0]
             self.lost_tasks = [str(k) for k in busy[address]]
             self.killed = self.pids[address]
             os.kill(self.killed, signal.SIGKILL)
 
 
-def test_worker_killed_mid_run_loses_nothing(executor, config_file, archive, tmp_path, monkeypatch):
+def test_worker_killed_mid_run_loses_nothing(executor, long_outputs, archive, tmp_path, monkeypatch):
+    config_file = long_outputs
     import newsl10n.pipeline as pipeline
 
     written: list[Path] = []
@@ -175,8 +223,7 @@ def test_model_folder_missing_on_a_worker_says_so(tiny_models):
     from newsl10n.distributed import load_on_worker
     from newsl10n.translate.spec import engine_specs
 
-    config, base = load_config(None)
-    spec = engine_specs(config, base, ["de"], {"de": str(tiny_models["de"])})["de"]
+    spec = engine_specs(load_config(None), ["de"], {"de": str(tiny_models["de"])})["de"]
     moved = type(spec)(**{**spec.__dict__, "model": "/nonexistent/models/en-de"})
     with pytest.raises(ModelNotAvailable) as err:
         load_on_worker(moved, "tcp://10.0.0.7:40000")
@@ -187,6 +234,7 @@ def test_model_folder_missing_on_a_worker_says_so(tiny_models):
     )
 
 
+@pytest.mark.slow
 def test_cli_on_an_existing_scheduler_then_resume(executor, config_file, archive, tmp_path):
     address = executor.client.scheduler.address
     folder = str(archive[0].path.parent)
@@ -200,7 +248,9 @@ def test_cli_on_an_existing_scheduler_then_resume(executor, config_file, archive
     assert again.output == "8 bundles already current, kept (--force translates them again)\n"
 
 
-def test_workers_dying_repeatedly_is_a_one_line_error(executor, config_file, archive, tmp_path):
+@pytest.mark.slow
+def test_workers_dying_repeatedly_is_a_one_line_error(executor, long_outputs, archive, tmp_path):
+    config_file = long_outputs
     from newsl10n.errors import ClusterError
 
     def allowed_failures(dask_scheduler, value):
@@ -228,11 +278,41 @@ def test_workers_load_engines_with_their_own_thread_count(config_file, tiny_mode
 
     text = config_file.read_text(encoding="utf-8").replace(", threads: 1}", "}")  # engine default
     config_file.write_text(text, encoding="utf-8")
-    config, base = load_config(config_file)
-    spec = engine_specs(config, base, ["de"], {"de": str(tiny_models["de"])})["de"]
+    spec = engine_specs(load_config(config_file), ["de"], {"de": str(tiny_models["de"])})["de"]
     assert spec.decoding.threads == 0
     cache = ModelCache()
     cache.setup(SimpleNamespace(address="tcp://127.0.0.1:40000", state=SimpleNamespace(nthreads=1)))
     translator, _ = cache.translator(spec)
     assert translator.spec.decoding.threads == 1
     assert cache.translator(spec)[0] is translator  # cached under the spec the client sent
+
+
+def test_a_task_on_a_worker_the_plugin_has_not_reached_sets_it_up(monkeypatch):
+    """A worker started in place of a killed one may run a task before the scheduler hands it the
+    model plugin: the task sets the cache up instead of failing with KeyError (issue 27)."""
+    from types import SimpleNamespace
+
+    from newsl10n import distributed
+
+    worker = SimpleNamespace(address="tcp://127.0.0.1:1", state=SimpleNamespace(nthreads=1), plugins={})
+    monkeypatch.setattr(distributed, "get_worker", lambda: worker)
+    cache = distributed._cache()
+    assert isinstance(cache, distributed.ModelCache) and worker.plugins[distributed.PLUGIN_NAME] is cache
+    assert distributed._cache() is cache and cache.translators == {}
+
+
+def test_an_unforeseen_task_error_is_one_line():
+    from newsl10n import distributed
+    from newsl10n.errors import ClusterError
+    from newsl10n.executor import Request
+
+    class Failed:
+        def result(self):
+            raise KeyError("newsl10n-models")
+
+    with pytest.raises(ClusterError) as err:
+        distributed._result(Failed(), Request(None, "de", ("A.",), None))
+    assert str(err.value) == (
+        "a task translating into de failed on a Dask worker (KeyError: 'newsl10n-models'); "
+        "bundles written so far are kept: run again to resume"
+    )

@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 
 from newsl10n.model import Block, Inline, Segment
-from newsl10n.config import load_config
 from newsl10n.formats.html import read_html
 from newsl10n.formats.markdown import read_markdown
 from newsl10n.bundle.render import html_body, markdown_document
 from newsl10n.bundle.markup import target_nodes, to_html, to_markdown
-from newsl10n.pipeline import run_translate
+from helpers import translate_run
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 INLINE_TAGS = {"strong", "em", "a", "code", "u", "sub", "sup", "del", "br"}
@@ -221,8 +220,7 @@ def run_format(config_file, tmp_path):
     def _run(name, locales=("de", "ar")):
         path = tmp_path / name
         shutil.copy(EXAMPLES / name, path)
-        config, base = load_config(config_file)
-        run_translate(config, base, [path], list(locales))
+        translate_run(config_file, [path], locales)
         return tmp_path / "out" / "new-start-dialogue"
 
     return _run
@@ -318,7 +316,8 @@ def test_markdown_code_blocks_lists_and_raw_html():
 
 
 def test_reviewed_targets_follow_their_source_when_ids_move(tmp_path):
-    from newsl10n.bundle.segments import load_reviewed
+    from newsl10n.bundle.reader import earlier_entries
+    from newsl10n.bundle.segments import match_reviewed
 
     (tmp_path / "segments.json").write_text(json.dumps({"segments": [
         {"id": "s1", "source": "Title", "target": "Titel", "reviewed": True},
@@ -328,8 +327,8 @@ def test_reviewed_targets_follow_their_source_when_ids_move(tmp_path):
     ]}))
     article = read_markdown("# Title\n\nNew first. Kept. Machine.\n", name="n", source="x.md")
     assert [s.text for s in article.segments] == ["Title", "New first.", "Kept.", "Machine."]
-    assert load_reviewed(tmp_path, article) == {"s1": "Titel", "s3": "Behalten."}
-    assert load_reviewed(tmp_path / "missing", article) == {}
+    assert match_reviewed(earlier_entries(tmp_path), article).kept == {"s1": "Titel", "s3": "Behalten."}
+    assert earlier_entries(tmp_path / "missing") == []
 
 
 def test_html_without_h1_takes_the_headline_from_the_page_title():

@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 from newsl10n.cli import app
 
 from conftest import ROOT
+from helpers import cli_translate
 
 runner = CliRunner()
 HOSTILE_URLS = [
@@ -65,9 +66,7 @@ def assert_no_live_code(page: str) -> Attributes:
 
 
 def _translate(article: Path, model: Path, out: Path) -> None:
-    result = runner.invoke(app, ["translate", str(article), "--to", "de", "--model", f"de={model}",
-                                 "--out", str(out), "--no-tm", "-q"])  # fmt: skip
-    assert result.exit_code == 0, result.output
+    cli_translate(article, "--to", "de", "--model", f"de={model}", "--out", out, "--no-tm", "-q")
 
 
 @pytest.mark.slow
@@ -168,6 +167,14 @@ def test_locales_are_deduplicated_ignoring_case():
     from newsl10n.cli.common import parse_locales
 
     assert parse_locales("de,DE, fr ,pt-BR,pt_br") == ["de", "fr", "pt-BR"]
+    # one locale, one spelling: `--to DE` is the de bundle, with the glossary's de terms
+    assert parse_locales("DE,PT-br,zh_hant_tw,ES-419") == ["de", "pt-BR", "zh_Hant_TW", "es-419"]
+
+
+def test_model_overrides_take_the_locales_usual_case():
+    from newsl10n.cli.common import parse_model_overrides
+
+    assert parse_model_overrides(["DE=models/en-de", "pt-br=x"]) == {"de": "models/en-de", "pt-BR": "x"}
 
 
 def alias_bomb() -> str:

@@ -51,7 +51,7 @@ def test_a_post_edit_with_control_characters_reaches_no_page(tmp_path):
     bundle = make_bundle(tmp_path, "text")
     xlf = tmp_path / "edited.xlf"
     text = (bundle / "article.xlf").read_text(encoding="utf-8")
-    start = text.index('<unit id="s1">')
+    start = text.index('<unit id="s1" ')
     target = text.index("<target", start)
     end = text.index("</target>", target)
     opened = text.index(">", target) + 1

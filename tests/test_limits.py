@@ -9,15 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from newsl10n.cli import app
 from newsl10n.model import TermConstraint, Translation
 from newsl10n.translate.limits import LengthLimited, model_positions, source_budget, split_point, token_limit
 
 from conftest import TARGET_TEXT, generated_article, sample_text
-
-runner = CliRunner()
+from helpers import cli_translate
 
 
 @dataclass
@@ -114,7 +111,7 @@ def test_limits_come_from_the_model(tmp_path):
 
 @pytest.fixture(scope="module")
 def model_256(tmp_path_factory) -> Path:
-    from newsl10n.testing import build_random_marian
+    from newsl10n.testsupport.randommodels import build_random_marian
 
     folder = tmp_path_factory.mktemp("m256") / "en-de"
     return build_random_marian(folder, sample_text().splitlines() + TARGET_TEXT["de"] * 5, max_positions=256)
@@ -124,10 +121,7 @@ def _translate(tmp_path: Path, article: Path, model: Path, engine: str) -> dict:
     config = tmp_path / "pipeline.yaml"
     config.write_text(f"decoding: {{beam_size: 1, batch_size: 16}}\nout: {tmp_path / 'out'}\n"
                       f"ctranslate2: {{models_cache: {tmp_path / 'ct2'}}}\n", encoding="utf-8")  # fmt: skip
-    args = ["translate", str(article), "--to", "de", "--model", f"de={model}", "--engine", engine,
-            "--config", str(config), "--no-tm"]  # fmt: skip
-    result = runner.invoke(app, args)
-    assert result.exit_code == 0, result.output
+    cli_translate(article, "--to", "de", "--model", f"de={model}", "--engine", engine, "--config", config, "--no-tm")
     return json.loads((tmp_path / "out" / article.stem / "de" / "segments.json").read_text(encoding="utf-8"))
 
 

@@ -17,14 +17,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from newsl10n.bundle.build import bundle_files, localize
-from newsl10n.bundle.manifest import Manifest
-from newsl10n.bundle.segments import segment_entries
-from newsl10n.bundle.store import write_bundle
 from newsl10n.cli import app
 from newsl10n.errors import InputError
 from newsl10n.formats.ninjs import item_style, read_ninjs
 from newsl10n.model import SourceArticle
+from helpers import make_bundle as build_bundle
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "ninjs"
 ITEMS = sorted(EXAMPLES.glob("*/*.json"))
@@ -60,13 +57,10 @@ def mark(text: str) -> str:
 
 def make_bundle(tmp_path: Path, item: Path, created: str = "2026-03-01T10:00:00+00:00") -> Path:
     article = read_ninjs(item.read_text(encoding="utf-8"), name=item.stem, source=str(item))
-    localized = localize(article, "de", {s.id: mark(s.text) for s in article.segments})
     source = SourceArticle(item, article, "e" * 64)
-    manifest = Manifest(article=item.stem, locale="de", source_sha256="e" * 64, created=created,
-                        source_file=item.name, engine={"engine": "ctranslate2", "model": "models/en-de"})  # fmt: skip
-    bundle = tmp_path / "out" / item.stem / "de"
-    write_bundle(bundle, bundle_files(localized, segment_entries(source, localized), manifest))
-    return bundle
+    engine = {"engine": "ctranslate2", "model": "models/en-de"}
+    targets = {s.id: mark(s.text) for s in article.segments}
+    return build_bundle(tmp_path / "out", source, "de", targets, engine=engine, created=created, run=None)
 
 
 def version_of(path: Path) -> str:
@@ -246,11 +240,8 @@ def test_misspellings_are_corrected_in_an_items_texts_and_nowhere_else(tmp_path)
         (correction,) = source.corrections[seg_id]
         block = source.article.blocks[next(s.block for s in source.article.segments if s.id == seg_id)]
         assert block.text[correction.start : correction.end] == "Witkoff"
-    localized = localize(source.article, "de", {s.id: s.text for s in source.article.segments})
-    manifest = Manifest(article="visit", locale="de", source_sha256=source.sha256, created="2026-03-01T10:00:00+00:00",
-                        source_file=path.name)  # fmt: skip
-    bundle = tmp_path / "out" / "visit" / "de"
-    write_bundle(bundle, bundle_files(localized, segment_entries(source, localized), manifest))
+    bundle = build_bundle(tmp_path / "out", source, "de", {s.id: s.text for s in source.article.segments},
+                          created="2026-03-01T10:00:00+00:00", source_file=path.name)  # fmt: skip
     out = json.loads((bundle / "article.ninjs.json").read_text(encoding="utf-8"))
     for key in ("by", "slugline", "subjects", "standard", "type"):
         assert out[key] == MISSPELT[key]
@@ -282,7 +273,7 @@ def test_a_post_edit_reaches_the_translated_item(tmp_path, monkeypatch):
     (tmp_path / "none.yaml").write_text("tm:\n  enabled: false\n")
     bundle = make_bundle(tmp_path, EXAMPLES / "2.2" / "ukraine-envoy-visit.json")
     text = (bundle / "article.xlf").read_text(encoding="utf-8")
-    start = text.index("<target", text.index('<unit id="s1">'))
+    start = text.index("<target", text.index('<unit id="s1" '))
     opened, end = text.index(">", start) + 1, text.index("</target>", start)
     xlf = tmp_path / "edited.xlf"
     xlf.write_text(text[:opened] + "Gesandter besucht Kiew" + text[end:], encoding="utf-8")

@@ -13,11 +13,10 @@ from babel.messages.pofile import write_po
 
 from newsl10n.bundle.pages import render_html
 from newsl10n.catalog import load_ui_strings, po_path
-from newsl10n.config import load_config
 from newsl10n.ingest import parse_text
 from newsl10n.model import Localized
 from newsl10n.bundle.pages import page_values
-from newsl10n.pipeline import run_translate
+from helpers import translate_run
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALES = ("de", "fr", "es", "ru", "ar")
@@ -88,8 +87,7 @@ def bundles(tmp_path_factory, tiny_models) -> Path:
         + f"  ar: {{model: '{models['ar']}', target_token: '>>ara<<'}}\n",
         encoding="utf-8",
     )
-    cfg, base = load_config(config)
-    run_translate(cfg, base, [article], list(LOCALES))
+    translate_run(config, [article], LOCALES)
     return root / "out/short"
 
 

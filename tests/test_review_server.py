@@ -156,8 +156,8 @@ def test_only_loopback_hosts_go_without_a_token(host, loopback, monkeypatch):
     monkeypatch.delenv("NEWSL10N_REVIEW_TOKEN", raising=False)
     assert is_loopback(host) is loopback
     assert (token_for(host) is None) is loopback
-    monkeypatch.setenv("NEWSL10N_REVIEW_TOKEN", "from-env")
-    assert token_for(host) == (None if loopback else "from-env")
+    monkeypatch.setenv("NEWSL10N_REVIEW_TOKEN", "from-env-0123456789")
+    assert token_for(host) == (None if loopback else "from-env-0123456789")
 
 
 @pytest.mark.slow
@@ -279,6 +279,8 @@ def test_a_long_bundle_is_edited_page_by_page(work, monkeypatch):
 def test_static_review_page_headline_carries_the_target_language_and_text_wraps():
     from newsl10n.bundle.review import review_page
 
-    html = review_page([{"id": "s1", "source": "A.", "target": "أ."}], title="عنوان", source_lang="en", target_lang="ar")
+    from newsl10n.bundle.segments import EntryView, SegmentEntry
+
+    html = review_page([EntryView(SegmentEntry("s1", "A.", "أ."))], title="عنوان", source_lang="en", target_lang="ar")
     assert '<h1 lang="ar" dir="rtl">عنوان</h1>' in html
     assert "overflow-wrap: anywhere" in html

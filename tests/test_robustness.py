@@ -285,6 +285,42 @@ def _import_xliff_bundle_case(name: str, damaged: str, data: bytes, expected: st
     return case
 
 
+def _article_is_a_fifo(tmp, models):
+    """A named pipe nobody writes to: refused at once, never waited on (issue 27)."""
+    fifo = tmp / "pipe.txt"
+    os.mkfifo(fifo)
+    return ["translate", str(fifo), "--to", "de", "--model", f"de={models['de']}"], (
+        f"error: {fifo}: not a regular file (a named pipe), expected an article file"
+    )
+
+
+def _article_is_dev_zero(tmp, models):
+    """Endless input: refused, never read (it once passed 2 GB in two seconds)."""
+    return ["translate", "/dev/zero", "--to", "de", "--model", f"de={models['de']}"], (
+        "error: /dev/zero: not a regular file (a device), expected an article file"
+    )
+
+
+def _xliff_is_dev_zero(tmp, models):
+    bundle = tmp / "out-b" / "a" / "de"
+    bundle.mkdir(parents=True)
+    return ["import-xliff", "/dev/zero", "--bundle", str(bundle)], (
+        "error: /dev/zero: not a regular file (a device), expected an XLIFF file"
+    )
+
+
+def _memory_is_a_dangling_link(tmp, models):
+    """SQLite would create the memory where the link points, outside any folder the user named."""
+    p = _write(tmp / "a.txt", sample_text().encode())
+    link = tmp / "tm.sqlite"
+    link.symlink_to(tmp / "gone" / "tm.sqlite")
+    cfg = _write(tmp / "pipeline.yaml", b"tm: {path: tm.sqlite}\n")
+    return ["translate", str(p), "--to", "de", "--model", f"de={models['de']}", "--config", str(cfg)], (
+        f"error: {link}: a symbolic link to {tmp / 'gone' / 'tm.sqlite'}, which does not exist; "
+        "remove the link or point it at a translation memory"
+    )
+
+
 def _xliff_case(name: str, change, expected: str):
     """``import-xliff`` of a bundle's own article.xlf (or its segments.json) changed by ``change(xlf_text,
     bundle) -> xlf_text``: refused with one line."""
@@ -402,6 +438,10 @@ BAD_INPUTS = [
                               "(line 1: Expecting ',' delimiter)"),
     _import_xliff_bundle_case("_import_xliff_manifest_not_an_object", "manifest.json", b"[1]",
                               "{f}: expected a JSON object"),
+    _article_is_a_fifo,
+    _article_is_dev_zero,
+    _xliff_is_dev_zero,
+    _memory_is_a_dangling_link,
     _xliff_case("_import_xliff_codes_nested_1000_deep", _nest_pc,
                 "{xlf}: unit 's1': inline codes nested more than 100 deep"),
     _xliff_case("_import_xliff_segment_without_source", _drop_a_source, "{bundle}/segments.json: segment 's1' has no 'source'"),
@@ -431,6 +471,7 @@ def _files(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow
 def test_bom_and_crlf_are_handled_and_kept(tmp_path, tiny_models):
     text = "\ufeff" + sample_text().replace("\n", "\r\n")
     src = _write(tmp_path / "crlf.txt", text.encode("utf-8"))
@@ -510,6 +551,7 @@ def test_bundle_files_may_come_in_pieces(tmp_path):
     assert sorted(p.name for p in target.parent.iterdir()) == ["de"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
 def test_interrupted_run_leaves_no_half_bundle(sig, tmp_path, config_file):
     """Kill a real run mid-way; every bundle present is complete and the next run finishes."""

@@ -7,18 +7,15 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from newsl10n.bundle import postedit
-from newsl10n.bundle.build import bundle_files, localize, new_manifest
 from newsl10n.bundle.pieces import PieceCache, piece_key, pieces
 from newsl10n.bundle.postedit import Edit, apply_edits
-from newsl10n.bundle.segments import segment_entries, segments_json_chunks
-from newsl10n.bundle.store import bundle_dir, write_bundle
+from newsl10n.bundle.segments import SegmentEntry, segments_json_chunks
 from newsl10n.config import QASettings, parse_config
 from newsl10n.fileio import dump_json
 from newsl10n.model import Translation
@@ -26,6 +23,7 @@ from newsl10n.source import read_article
 from newsl10n.terms.check import term_report
 from newsl10n.terms.files import require_valid
 from newsl10n.terms.source import SourceTerms, required_terms
+from helpers import make_bundle as build_bundle
 from review_fixture import snapshot
 
 from conftest import GLOSSARIES, ROOT
@@ -62,13 +60,8 @@ def make_bundle(out: Path, suffix: str, locale: str) -> Path:
     targets = {s.id: stand_in(s.text) for s in source.article.segments}
     required = dict(zip(ids, required_terms(source, ids, locale, terms)))
     report = {i: term_report(required[i], Translation(targets[i])) for i in ids}
-    localized = localize(source.article, locale, targets, None, (), report)
-    localized = replace(localized, confidence={i: 0.25 + n / 100 for n, i in enumerate(ids) if n % 3 == 0})
-    engine = {"engine": "test", "model": "none"}
-    manifest = new_manifest(source, localized, engine, {}, ui=None, source_lang="en", glossary_hash=glossary.content_hash)
-    bundle = bundle_dir(out, source.article.name, locale)
-    write_bundle(bundle, bundle_files(localized, segment_entries(source, localized), manifest))
-    return bundle
+    confidence = {i: 0.25 + n / 100 for n, i in enumerate(ids) if n % 3 == 0}
+    return build_bundle(out, source, locale, targets, terms=report, confidence=confidence, glossary_hash=glossary.content_hash)
 
 
 def entries(bundle: Path) -> list[dict]:
@@ -165,8 +158,9 @@ def test_the_editor_saves_through_the_cache_and_writes_a_full_rebuild(tmp_path):
     for edit in edits_for(bundle):
         if not edit.target.strip():
             continue
-        current = next(e for e in entries(bundle) if e["id"] == edit.id)["target"]
-        saved = workspace.save(bundle_id, edit.id, edit.target, target_version(current), origin="editor")
+        current = next(e for e in entries(bundle) if e["id"] == edit.id)
+        version = target_version(current["target"], current.get("reviewed", False))
+        saved = workspace.save(bundle_id, edit.id, edit.target, version, origin="editor")
         apply_edits(full, [edit], origin="full")
         assert snapshot(bundle) == snapshot(full), edit.id
         assert saved == workspace.load(bundle_id) == load_bundle(bundle)  # kept as written, not read again
@@ -177,14 +171,16 @@ def test_the_editor_saves_through_the_cache_and_writes_a_full_rebuild(tmp_path):
     "segments, layout",
     [
         ([], {}),
-        ([{}], {"blocks": []}),
+        ([{"id": "s1", "source": "", "target": ""}], {"blocks": []}),
         ([{"id": "s1", "source": "Zeile\nzwei \"quoted\" \\ tab\t", "target": "ق ‏x", "terms": [], "n": [1, 1.5, -0.0]}],
          {"name": "a", "blocks": [{"inline": [[0, 1, "b", {}]], "segments": [["s1", 0, 4]]}], "gaps": []}),
-        ([{"id": f"s{i}", "nested": {"a": [{"b": None, "c": True}], "d": {}}} for i in range(3)], {"x": [[], [[]]]}),
+        ([{"id": f"s{i}", "source": "a", "target": "b", "nested": {"a": [{"b": None, "c": True}], "d": {}}} for i in range(3)],
+         {"x": [[], [[]]]}),
     ],
 )  # fmt: skip
 def test_segments_json_in_pieces_is_dump_json(segments, layout):
-    whole = dump_json({"segments": segments, "article": layout})
+    whole = dump_json({"format_version": 1, "segments": segments, "article": layout})
+    segments = [SegmentEntry.from_json(s, source="test") for s in segments]
     assert "".join(segments_json_chunks(segments, layout)) == whole
     cache = PieceCache()
     for _ in range(2):

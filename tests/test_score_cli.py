@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from newsl10n.cli import app
+from helpers import make_bundle as shared_make_bundle
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,29 +28,19 @@ def source_lines() -> list[str]:
     return [s.text for s in parse_text(text, name=ARTICLE, lang="en").segments]
 
 
-def make_bundle(
-    out: Path, locale: str, targets: list[str], *, article: str = ARTICLE, terms=None, empty_terms: bool = False
-) -> Path:
-    """A bundle as ``newsl10n translate`` writes it (segments.json and manifest.json).
+def make_bundle(out: Path, locale: str, targets: list[str], *, article: str = ARTICLE, terms=None) -> Path:
+    """A bundle of the sample article as ``newsl10n translate`` writes it, its targets in
+    segment order; ``terms`` (segment index -> term list) stands for a run with a glossary."""
+    from newsl10n.ingest import parse_text
+    from newsl10n.model import SourceArticle
 
-    ``terms`` (segment index -> term list) stands for a run with a glossary; ``empty_terms``
-    for a run without one that still lists ``"terms": []`` per segment.
-    """
-    path = out / article / locale
-    path.mkdir(parents=True)
-    sources = source_lines()
-    segments = []
-    for n, target in enumerate(targets):
-        segment = {"id": f"s{n + 1}", "block": 0, "kind": "paragraph", "source": sources[n], "target": target}
-        if terms is not None or empty_terms:
-            segment["terms"] = (terms or {}).get(n, [])
-        segments.append(segment)
-    manifest = {"article": article, "locale": locale, "engine": "transformers", "model": f"models/en-{locale}"}
-    if terms is not None:
-        manifest["glossary_hash"] = "sha256:0123"  # as translate writes it when a glossary ran
-    (path / "segments.json").write_text(json.dumps({"segments": segments}, ensure_ascii=False), encoding="utf-8")
-    (path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    return path
+    path = ROOT / "examples" / f"{ARTICLE}.txt"
+    source = SourceArticle(path, parse_text(path.read_text(encoding="utf-8"), name=article, lang="en"), "0" * 64)
+    ids = [s.id for s in source.article.segments]
+    reports = {ids[n]: report for n, report in (terms or {}).items()}
+    engine = {"engine": "transformers", "model": f"models/en-{locale}"}
+    glossary = "sha256:0123" if terms is not None else None  # as translate writes it when a glossary ran
+    return shared_make_bundle(out, source, locale, dict(zip(ids, targets)), engine=engine, terms=reports, glossary_hash=glossary)
 
 
 @pytest.fixture
@@ -177,18 +168,21 @@ def test_score_bundles_against_refs_folder(tmp_path, config):
     assert report["de"]["term_compliance"] == 100.0 and report["ar"]["term_compliance"] == 50.0
     assert report["ar"]["gate"]["failures"] == ["ar: term compliance 50.00 < min 60"]
     assert report["ar"]["segments"] == 18 and report["ar"]["bleu"] < 100
-    assert report["ar"]["engines"] == [{"engine": "transformers", "model": "models/en-ar", "glossary_hash": "sha256:0123"}]
+    assert report["ar"]["engines"] == [{
+        "engine": "transformers", "model": "models/en-ar", "model_revision": "", "target_token": None,
+        "decoding": {"beam_size": 4, "batch_size": 16, "max_length": 512, "term_bias": 0.0},  # the defaults it ran with
+        "glossary_hash": "sha256:0123",
+    }]  # fmt: skip
     assert set(report["ar"]["signatures"]) == {"bleu", "chrf", "ter"}
     assert result.stderr == "gate failed: ar: term compliance 50.00 < min 60\n"
 
 
-@pytest.mark.parametrize(
-    "terms,empty_terms,shown,code", [({}, False, "100.0", 0), (None, False, "-", 1), (None, True, "-", 1)]
-)
-def test_term_gate_needs_term_data_not_terms(tmp_path, config, terms, empty_terms, shown, code):
-    """A glossary check that found no term passes the term gate; bundles without a glossary fail it."""
+@pytest.mark.parametrize("terms,shown,code", [({}, "100.0", 0), (None, "-", 1)])
+def test_term_gate_needs_term_data_not_terms(tmp_path, config, terms, shown, code):
+    """A glossary check that found no term passes the term gate; bundles without a glossary fail it
+    (their segments list no terms: ``"terms": []``)."""
     out = tmp_path / "out"
-    make_bundle(out, "de", ref_lines("de"), terms=terms, empty_terms=empty_terms)
+    make_bundle(out, "de", ref_lines("de"), terms=terms)
     result = invoke("score", out, "--refs", REFS, "--min-term-compliance", "100", "--config", config)
     assert result.exit_code == code, result.output
     assert result.stdout.splitlines()[1].split()[-2] == shown

@@ -3,6 +3,8 @@ adaptive beam (``decoding.adaptive_beam``), on the trained en->en copy model."""
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -149,3 +151,45 @@ def test_build_shortlist_maps_pieces_to_their_translations_top_pieces_and_terms(
     assert shortlist.by_source["C"] == {"C"}  # a piece the corpus never showed: itself only
     assert ">>x<<" not in shortlist.by_source and "</s>" not in shortlist.by_source
     assert shortlist.candidates([">>x<<", "b", "</s>"]) == {"A", "T", "B", "b"}
+
+
+def test_a_use_vmap_bundle_is_current_on_a_second_run_and_its_review_is_found(tmp_path, tiny_models, sample_article):
+    """Issue 25: use_vmap was written in the manifest and dropped when read back, so a shortlist
+    bundle was never current (resume translated it on every run) and a post-edit was stored
+    under a key the next use_vmap run never looks up."""
+    from newsl10n.bundle.reader import read_manifest
+    from newsl10n.tm.store import TranslationMemory
+
+    from helpers import translate_run
+    from test_xliff import edit_like_a_translator
+
+    config = tmp_path / "pipeline.yaml"
+    config.write_text(
+        f"out: {tmp_path / 'out'}\ndecoding: {{beam_size: 1, batch_size: 8, max_length: 64}}\n"
+        f"ctranslate2: {{models_cache: '{tmp_path / 'ct2'}', use_vmap: true}}\n"
+        f"locales: {{de: {{model: '{tiny_models['de']}'}}}}\nglossaries: []\n",
+        encoding="utf-8",
+    )
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text(sample_article.read_text(encoding="utf-8"), encoding="utf-8")
+    built = runner.invoke(app, ["models", "shortlist", str(tiny_models["de"]), "--corpus", str(corpus), "--config", str(config)])
+    assert built.exit_code == 0, built.output
+    first = translate_run(config, [sample_article], ["de"], resume=True)
+    bundle = first.bundles[0].path
+    assert read_manifest(bundle / "manifest.json").signature.describe()["use_vmap"] is True
+    again = translate_run(config, [sample_article], ["de"], resume=True)
+    assert again.bundles == [] and [b.path for b in again.skipped] == [bundle]
+
+    xlf = tmp_path / "edited.xlf"
+    shutil.copy(bundle / "article.xlf", xlf)
+    edit_like_a_translator(xlf, {"s2": "Von Hand übersetzt."})
+    imported = runner.invoke(app, ["import-xliff", str(xlf), "--bundle", str(bundle), "--config", str(config)])
+    assert imported.exit_code == 0, imported.output
+    with TranslationMemory(tmp_path / "out" / ".newsl10n-tm.sqlite") as memory:
+        machine = {e.decoding for e in memory.entries("de") if not e.reviewed}
+        reviewed = [e for e in memory.entries("de") if e.reviewed]
+    assert len(machine) == 1 and [(e.target, e.decoding) for e in reviewed] == [("Von Hand übersetzt.", *machine)]
+    shutil.rmtree(tmp_path / "out" / "new-start-dialogue")  # the bundle gone: only the memory knows the review
+    later = translate_run(config, [sample_article], ["de"])
+    segments = json.loads((later.bundles[0].path / "segments.json").read_text(encoding="utf-8"))["segments"]
+    assert segments[1]["target"] == "Von Hand übersetzt." and segments[1]["reviewed"] is True

@@ -86,3 +86,36 @@ def test_fold_offset_map():
     assert fold("Abc") == ("abc", None)
     folded, origin = fold("aß b")
     assert folded == "ass b" and origin == [0, 1, 1, 2, 3]
+
+
+NFD_CASES = [
+    # (terms, text, expected matched texts): text and terms compared in NFC, offsets as given
+    ([("Café Müller", False, "x")], "Im Cafe\u0301 Mu\u0308ller trafen sie sich.", ["Cafe\u0301 Mu\u0308ller"]),
+    ([("Cafe\u0301", True, "x")], "Ein Café am Markt.", ["Café"]),  # an NFD term finds NFC text
+    ([("Уиткофф", True, "x")], "Стив Уиткофф и\u0306 Кушнер", ["Уиткофф"]),
+    ([("e", True, "x")], "cafe\u0301 e", ["e"]),  # never half a composed character
+    ([("각", True, "x")], "\u1100\u1161\u11a8 하다", ["\u1100\u1161\u11a8"]),  # Hangul jamo compose
+]
+
+
+@pytest.mark.parametrize("terms, text, expected", NFD_CASES)
+def test_decomposed_text_matches_composed_terms(terms, text, expected):
+    found = TermMatcher(terms).find(text)
+    assert [m.text for m in found] == expected
+    for m in found:
+        assert text[m.start : m.end] == m.text
+
+
+def test_the_nfc_view_is_nfc_for_any_mix_of_marks():
+    import random
+    import unicodedata
+
+    from newsl10n.terms.match import nfc_view
+
+    pieces = "ae\u00e9x\u0301\u0308\u0323\u030a\u0344\u1100\u1161\u11a8\uac00\u2126\u0b47\u0b3e\u0b57\u0f71\u0f72\u0f73 A"
+    rng = random.Random(7)
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(16))
+        view, offsets = nfc_view(text)
+        assert view == unicodedata.normalize("NFC", text), [hex(ord(c)) for c in text]
+        assert (offsets is None) == unicodedata.is_normalized("NFC", text)

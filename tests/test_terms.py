@@ -14,8 +14,9 @@ from newsl10n.cli import app
 from newsl10n.config import load_config
 from newsl10n.terms.files import require_valid
 from newsl10n.terms.files import resolve_glossary
-from newsl10n.pipeline import run_translate
 from newsl10n.translate.placement import METHODS
+
+from helpers import translate_run
 
 runner = CliRunner()
 
@@ -63,9 +64,9 @@ ENGINE_METHODS = {
 @pytest.mark.parametrize("engine", sorted(ENGINE_METHODS))
 def test_sample_article_meets_every_term_in_every_locale(tmp_path, tiny_models, sample_article, engine):
     """Greedy here; beam search meets every term too (test_constraints.py)."""
-    config, base = load_config(write_config(tmp_path, tiny_models, engine=engine))
-    glossary = resolve_glossary(config, base)
-    result = run_translate(config, base, [sample_article], list(LOCALES), glossary=glossary)
+    config_file = write_config(tmp_path, tiny_models, engine=engine)
+    glossary = resolve_glossary(load_config(config_file))
+    result = translate_run(config_file, [sample_article], LOCALES, glossary=glossary)
     entries = {e.id: e for e in glossary.entries}
     compliance = {}
     for bundle in result.bundles:

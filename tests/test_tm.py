@@ -14,9 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from newsl10n.cli import app
-from newsl10n.config import load_config
-from newsl10n.pipeline import run_translate
 from newsl10n.tm.store import MemoryContext, TranslationMemory, normalize
+from helpers import translate_run
 from newsl10n.model import Translation
 
 runner = CliRunner()
@@ -133,14 +132,13 @@ def bundle_targets(out: Path, locale: str) -> list[str]:
 
 
 def test_warm_rerun_loads_no_model_and_edit_translates_only_changes(config_file, sample_article, tmp_path, counted):
-    config, base = load_config(config_file)
     out = tmp_path / "out"
-    run_translate(config, base, [sample_article], ["de", "ar"])
+    translate_run(config_file, [sample_article], ["de", "ar"])
     assert counted["loads"] == 2 and len(counted["segments"]) == 36
     assert (out / ".newsl10n-tm.sqlite").is_file()
     cold = {loc: bundle_targets(out, loc) for loc in ("de", "ar")}
 
-    run_translate(config, base, [sample_article], ["de", "ar"])
+    translate_run(config_file, [sample_article], ["de", "ar"])
     assert counted["loads"] == 2 and len(counted["segments"]) == 36  # no load, no call
     assert {loc: bundle_targets(out, loc) for loc in ("de", "ar")} == cold
     manifest = json.loads((out / "new-start-dialogue/de/manifest.json").read_text(encoding="utf-8"))
@@ -152,7 +150,7 @@ def test_warm_rerun_loads_no_model_and_edit_translates_only_changes(config_file,
     assert old in text
     new = old.replace("historic", "decisive")
     sample_article.write_text(text.replace(old, new), encoding="utf-8")
-    run_translate(config, base, [sample_article], ["de"])
+    translate_run(config_file, [sample_article], ["de"])
     assert counted["loads"] == 3
     assert counted["segments"][36:] == [new]
     manifest = json.loads((out / "new-start-dialogue/de/manifest.json").read_text(encoding="utf-8"))
@@ -175,9 +173,8 @@ def test_no_tm_translates_everything_and_writes_no_memory(config_file, sample_ar
 
 def test_tm_disabled_in_config(config_file, sample_article, tmp_path, counted):
     config_file.write_text(config_file.read_text(encoding="utf-8") + "tm: {enabled: false}\n", encoding="utf-8")
-    config, base = load_config(config_file)
-    run_translate(config, base, [sample_article], ["de"])
-    run_translate(config, base, [sample_article], ["de"])
+    translate_run(config_file, [sample_article], ["de"])
+    translate_run(config_file, [sample_article], ["de"])
     assert len(counted["segments"]) == 36
     assert not (tmp_path / "out" / ".newsl10n-tm.sqlite").exists()
 
@@ -201,8 +198,7 @@ def test_tmx_export(config_file, sample_article, tmp_path):
     result = runner.invoke(app, ["tm", "export", "--format", "csv", "--config", str(config_file)])
     assert result.exit_code == 2 and result.output.strip() == "error: --format 'csv': choose one of tmx"
 
-    config, base = load_config(config_file)
-    run_translate(config, base, [sample_article], ["de", "ar"])
+    translate_run(config_file, [sample_article], ["de", "ar"])
     target = tmp_path / "memory.tmx"
     result = runner.invoke(app, ["tm", "export", "--out", str(target), "--config", str(config_file)])
     assert result.exit_code == 0, result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,18 +13,29 @@ from typer.testing import CliRunner
 
 from newsl10n.cli import app
 from newsl10n import pipeline
-from newsl10n.config import load_config
-from newsl10n.pipeline import run_translate
 from newsl10n.bundle.xliff import XLIFF2_NS
+from newsl10n.bundle.segments import EntryView, SegmentEntry
 from newsl10n.bundle.xliff import read_xliff, write_xliff, xliff_chunks
+from helpers import translate_run
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 NS = {"x": XLIFF2_NS}
 
-ENTRIES = [
+
+def views(*dicts: dict) -> list[EntryView]:
+    """segments.json entries written as dicts, with ``qa`` and ``markup`` beside them."""
+    made = []
+    for data in dicts:
+        data = dict(data)
+        qa, markup = tuple(data.pop("qa", ())), tuple(data.pop("markup", ()))
+        made.append(EntryView(SegmentEntry.from_json(data, source="test"), qa, markup))
+    return made
+
+
+ENTRIES = views(
     {"id": "s1", "source": "New START & <b>", "target": "Neu", "terms": [{"source": "New START", "target": "New START"}]},
     {"id": "s2", "source": "Two.", "target": "Zwei.", "reviewed": True, "qa": ["length ratio 2.10"]},
-]
+)
 
 
 def test_xliff_is_version_2_with_ids_notes_and_states():
@@ -54,7 +66,8 @@ def test_xliff_is_version_2_with_ids_notes_and_states():
 @pytest.mark.parametrize("count", [0, 1, 5])
 def test_xliff_in_chunks_is_the_same_document(count, per_chunk):
     entries = [
-        {**ENTRIES[i % 2], "id": f"s{i}", "source": f"{ENTRIES[i % 2]['source']} {i}"} for i in range(count)
+        replace(v, entry=replace(v.entry, id=f"s{i}", source=f"{v.entry.source} {i}"))
+        for i, v in ((i, ENTRIES[i % 2]) for i in range(count))
     ]
     options = {"source_lang": "en", "target_lang": "de", "original": "a.txt"}
     whole = write_xliff(entries, **options).decode("utf-8")
@@ -100,8 +113,7 @@ def edit_like_a_translator(path: Path, edits: dict[str, str], approve: tuple[str
 def test_edited_xliff_comes_back_and_survives_a_rerun(config_file, tmp_path, monkeypatch):
     article = tmp_path / "new-start-dialogue.md"
     shutil.copy(EXAMPLES / "new-start-dialogue.md", article)
-    config, base = load_config(config_file)
-    run_translate(config, base, [article], ["de"])
+    translate_run(config_file, [article], ["de"])
     bundle = tmp_path / "out" / "new-start-dialogue" / "de"
     machine = {s["id"]: s["target"] for s in json.loads((bundle / "segments.json").read_text())["segments"]}
 
@@ -149,7 +161,7 @@ def test_edited_xliff_comes_back_and_survives_a_rerun(config_file, tmp_path, mon
         return translator
 
     monkeypatch.setattr(pipeline, "make_translator", recording)
-    run_translate(config, base, [article], ["de"], use_tm=False)  # without the memory, the rest reach the model
+    translate_run(config_file, [article], ["de"], use_tm=False)  # without the memory, the rest reach the model
     check_bundle()
     segments = json.loads((bundle / "segments.json").read_text())["segments"]
     assert sent == [s["source"] for s in segments if "reviewed" not in s] and len(sent) == 18
@@ -157,14 +169,20 @@ def test_edited_xliff_comes_back_and_survives_a_rerun(config_file, tmp_path, mon
 
 @pytest.mark.slow
 def test_import_refuses_a_file_for_another_article(config_file, tmp_path, sample_article):
-    config, base = load_config(config_file)
-    run_translate(config, base, [sample_article], ["de"])
+    translate_run(config_file, [sample_article], ["de"])
     bundle = tmp_path / "out" / "new-start-dialogue" / "de"
     xlf = tmp_path / "other.xlf"
-    xlf.write_bytes(
-        write_xliff([{"id": "s1", "source": "Something else.", "target": "Anders."}], source_lang="en", target_lang="de", original="x")
-    )
+    run = json.loads((bundle / "manifest.json").read_text())["run"]
+    other = views({"id": "s1", "source": "Something else.", "target": "Anders."})
+    xlf.write_bytes(write_xliff(other, source_lang="en", target_lang="de", original="x"))
     before = (bundle / "segments.json").read_text()
+    result = CliRunner().invoke(app, ["import-xliff", str(xlf), "-b", str(bundle)])
+    assert result.exit_code == 2  # a file that names no run is refused like a stale one
+    assert result.output == (
+        f"error: {xlf}: names no translation run (its <file> has no nl:run), so it cannot be matched to "
+        f"the bundle (at run {run}): take its article.xlf again\n"
+    )
+    xlf.write_bytes(write_xliff(other, source_lang="en", target_lang="de", original="x", run=run))
     result = CliRunner().invoke(app, ["import-xliff", str(xlf), "-b", str(bundle)])
     assert result.exit_code == 2
     assert result.output == f"error: {xlf}: unit 's1' has a different source text than {bundle}\n"
@@ -193,12 +211,12 @@ def test_qa_findings_become_flags():
     from newsl10n.bundle.build import with_qa_flags
 
     entries = [
-        {"id": "s1", "source": "Signed in 2010, a limit of 1,550 warheads.", "target": "Unterzeichnet, eine Grenze von Sprengköpfen."},
-        {"id": "s2", "source": "Fine.", "target": "Gut."},
+        SegmentEntry("s1", "Signed in 2010, a limit of 1,550 warheads.", "Unterzeichnet, eine Grenze von Sprengköpfen."),
+        SegmentEntry("s2", "Fine.", "Gut."),
     ]
     flagged = with_qa_flags(entries, "en", "de", QASettings())
-    assert flagged[0]["qa"] == ["error number-missing: number(s) in the source missing from the target: 2010, 1550"]
-    assert flagged[1]["qa"] == [] and "qa" not in entries[0]
+    assert flagged[0].qa == ("error number-missing: number(s) in the source missing from the target: 2010, 1550",)
+    assert flagged[1].qa == ()
     notes = write_xliff(flagged, source_lang="en", target_lang="de", original="a").decode()
     assert "<note category=\"newsl10n\">qa: error number-missing: number(s) in the source missing from the target: 2010, 1550</note>" in notes
 
@@ -209,7 +227,7 @@ def test_formatted_runs_are_listed_for_the_translator():
 
     article = read_markdown("# T\n\nThe **United States** met. See [the treaty](https://x.test/t) `now`.\n", name="n", source="x.md")
     assert markup_runs(article) == {"s3": ["a: the treaty (https://x.test/t)", "code: now"], "s2": ["strong: United States"]}
-    notes = write_xliff([{"id": "s2", "source": "x", "target": "y", "markup": ["strong: United States"]}], source_lang="en", target_lang="de", original="a")
+    notes = write_xliff(views({"id": "s2", "source": "x", "target": "y", "markup": ["strong: United States"]}), source_lang="en", target_lang="de", original="a")
     assert b"<note category=\"newsl10n\">markup: strong: United States</note>" in notes
 
 

@@ -10,16 +10,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from newsl10n.bundle.build import bundle_files, localize
-from newsl10n.bundle.manifest import Manifest
-from newsl10n.bundle.segments import segment_entries
-from newsl10n.bundle.store import write_bundle
 from newsl10n.bundle.xliff import XLIFF2_NS
 from newsl10n.cli import app
 from newsl10n.formats.html import read_html
 from newsl10n.formats.markdown import read_markdown
 from newsl10n.ingest import parse_text
 from newsl10n.model import SourceArticle
+from helpers import make_bundle as build_bundle
 from xliff_official import schemas_folder, xsd
 from xliff_schema import its_problems, official_schema, problems
 
@@ -47,16 +44,14 @@ def make_bundle(
     tmp_path: Path, kind: str, created: str = "2026-01-01T00:00:00+00:00", mt=translate, xliff_version: str | None = None
 ) -> Path:
     article = ARTICLES[kind]()
-    targets = {s.id: mt(s.text) for s in article.segments}
-    localized = localize(article, "de", targets)
     source = SourceArticle(tmp_path / f"a.{kind}", article, "f" * 64)
+    targets = {s.id: mt(s.text) for s in article.segments}
     terms = {s.id: [{"source": "United States", "expected": "Vereinigte Staaten"}] for s in article.segments}
-    localized = localize(article, "de", targets, terms=terms)
-    manifest = Manifest(article="a", locale="de", source_sha256="f" * 64, created=created, source_file=f"a.{kind}",
-                        xliff_version=xliff_version)  # fmt: skip
-    bundle = tmp_path / "out" / "a" / "de"
-    write_bundle(bundle, bundle_files(localized, segment_entries(source, localized), manifest))
-    return bundle
+    # run=None: the run id from the source checksum and creation time, as bundles written before
+    # runs were recorded have it; tests/data/xliff/*.xlf name that id.
+    return build_bundle(
+        tmp_path / "out", source, "de", targets, terms=terms, created=created, xliff_version=xliff_version, run=None
+    )
 
 
 def import_xliff(path: Path, bundle: Path):

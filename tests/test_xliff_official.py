@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 
 from newsl10n.bundle.build import bundle_files, localize
 from newsl10n.bundle.manifest import Manifest
-from newsl10n.bundle.segments import segment_entries
 from newsl10n.bundle.store import write_bundle
+from newsl10n.bundle.segments import EntryView, SegmentEntry, segment_entries
 from newsl10n.bundle.xliff import XLIFF2_NS, write_xliff
 from newsl10n.cli import app
 from newsl10n.formats.html import read_html
@@ -58,7 +58,7 @@ def translate(text: str) -> str:
     return text.replace(" met ", " traf ").replace("today", "heute").replace("United States", "Vereinigte Staaten")
 
 
-def entries(kind: str, *, scored: bool, locale: str = "de") -> list[dict[str, object]]:
+def entries(kind: str, *, scored: bool, locale: str = "de") -> list[SegmentEntry]:
     """segments.json entries of a bundle of ``kind``: terms reported where the source has them;
     ``scored``: every machine segment has a confidence, the first segment is a person's."""
     article = ARTICLES[kind]()
@@ -79,7 +79,7 @@ def entries(kind: str, *, scored: bool, locale: str = "de") -> list[dict[str, ob
 def article_xlf(kind: str, *, scored: bool, locale: str = "de", source_lang: str = "en", version: str | None = None) -> bytes:
     article = ARTICLES[kind]()
     segments = entries(kind, scored=scored, locale=locale)
-    localized = localize(article, locale, {e["id"]: e["target"] for e in segments})
+    localized = localize(article, locale, {e.id: e.target for e in segments})
     manifest = Manifest(article="a", locale=locale, source_sha256="f" * 64, created="2026-01-01T00:00:00+00:00",
                         source_file=f"a.{kind}", source_lang=source_lang, xliff_version=version)  # fmt: skip
     return "".join(bundle_files(localized, segments, manifest)["article.xlf"]).encode("utf-8")
@@ -162,7 +162,7 @@ def test_the_2_0_setting_passes_the_xliff_2_0_core_xsd(case):
 )  # fmt: skip
 def test_src_and_trg_lang_are_bcp_47_tags(source_lang, target_lang, written):
     """XLIFF 2.1's core schema types srcLang and trgLang xs:language: no underscore."""
-    data = write_xliff([{"id": "s1", "source": "One.", "target": "Eins."}], source_lang=source_lang,
+    data = write_xliff([EntryView(SegmentEntry("s1", "One.", "Eins."))], source_lang=source_lang,
                        target_lang=target_lang, original="a.txt")  # fmt: skip
     root = etree.fromstring(data)
     assert (root.get("srcLang"), root.get("trgLang")) == written
@@ -172,7 +172,7 @@ def test_src_and_trg_lang_are_bcp_47_tags(source_lang, target_lang, written):
 def make_bundle(tmp_path: Path, locale: str) -> Path:
     article = ARTICLES["markdown"]()
     segments = entries("markdown", scored=False, locale=locale)
-    localized = localize(article, locale, {e["id"]: e["target"] for e in segments})
+    localized = localize(article, locale, {e.id: e.target for e in segments})
     manifest = Manifest(article="a", locale=locale, source_sha256="f" * 64, created="2026-01-01T00:00:00+00:00",
                         source_file="a.md")  # fmt: skip
     bundle = tmp_path / "out" / "a" / locale

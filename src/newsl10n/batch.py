@@ -20,6 +20,8 @@ from pathlib import Path
 
 from .bundle.store import NAME_MAX, name_bytes
 from .errors import InputError
+from .fileio import read_text
+from .locales import canonical_case
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml")
 """What a folder input picks up by name: plain text, Markdown and HTML articles."""
@@ -113,10 +115,7 @@ def _glob(pattern: str) -> list[ArticleInput]:
 
 def read_manifest(path: Path) -> list[ArticleInput]:
     """Articles listed in a JSONL manifest; errors name the manifest line."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read manifest ({exc})") from None
+    lines = read_text(path, what="manifest").splitlines()
     articles = []
     for number, line in enumerate(lines, start=1):
         if line.strip():
@@ -197,9 +196,10 @@ def is_safe_name(name: str) -> bool:
 
 
 def unique_locales(codes: Iterable[str]) -> list[str]:
-    """Locale codes stripped, empty ones dropped, repeats dropped ignoring case (``de,DE``: de)."""
+    """Locale codes stripped, in their usual case (``DE``: de, :func:`canonical_case`), empty ones
+    dropped, repeats dropped ignoring case and separator (``de,DE``: de; ``pt-BR,pt_br``: pt-BR)."""
     seen: dict[str, str] = {}
     for code in codes:
         if code.strip():
-            seen.setdefault(code.strip().casefold().replace("_", "-"), code.strip())
+            seen.setdefault(code.strip().casefold().replace("_", "-"), canonical_case(code.strip()))
     return list(seen.values())

@@ -157,7 +157,7 @@ class UIStrings:
         except (OSError, ValueError, UnicodeDecodeError) as exc:
             raise CatalogError(f"{source}: not a valid .mo file ({exc})") from None
         translations.add_fallback(fallback)
-        return cls(locale, source, translations, fallback, "sha256:" + hashlib.sha256(data).hexdigest())
+        return cls(locale, source, translations, fallback, _content_hash(translations))
 
     def gettext(self, message: str) -> str:
         return self.translations.gettext(message)
@@ -168,6 +168,17 @@ class UIStrings:
     @property
     def missing(self) -> list[str]:
         return self.fallback.missing
+
+
+def _content_hash(translations: gettext.GNUTranslations) -> str:
+    """sha256 of what pages are made from: the messages and the plural rule, not the header's
+    dates (a .po without POT-Creation-Date compiles with the current time: hashing the .mo bytes
+    made a resumed run see a changed catalog each minute)."""
+    digest = hashlib.sha256(translations.info().get("plural-forms", "").encode("utf-8"))
+    messages = translations._catalog.items()  # type: ignore[attr-defined]  # keys: msgid, or (msgid, n) for plurals
+    for message in sorted((repr(item) for item in messages if item[0] != ""), key=str):
+        digest.update(message.encode("utf-8", "surrogatepass") + b"\0")
+    return "sha256:" + digest.hexdigest()
 
 
 def load_ui_strings(catalogs: Path, locale: str) -> UIStrings:

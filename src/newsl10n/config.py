@@ -1,6 +1,7 @@
 """``pipeline.yaml`` -> a frozen, validated :class:`PipelineConfig`.
 
-The file is parsed and validated once, at start; every stage receives the parts it needs.
+The file is parsed, validated and its paths made absolute once, at start (:func:`load_config`);
+every stage receives the parts it needs, and no stage asks where the file was.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from .engines import ENGINE_NAMES, is_engine_name
+from .engines import ENGINE_NAMES, engine_choices, is_engine_name
 from .errors import ConfigError
 from .locales import check_locale
 from .yamlio import load_yaml
@@ -206,8 +207,7 @@ class PipelineConfig(_Frozen):
     @classmethod
     def _known_engine(cls, value: str) -> str:
         if not is_engine_name(value):
-            raise ValueError(f"unknown engine {value!r}: choose one of {', '.join(ENGINE_NAMES)}, an engine "
-                             "registered under newsl10n.engines, or a class as module:Class")
+            raise ValueError(f"unknown engine {value!r}: choose one of {engine_choices()}")
         return value
 
     @field_validator("source_lang")
@@ -243,15 +243,14 @@ def parse_config(data: object, *, source: str = DEFAULT_CONFIG_NAME) -> Pipeline
         raise ConfigError(f"{source}: {_describe(exc)}") from None
 
 
-def load_config(path: Path | None) -> tuple[PipelineConfig, Path]:
-    """Read ``path`` (or ``./pipeline.yaml`` when present); return the config and its base folder.
-
-    Relative paths in the file (``out``, local model folders) are relative to its folder.
-    """
+def load_config(path: Path | None) -> PipelineConfig:
+    """Read ``path`` (or ``./pipeline.yaml`` when present), validated, with every path in it
+    absolute: relative ones (``out``, ``catalogs``, local model folders ...) are relative to the
+    file's folder, or to the current folder when there is no file (:func:`resolve_paths`)."""
     if path is None:
         path = Path(DEFAULT_CONFIG_NAME)
         if not path.exists():
-            return PipelineConfig(), Path.cwd()
+            return resolve_paths(PipelineConfig(), Path.cwd())
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -259,7 +258,31 @@ def load_config(path: Path | None) -> tuple[PipelineConfig, Path]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config: {exc}") from None
     data = load_yaml(text, source=str(path))
-    return parse_config(data, source=str(path)), path.resolve().parent
+    return resolve_paths(parse_config(data, source=str(path)), path.resolve().parent)
+
+
+def resolve_paths(config: PipelineConfig, base: Path) -> PipelineConfig:
+    """``config`` with its paths absolute, relative ones taken from ``base``: ``out``,
+    ``catalogs``, ``ctranslate2.models_cache``, ``tm.path``, ``glossaries``, and the model folders
+    of ``locales`` and ``qe.back_models`` that exist there (a hub id stays as it is). Which
+    settings the file gave is kept (the default ``glossaries`` folder may be absent)."""
+    values = dict(config)
+    values.update(
+        out=base / config.out,
+        catalogs=base / config.catalogs,
+        glossaries=tuple(base / p for p in config.glossaries),
+        ctranslate2=config.ctranslate2.model_copy(update={"models_cache": base / config.ctranslate2.models_cache}),
+        tm=config.tm.model_copy(update={"path": base / config.tm.path if config.tm.path is not None else None}),
+        locales={k: v.model_copy(update={"model": _model_ref(v.model, base)}) for k, v in config.locales.items()},
+        qe=config.qe.model_copy(update={"back_models": {k: _model_ref(v, base) for k, v in config.qe.back_models.items()}}),
+    )
+    return PipelineConfig.model_construct(_fields_set=set(config.model_fields_set), **values)
+
+
+def _model_ref(ref: str, base: Path) -> str:
+    """A model reference with a folder relative to ``base`` made absolute; others as given."""
+    folder = Path(ref).expanduser()
+    return str((base / folder).resolve()) if not folder.is_absolute() and (base / folder).exists() else ref
 
 
 def _describe(exc: ValidationError) -> str:

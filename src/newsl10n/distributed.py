@@ -2,9 +2,11 @@
 
 Imported only when one of those options is given (it needs ``pip install "newsl10n[dask]"``).
 The client keeps everything that must stay consistent: it reads the articles, looks segments
-up in the translation memory, and writes the bundles. Workers only translate: a worker plugin
-loads each locale's model once, from the model reference (a hub id, or a folder path that must
-exist on the worker: no shared file system is assumed), and reuses it for every task.
+up in the translation memory (through the same wrapper as a run in one process,
+:class:`newsl10n.tm.cached.MemoryExecutor`), and writes the bundles. Workers only translate: a
+worker plugin loads each locale's model once, from the model reference (a hub id, or a folder
+path that must exist on the worker: no shared file system is assumed), and reuses it for every
+task.
 
 A worker that dies mid-task has its task run again elsewhere by the scheduler; each result
 reaches the client once, so no bundle is lost or written twice.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import threading
 import time
 import uuid
@@ -31,7 +34,7 @@ from distributed import (
     get_worker,
 )
 
-from .errors import ClusterError, ConfigError, ModelNotAvailable
+from .errors import ClusterError, ConfigError, ModelNotAvailable, NewsL10nError
 from .executor import Loaded, Outcome, Progress, Request
 from .model import Translation
 from .translate.base import Translator, make_translator
@@ -45,11 +48,15 @@ TASKS_PER_WORKER_THREAD = 4
 that a huge archive does not flood the scheduler."""
 
 
-def parse_cluster(value: str) -> int:
-    """``local:N`` -> N worker processes."""
+def parse_cluster(value: str, cores: int | None = None) -> int:
+    """``local:N`` -> N worker processes, at most one per core of this machine (``cores``:
+    its CPU count): each is a process with its own models, and more would only share the cores."""
     kind, _, count = value.partition(":")
     if kind != "local" or not count.isdigit() or int(count) < 1:
         raise ConfigError(f"--cluster {value!r}: expected local:N (N worker processes), e.g. local:4")
+    most = cores or os.cpu_count() or 1
+    if int(count) > most:
+        raise ConfigError(f"--cluster {value!r}: at most local:{most} on this machine (one worker per CPU core)")
     return int(count)
 
 
@@ -124,7 +131,15 @@ def load_on_worker(spec: EngineSpec, address: str) -> Translator:
 
 
 def _cache() -> ModelCache:
-    return get_worker().plugins[PLUGIN_NAME]
+    """This worker's model cache; set up here when a task reaches a worker that the plugin has
+    not reached yet (one started in place of a killed one)."""
+    worker = get_worker()
+    cache = worker.plugins.get(PLUGIN_NAME)
+    if cache is None:
+        cache = ModelCache()
+        cache.setup(worker)
+        cache = worker.plugins.setdefault(PLUGIN_NAME, cache)
+    return cache
 
 
 def load_models(specs: Mapping[str, EngineSpec]) -> dict[str, tuple[dict[str, object], float]]:
@@ -228,7 +243,7 @@ class DaskSession:
                 for more in itertools.islice(pending, 1):
                     running.add(submit(more))
                 if progress:
-                    progress(1.0)
+                    progress(request.weight)
                 yield Outcome(request, translations, seconds)
         finally:
             if by_future:
@@ -247,5 +262,13 @@ def _result(future, request: Request) -> tuple[list[Translation], float]:
     except OSError as exc:
         raise ClusterError(
             f"lost the Dask scheduler ({' '.join(str(exc).split())}); "
+            "bundles written so far are kept: run again to resume"
+        ) from None
+    except NewsL10nError:
+        raise
+    except Exception as exc:  # a task that failed on a worker in a way this code did not foresee
+        reason = " ".join(str(exc).split())[:300]
+        raise ClusterError(
+            f"a task translating into {request.locale} failed on a Dask worker ({type(exc).__name__}: {reason}); "
             "bundles written so far are kept: run again to resume"
         ) from None

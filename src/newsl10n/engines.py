@@ -76,6 +76,11 @@ def is_engine_name(name: str) -> bool:
     return name in ENGINES or bool(_CLASS_REF.fullmatch(name)) or _entry_point(name) is not None
 
 
+def engine_choices() -> str:
+    """What may name an engine, as error messages and help say it."""
+    return f"{', '.join(engine_names())}, an engine registered under {ENTRY_POINTS}, or a class as module:Class"
+
+
 def engine_names() -> tuple[str, ...]:
     """The built-in engines and those registered under :data:`ENTRY_POINTS`."""
     from importlib.metadata import entry_points
@@ -93,8 +98,7 @@ def find_engine(name: str) -> Engine:
     entry = _entry_point(name)
     loader = entry.value if entry is not None else name
     if not _CLASS_REF.fullmatch(loader):
-        known = ", ".join(engine_names())
-        raise EngineNotFound(f"unknown engine {name!r}: choose one of {known}, or name a class as module:Class")
+        raise EngineNotFound(f"unknown engine {name!r}: choose one of {engine_choices()}")
     module, _, attr = loader.partition(":")
     try:
         cls = getattr(import_module(module), attr)
@@ -111,3 +115,8 @@ def _entry_point(name: str):
     from importlib.metadata import entry_points
 
     return next(iter(entry_points(group=ENTRY_POINTS, name=name)), None)
+
+
+def engine_record(name: str) -> Engine | None:
+    """The registered engine called ``name``; None for a name the registry does not know."""
+    return ENGINES.get(name)

@@ -1,14 +1,17 @@
 """Reading input files and writing output files, with the one-line errors every command shows.
 
-Reads map OSError to :class:`InputError` naming the file; writes go through a temporary file in
-the same folder, renamed into place, so that a reader (or a crash) never sees half a file and
-an earlier file is never truncated.
+Reads map OSError to :class:`InputError` naming the file, and read only regular files (a FIFO,
+``/dev/zero`` or a socket is refused, never waited on or read forever), up to a size limit;
+writes go through a temporary file in the same folder, renamed into place, so that a reader (or
+a crash) never sees half a file and an earlier file is never truncated.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -18,16 +21,26 @@ from typing import IO
 from .errors import InputError, OutputError
 
 
-def read_bytes(path: Path, *, what: str = "file", hint: str = "") -> bytes:
-    """The file's bytes; InputError "PATH: no such file" (with ``hint``), "is a folder", or
-    "cannot read (...)". ``what`` names the kind of file a folder was given for."""
-    with _reading(path, what, hint):
-        return path.read_bytes()
+MAX_INPUT_BYTES = 256 * 2**20
+"""The most bytes an input file is read (a 20 MB article's XLIFF is some 80 MB)."""
 
 
-def read_text(path: Path, *, what: str = "file", hint: str = "") -> str:
+def read_bytes(
+    path: Path, *, what: str = "file", hint: str = "", limit: int = MAX_INPUT_BYTES, follow: bool = True
+) -> bytes:
+    """The file's bytes; InputError "PATH: no such file" (with ``hint``), "is a folder", "not a
+    regular file", "... more than the limit" or "cannot read (...)". ``what`` names the kind of
+    file expected; ``follow=False`` refuses a symbolic link instead of reading where it points."""
+    with _reading(path, what, hint, follow):
+        with _open_regular(path, what, follow) as fh:
+            if os.fstat(fh.fileno()).st_size > limit or len(data := fh.read(limit + 1)) > limit:
+                raise InputError(f"{path}: more than {_size(limit)}, the most {_article(what)} may have")
+            return data
+
+
+def read_text(path: Path, *, what: str = "file", hint: str = "", follow: bool = True) -> str:
     """The file as UTF-8 text; as :func:`read_bytes`, plus "not UTF-8 text"."""
-    data = read_bytes(path, what=what, hint=hint)
+    data = read_bytes(path, what=what, hint=hint, follow=follow)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -36,17 +49,48 @@ def read_text(path: Path, *, what: str = "file", hint: str = "") -> str:
 
 def open_text(path: Path, *, what: str = "file", hint: str = "") -> IO[str]:
     """The file opened for reading UTF-8 text, with the errors of :func:`read_bytes`."""
-    with _reading(path, what, hint):
-        return path.open(encoding="utf-8")
+    with _reading(path, what, hint, True):
+        return _open_regular(path, what, True, text=True)
 
 
 def open_bytes(path: Path, *, what: str = "file", hint: str = "") -> IO[bytes]:
-    with _reading(path, what, hint):
-        return path.open("rb")
+    with _reading(path, what, hint, True):
+        return _open_regular(path, what, True)
+
+
+def _open_regular(path: Path, what: str, follow: bool, *, text: bool = False) -> IO:
+    """``path`` opened for reading when it is a regular file. Opened without blocking, so that
+    a FIFO with no writer is refused at once instead of waited on."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    if not follow:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(mode):
+            raise InputError(f"{path}: not a regular file ({_kind(mode)}), expected {_article(what)}")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "r", encoding="utf-8") if text else os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _kind(mode: int) -> str:
+    kinds = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
+             (stat.S_ISSOCK, "a socket"))  # fmt: skip
+    return next((name for test, name in kinds if test(mode)), "not a file")
+
+
+def _size(limit: int) -> str:
+    return f"{limit / 2**20:,.0f} MB"
 
 
 @contextmanager
-def _reading(path: Path, what: str, hint: str) -> Iterator[None]:
+def _reading(path: Path, what: str, hint: str, follow: bool = True) -> Iterator[None]:
     try:
         yield
     except FileNotFoundError:
@@ -54,11 +98,16 @@ def _reading(path: Path, what: str, hint: str) -> Iterator[None]:
     except IsADirectoryError:
         raise InputError(f"{path}: is a folder, expected {_article(what)}") from None
     except OSError as exc:
+        if not follow and exc.errno == errno.ELOOP:
+            raise InputError(f"{path}: is a symbolic link, expected {_article(what)} (links are not followed here)") from None
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
 def _article(what: str) -> str:
-    return ("an " if what[:1] in "aeiou" else "a ") + what
+    """``what`` with its indefinite article ("an article file", "an XLIFF file", "a TMX file")."""
+    word = what.split(" ", 1)[0]
+    vowel = word[:1] in "AEFHILMNORSX" if word.isupper() else word[:1] in "aeiou"
+    return ("an " if vowel else "a ") + what
 
 
 def write_atomic(path: Path, data: bytes | str | Iterable[str]) -> None:

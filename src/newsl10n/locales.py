@@ -38,7 +38,20 @@ def is_language_tag(tag: str) -> bool:
 def language_tag(tag: str) -> str:
     """A language tag in BCP 47's conventional case (``EN-us`` -> ``en-US``, ``zh-hant`` ->
     ``zh-Hant``, ``de_DE`` -> ``de-DE``): tags that differ only in case are the same tag."""
-    parts = tag.strip().replace("_", "-").split("-")
+    return "-".join(_cased(tag.strip().replace("_", "-").split("-")))
+
+
+def canonical_case(code: str) -> str:
+    """A locale code in :func:`language_tag`'s case with its own separators (``DE`` -> ``de``,
+    ``pt-br`` -> ``pt-BR``, ``ZH_hant_tw`` -> ``zh_Hant_TW``): one locale, one bundle folder,
+    one glossary column, and a ``pt_BR`` of pipeline.yaml still found as written."""
+    parts = re.split(r"([-_])", code)
+    cased = _cased(parts[0::2])
+    return "".join(part for pair in zip(cased, [*parts[1::2], ""]) for part in pair)
+
+
+def _cased(parts: list[str]) -> list[str]:
+    """Subtags in their conventional case: the language lower, a script title, a region upper."""
     out = [parts[0].lower()]
     for part in parts[1:]:
         if len(part) == 4 and part.isalpha():
@@ -47,7 +60,7 @@ def language_tag(tag: str) -> str:
             out.append(part.upper())
         else:
             out.append(part.lower())
-    return "-".join(out)
+    return out
 
 
 def match_locale(tag: str, locales: Iterable[str]) -> str:
@@ -71,8 +84,13 @@ def is_rtl(code: str) -> bool:
     Decided from the locale's script, or CLDR's likely script for it, which needs only Babel's
     global data: loading each locale's own data (``character_order``) costs ~50 ms a locale.
     """
+    return script_of(code) in RTL_SCRIPTS
+
+
+def script_of(code: str) -> str | None:
+    """The ISO 15924 script ``code`` is written in: its own, else CLDR's likely script for it."""
     locale = _parse(code)
-    return bool(locale) and (locale.script or _likely_script(locale)) in RTL_SCRIPTS
+    return (locale.script or _likely_script(locale)) if locale else None
 
 
 def _likely_script(locale) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +97,12 @@ class Article:
             parts.append(block_texts.get(block.index, block.text))
         parts.append(self.gaps[-1])
         return "".join(parts)
+
+
+def normalize(text: str) -> str:
+    """A segment's lookup key (the translation memory's, a bundle's reviewed segments'): NFC,
+    whitespace runs collapsed, ends stripped."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def rebuild_block(block: Block, translations: dict[str, str]) -> str:
@@ -276,6 +283,9 @@ class Localized:
     confidence: Mapping[str, float] = field(default_factory=dict)
     """Segment id -> how sure the machine was of its target, in [0, 1] (:mod:`newsl10n.qe`);
     reviewed segments have none."""
+    suggestions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Segment id -> ``{"source", "target"}``: a person's translation of the segment's earlier
+    source, kept beside the new machine text when the source changed."""
 
     def term_counts(self) -> dict[str, int]:
         counts = {"total": 0, "enforced": 0, "present": 0, "violated": 0}

@@ -11,28 +11,29 @@ from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
 
 from .batch import ArticleInput, as_article_inputs
-from .bundle.build import bundle_files, localize, new_manifest
-from .bundle.reader import bundle_is_current, refuse_other_article, source_path
-from .bundle.segments import load_reviewed, segment_entries
+from .bundle.build import build_bundle, localize
+from .bundle.reader import bundle_is_current, earlier_entries, refuse_other_article, source_path
+from .bundle.segments import Reviewed, match_reviewed
 from .bundle.store import bundle_dir, ensure_writable, write_bundle
 from .catalog import UIStrings, load_ui_strings
-from .config import PipelineConfig, QASettings
-from .executor import Executor, Loaded, LocalExecutor, Outcome, Request
+from .config import QASettings
+from .edits import EditSettings, locked
+from .executor import Executor, Loaded, LocalExecutor, Outcome, Request, lazy
 from .model import SourceArticle, TermConstraint, TermHit, Translation
 from .progress import Reporter, SegmentProgress, SilentReporter
-from .qe import Scorer, distribution, run_scorer
+from .qe.scoring import Scorer, distribution, run_scorer
+from .settings import RunSettings
 from .source import read_article
 from .terms.check import lemmatised_term_success, term_report
 from .terms.files import Glossary
 from .terms.source import SourceTerms, required_terms
-from .tm.cached import ClientMemory, open_translator
-from .tm.store import REVIEWED, TranslationMemory, memory_path
+from .tm.cached import MemoryExecutor
+from .tm.store import REVIEWED, TranslationMemory
 from .translate.base import make_translator
-from .translate.revision import check_model_files, known_revision
-from .translate.spec import EngineSignature, EngineSpec, engine_specs
+from .translate.revision import check_spec_model, spec_revision
+from .translate.spec import EngineSignature, EngineSpec, back_specs, engine_specs
 
 
 @dataclass
@@ -43,6 +44,10 @@ class BundleResult:
     segments: int
     seconds: float
     terms: dict[str, int] = field(default_factory=dict)
+    earlier: Reviewed = field(default_factory=Reviewed)
+    """What became of the replaced bundle's reviewed segments (kept, suggestions, dropped)."""
+    reviewed_violated: tuple[str, ...] = ()
+    """Reviewed segments kept though the run's glossary now reads a term violated."""
 
 
 @dataclass
@@ -54,32 +59,24 @@ class RunResult:
 
 
 def run_translate(
-    config: PipelineConfig,
-    base: Path,
+    settings: RunSettings,
     paths: Sequence[Path | ArticleInput],
     locales: Sequence[str],
     *,
-    overrides: Mapping[str, str] | None = None,
-    out: Path | None = None,
-    engine: str | None = None,
     reporter: Reporter | None = None,
     executor: Executor | None = None,
-    resume: bool = False,
-    memory: SegmentMemory | None = None,
-    use_tm: bool = True,
-    glossary: Glossary | None = None,
 ) -> RunResult:
     """Translate articles into ``locales`` and write one bundle per article and locale.
 
     ``paths``: article files (named after their stem) or :class:`ArticleInput` items (a name and
     their own locales). ``executor``: where segments are translated (default: this process).
-    ``resume``: skip bundles that are already current (same source checksum and model).
-    With the translation memory (``tm.enabled`` and ``use_tm``) only segments it lacks reach the
-    engine: in this process the memory wraps each engine, so a locale whose segments are all
-    found never loads its model; with a cluster the client looks segments up before dispatch
-    (``memory``, or the configured memory behind the :class:`SegmentMemory` seam).
-    With a ``glossary``, its terms are imposed on every output and reported per segment.
+    With ``settings.resume``, bundles that are already current are kept. Through the translation
+    memory (``settings.use_tm``) only segments it lacks reach the engine, in this process or on
+    a cluster alike (:class:`MemoryExecutor`); in this process models load on first use, so a
+    locale whose segments are all found never loads its model. With ``settings.glossary``, its
+    terms are imposed on every output and reported per segment.
     """
+    config, out, glossary = settings.config, settings.out, settings.glossary
     reporter = reporter or SilentReporter()
     articles = as_article_inputs(paths)
     # Without a glossary too: URLs, e-mail addresses, handles and hashtags are kept as they are.
@@ -90,33 +87,32 @@ def run_translate(
             sources.append(read_article(a.path, config, terms, name=a.name, progress=progress))
     wanted = [a.locales or tuple(locales) for a in articles]
     all_locales = list(dict.fromkeys(loc for loc in (*locales, *(x for w in wanted for x in w))))
-    specs = engine_specs(config, base, all_locales, overrides or {}, engine)
-    out = out if out is not None else (base / config.out)
+    specs = engine_specs(config, all_locales, settings.overrides, settings.engine)
     ensure_writable(out)
     result = RunResult()
-    tm = TranslationMemory(memory_path(out, config.tm.path, base)) if use_tm and config.tm.enabled else None
+    tm = TranslationMemory(settings.memory) if settings.use_tm else None
     if tm is not None:
         tm.connect(create=False)  # a damaged or foreign memory file fails now, not mid-run
-    catalogs = base / config.catalogs
-    ui = {locale: load_ui_strings(catalogs, locale) for locale in specs}
+    ui = {locale: load_ui_strings(config.catalogs, locale) for locale in specs}
     glossary_hash = glossary.content_hash if glossary is not None else None
     work, result.skipped = plan_bundles(
-        sources, wanted, specs, out, resume=resume, glossary_hash=glossary_hash, ui=ui
+        sources, wanted, specs, out, resume=settings.resume, glossary_hash=glossary_hash, ui=ui
     )
     for source, locale in work:
         refuse_other_article(bundle_dir(out, source.article.name, locale), source, out)
     if not work:
         return result
     needed = {locale: specs[locale] for locale in dict.fromkeys(locale for _, locale in work)}
-    scorer = run_scorer(config, base, needed, memory_path(out, config.tm.path, base), make_translator)
+    scorer = run_scorer(config, back_specs(config, needed), settings.memory, make_translator)
     if executor is None:
-        executor = LocalExecutor(lambda spec: open_translator(spec, tm, make_translator, glossary_hash or ""))
-    elif memory is None and tm is not None:
-        memory = ClientMemory(tm, specs, glossary_hash or "")
+        executor = LocalExecutor(lazy(make_translator) if tm is not None else make_translator)
+    if tm is not None:
+        executor = MemoryExecutor(executor, tm, glossary_hash or "")
     with executor.session(needed) as session, (tm if tm is not None else nullcontext()):
         result.load_seconds = dict(session.loaded.load_seconds)
+        edits = EditSettings(config.qa, config.catalogs if config.catalogs.is_dir() else None, terms)
         writer = _BundleWriter(
-            out, session.loaded, ui, memory, result, config.source_lang, config.qa, glossary, terms, scorer,
+            out, session.loaded, ui, result, config.source_lang, config.qa, glossary, terms, scorer, edits,
             xliff_version=config.xliff.version,
         )
         reporter.start(f"{len({s.article.name for s, _ in work})} articles x {len(needed)} locales", len(work))
@@ -148,12 +144,10 @@ def plan_bundles(
     """(article, locale) pairs to translate, and the current bundles skipped; every model checked."""
     work: list[tuple[SourceArticle, str]] = []
     skipped: list[BundleResult] = []
-    builtin = {locale: spec.engine_record.builtin for locale, spec in specs.items()}  # else the engine's own model
+    for spec in specs.values():
+        check_spec_model(spec)  # every model, before the memory, a cache or a bundle is written
     for locale, spec in specs.items():
-        if builtin[locale]:
-            check_model_files(spec.model)  # every model, before the memory, a cache or a bundle is written
-    for locale, spec in specs.items():
-        revision = known_revision(spec.model, spec.ct2.models_cache) if resume and builtin[locale] else None
+        revision = spec_revision(spec) if resume else None
         signature = EngineSignature.of(spec, revision) if revision else None
         ui_hash = getattr(ui.get(locale), "sha256", None)
         for source, targets in zip(sources, wanted):
@@ -165,24 +159,6 @@ def plan_bundles(
             else:
                 work.append((source, locale))
     return work, skipped
-
-
-class SegmentMemory(Protocol):
-    """A translation memory: stored translations of segments for one locale and engine."""
-
-    def lookup(
-        self, locale: str, engine_info: Mapping[str, object], sources: Sequence[str]
-    ) -> Sequence[str | Translation | None]:
-        """A hit is a machine translation's text, or a :class:`Translation` (``method ==
-        "reviewed"``: a person's text, kept as reviewed in the bundle)."""
-        ...
-    def store(
-        self, locale: str, engine_info: Mapping[str, object], sources: Sequence[str], targets: Sequence[str]
-    ) -> None: ...
-
-
-def _as_translation(hit: str | Translation) -> Translation:
-    return hit if isinstance(hit, Translation) else Translation(hit)
 
 
 @dataclass
@@ -198,32 +174,28 @@ class _Pending:
 
 @dataclass
 class _BundleWriter:
-    """The client side of a run: memory look-ups, then bundles written as results arrive."""
+    """The client side of a run: requests for what no reviewer wrote, then bundles written as
+    results arrive."""
 
     out: Path
     loaded: Loaded
     ui: Mapping[str, UIStrings | None]
-    memory: SegmentMemory | None
     result: RunResult
     source_lang: str = "en"
     qa: QASettings | None = None
     glossary: Glossary | None = None
     terms: SourceTerms | None = None
     scorer: Scorer | None = None
+    edits: EditSettings = field(default_factory=EditSettings)
     xliff_version: str = "2.1"
 
     def prepare(self, source: SourceArticle, locale: str) -> Request | None:
-        """The request for the segments neither a reviewer nor the memory has translated, with
-        their glossary constraints; None (bundle written) when nothing is left for the model."""
+        """The request for the segments no reviewer has translated in the bundle, with their
+        glossary constraints; None (bundle written) when nothing is left for the engines."""
         segments = source.article.segments
-        reviewed = load_reviewed(bundle_dir(self.out, source.article.name, locale), source.article)
-        open_segments = [s for s in segments if s.id not in reviewed]
-        texts = [s.text for s in open_segments]
-        info = self.loaded.engine_info[locale]
-        found = self.memory.lookup(locale, info, texts) if self.memory else [None] * len(texts)
-        hits = {seg.id: _as_translation(hit) for seg, hit in zip(open_segments, found) if hit is not None}
-        reviewed.update((i, hit.text) for i, hit in hits.items() if hit.method == REVIEWED)
-        known = hits | {i: Translation(text, (), REVIEWED) for i, text in reviewed.items()}
+        earlier = earlier_entries(bundle_dir(self.out, source.article.name, locale))
+        reviewed = match_reviewed(earlier, source.article).kept
+        known = {i: Translation(text, (), REVIEWED) for i, text in reviewed.items()}
         missing = [seg.id for seg in segments if seg.id not in known]
         required = {}
         if self.terms is not None:
@@ -240,13 +212,9 @@ class _BundleWriter:
         return Request(pending, locale, tuple(by_id[i] for i in missing), constraints)
 
     def finish(self, outcome: Outcome) -> None:
-        pending: _Pending = outcome.request.key
+        pending: _Pending = outcome.request.key  # type: ignore[assignment]
         new = dict(zip(pending.missing, outcome.translations))
-        if self.memory:
-            info = self.loaded.engine_info[pending.locale]
-            targets = [t.text for t in new.values()]
-            self.memory.store(pending.locale, info, list(outcome.request.sources), targets)
-        self._write(pending, new, outcome.seconds, outcome.engine_info)
+        self._write(pending, new, outcome.seconds, outcome.engine_info, outcome.memory)
 
     def _write(
         self,
@@ -254,34 +222,41 @@ class _BundleWriter:
         new: Mapping[str, Translation],
         seconds: float,
         info: Mapping[str, object] | None = None,
+        memory: dict[str, int] | None = None,
     ) -> None:
+        """Write one bundle under its lock, its reviewed segments as they are then: people's text wins."""
         source, locale = pending.source, pending.locale
-        outputs = {seg_id: Translation(out.text, scores=out.scores) for seg_id, out in pending.known.items()} | dict(new)
-        targets = {seg_id: out.text for seg_id, out in outputs.items()}
-        report = {seg_id: term_report(pairs, outputs[seg_id]) for seg_id, pairs in pending.required.items()}
-        ui = self.ui[locale]
-        reviewed = pending.reviewed | {seg_id for seg_id, out in new.items() if out.method == REVIEWED}
-        localized = localize(source.article, locale, targets, ui, reviewed, report)
-        if self.scorer is not None:
-            confidence = self.scorer.confidences(source, locale, outputs, reviewed, report, fresh=new.keys())
-            localized = replace(localized, confidence=confidence)
         target = bundle_dir(self.out, source.article.name, locale)
-        timings = {"load_s": self.loaded.load_seconds[locale], "translate_s": seconds}
-        manifest = new_manifest(
-            source, localized, info or self.loaded.engine_info[locale], timings,
-            ui=ui, source_lang=self.source_lang, glossary_hash=self.glossary.content_hash if self.glossary else None,
-            source_path=source_path(source, self.out),
-        )  # fmt: skip
-        manifest.xliff_version = self.xliff_version
-        manifest.term_success_lemmatised = lemmatised_term_success(
-            (targets[i], [c for _, c in pairs]) for i, pairs in pending.required.items()
-        )
-        if self.scorer is not None:
-            manifest.confidence = distribution(list(localized.confidence.values()), self.scorer.qa.min_confidence)
-        write_bundle(target, bundle_files(localized, segment_entries(source, localized), manifest, ui, self.qa))
+        with locked(target, self.edits, create=True):
+            earlier = match_reviewed(earlier_entries(target), source.article)
+            new = {**new, **{i: Translation(text, (), REVIEWED) for i, text in earlier.kept.items()}}
+            outputs = {i: Translation(out.text, scores=out.scores) for i, out in pending.known.items()} | dict(new)
+            targets = {seg_id: out.text for seg_id, out in outputs.items()}
+            report = {seg_id: term_report(pairs, outputs[seg_id]) for seg_id, pairs in pending.required.items()}
+            ui = self.ui[locale]
+            reviewed = pending.reviewed | {seg_id for seg_id, out in new.items() if out.method == REVIEWED}
+            localized = localize(source.article, locale, targets, ui, reviewed, report)
+            localized = replace(localized, suggestions={k: v for k, v in earlier.suggestions.items() if k not in reviewed})
+            summary = None
+            if self.scorer is not None:
+                confidence = self.scorer.confidences(source, locale, outputs, reviewed, report, fresh=new.keys() - reviewed)
+                localized = replace(localized, confidence=confidence)
+                summary = distribution(list(confidence.values()), self.scorer.qa.min_confidence)
+            timings = {"load_s": self.loaded.load_seconds[locale], "translate_s": seconds}
+            term_success = lemmatised_term_success(
+                (targets[i], [c for _, c in pairs]) for i, pairs in pending.required.items()
+            )
+            files = build_bundle(
+                source, localized, info or self.loaded.engine_info[locale], ui=ui, qa=self.qa, source_lang=self.source_lang,
+                glossary_hash=self.glossary.content_hash if self.glossary else None, timings=timings,
+                source_path=source_path(source, self.out), tm=memory, term_success_lemmatised=term_success,
+                confidence=summary, xliff_version=self.xliff_version,
+            )  # fmt: skip
+            write_bundle(target, files)
+        violated = tuple(i for i in sorted(reviewed) if any(t.get("status") == "violated" for t in report.get(i, ())))
         self.result.bundles.append(
             BundleResult(
                 source.article.name, locale, target, len(source.article.segments), seconds,
-                localized.term_counts(),
+                localized.term_counts(), earlier, violated,
             )  # fmt: skip
         )

@@ -34,7 +34,8 @@ class Finding(Exception):
 
 @dataclass(frozen=True)
 class QASegment:
-    """What a checker sees: one segment of a bundle, with the locales on both sides."""
+    """What a checker sees: one segment of a bundle, with the locales on both sides (a bundle's
+    entry gives it through :meth:`newsl10n.bundle.segments.SegmentEntry.qa_input`)."""
 
     id: str
     source: str
@@ -43,22 +44,6 @@ class QASegment:
     target_lang: str
     terms: tuple[Mapping[str, object], ...] | None = None  # None: no glossary check was run
     confidence: float | None = None  # None: a person's text, or no confidence computed
-
-    @classmethod
-    def from_entry(cls, entry: Mapping[str, object], source_lang: str, target_lang: str, number: int = 0) -> QASegment:
-        """A segments.json entry (``terms`` only where a glossary ran; ``confidence`` only for
-        machine output)."""
-        terms = entry.get("terms")
-        confidence = entry.get("confidence")
-        return cls(
-            id=str(entry.get("id", number)),
-            source=str(entry.get("source", "")),
-            target=str(entry.get("target", "")),
-            source_lang=source_lang,
-            target_lang=target_lang,
-            terms=tuple(terms) if isinstance(terms, list) else None,
-            confidence=None if entry.get("reviewed") or not isinstance(confidence, (int, float)) else float(confidence),
-        )
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -66,6 +67,14 @@ def read_article(
         )
     if not article.segments:
         raise InputError(f"{path}: no article text found (only UI lines)")
+    return with_terms(path, article, hashlib.sha256(data).hexdigest(), terms, fixes)
+
+
+def with_terms(
+    path: Path, article: Article, sha256: str, terms: SourceTerms | None, fixes: Mapping[int, Sequence[Correction]]
+) -> SourceArticle:
+    """The parsed article with each segment's glossary terms and source corrections (``fixes``:
+    per block index, offsets in the corrected block text); none without ``terms``."""
     hits: dict[str, tuple[TermHit, ...]] = {}
     corrections: dict[str, tuple[Correction, ...]] = {}
     if terms:
@@ -74,7 +83,7 @@ def read_article(
             for seg in block.segments:
                 hits[seg.id] = tuple(h for h in found if seg.start <= h.start and h.end <= seg.end)
                 corrections[seg.id] = tuple(c for c in fixes.get(block.index, ()) if seg.start <= c.start < seg.end)
-    return SourceArticle(path, article, hashlib.sha256(data).hexdigest(), hits, corrections)
+    return SourceArticle(path, article, sha256, hits, corrections)
 
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")

@@ -1,28 +1,32 @@
 """A bundle's files, built from values: the localized article (:func:`localize`), then every
-file of the bundle (:func:`bundle_files`), for a fresh translation and a post-edit alike."""
+file of the bundle (:func:`bundle_files`), for a fresh translation (:func:`build_bundle`, what
+the pipeline and the tests call) and a post-edit alike."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from ..catalog import UIStrings, ui_msgid
 from ..config import QASettings
 from ..fileio import dump_json
 from ..model import Article, Localized, SourceArticle, TermReport, rebuild_block
-from ..qa import QASegment, check_segment
+from ..qa import check_segment
 from .manifest import Manifest, counts_compliance, translation_run
 from .ninjs import NINJS, ninjs_document
 from .pages import page_values, render_html_chunks, rich_html
 from .pieces import PieceCache, entry_keys, piece_key, piece_keys, pieces
 from .render import markdown_document
 from .review import review_chunks
-from .segments import article_layout, segments_json_chunks
+from .segments import EntryView, SegmentEntry, article_layout, placements, segment_entries, segments_json_chunks
+from .store import SymLink
 from .xliff import XLIFF_VERSION, xliff_chunks
-from .xliff_codes import Code, article_codes, placements
+from .xliff_codes import Code, article_codes
 
-Files = dict[str, "str | Iterator[str]"]
-"""A bundle's files, name -> text (the big ones in pieces, made as they are written)."""
+Files = dict[str, "str | Iterator[str] | SymLink"]
+"""A bundle's files, name -> text (the big ones in pieces, made as they are written), or a link
+kept as it was."""
 
 
 def localize(
@@ -78,9 +82,31 @@ def new_manifest(
     )
 
 
+def build_bundle(
+    source: SourceArticle,
+    localized: Localized,
+    engine_info: Mapping[str, object],
+    *,
+    ui: UIStrings | None = None,
+    qa: QASettings | None = None,
+    source_lang: str = "en",
+    glossary_hash: str | None = None,
+    timings: Mapping[str, float] | None = None,
+    **recorded: object,
+) -> Files:
+    """Every file of a freshly translated bundle of ``source``: its manifest (:func:`new_manifest`,
+    with the other :class:`Manifest` fields in ``recorded``: ``source_path``, ``tm``,
+    ``confidence`` ...), its segments.json entries and the pages made from them."""
+    manifest = new_manifest(
+        source, localized, engine_info, timings or {}, ui=ui, source_lang=source_lang, glossary_hash=glossary_hash
+    )
+    manifest = replace(manifest, **recorded)  # type: ignore[arg-type]
+    return bundle_files(localized, segment_entries(source, localized), manifest, ui, qa)
+
+
 def bundle_files(
     localized: Localized,
-    segments: Sequence[Mapping[str, object]],
+    segments: Sequence[SegmentEntry],
     manifest: Manifest,
     ui: UIStrings | None = None,
     qa: QASettings | None = None,
@@ -108,7 +134,7 @@ def bundle_files(
 
 def format_files(
     localized: Localized,
-    segments: Sequence[Mapping[str, object]],
+    segments: Sequence[SegmentEntry],
     page: Mapping[str, object],
     source_lang: str,
     qa: QASettings | None = None,
@@ -148,13 +174,13 @@ def format_files(
 
 
 class _Entries(Sequence):
-    """The segments.json entries with their QA flags, formatted runs and their XLIFF inline codes,
-    each copy made when it is read (two whole copies of a big article's entries would double the
-    bundle's memory)."""
+    """The segments.json entries as :class:`EntryView` items (their QA flags, formatted runs and
+    XLIFF inline codes), each made when it is read (two whole copies of a big article's entries
+    would double the bundle's memory)."""
 
     def __init__(
         self,
-        segments: Sequence[Mapping[str, object]],
+        segments: Sequence[SegmentEntry],
         flags: Sequence[list[str]],
         runs: Mapping[str, list[str]],
         codes: Mapping[str, list[Code]],
@@ -164,16 +190,16 @@ class _Entries(Sequence):
     def __len__(self) -> int:
         return len(self.segments)
 
-    def __getitem__(self, index: int) -> dict[str, object]:  # type: ignore[override]
+    def __getitem__(self, index: int) -> EntryView:  # type: ignore[override]
         entry = self.segments[index]
-        sid = str(entry["id"])
-        return {**entry, "qa": self.flags[index], "markup": self.runs.get(sid, []), "codes": self.codes.get(sid, [])}
+        runs, codes = self.runs.get(entry.id, ()), self.codes.get(entry.id, ())
+        return EntryView(entry, tuple(self.flags[index]), tuple(runs), tuple(codes))
 
     def keys(self, entry_keys: Sequence[bytes]) -> list[bytes]:
         """Each item's :func:`piece_key`, from its entry's (``entry_keys``) and what is added to it."""
         keys = []
         for n, (entry, key) in enumerate(zip(self.segments, entry_keys, strict=True)):
-            sid = str(entry["id"])
+            sid = entry.id
             keys.append(piece_key(key, self.flags[n], self.runs.get(sid, []), repr(self.codes.get(sid, []))))
         return keys
 
@@ -196,15 +222,15 @@ def markup_runs(article: Article) -> dict[str, list[str]]:
 
 
 def with_qa_flags(
-    segments: Sequence[Mapping[str, object]], source_lang: str, target_lang: str, settings: QASettings
-) -> list[dict[str, object]]:
-    """Copies of the segments.json entries with ``qa``: what ``newsl10n qa`` would report."""
+    segments: Sequence[SegmentEntry], source_lang: str, target_lang: str, settings: QASettings
+) -> list[EntryView]:
+    """The segments.json entries with ``qa``: what ``newsl10n qa`` would report."""
     flags = qa_flags(segments, source_lang, target_lang, settings)
-    return [{**entry, "qa": found} for entry, found in zip(segments, flags)]
+    return [EntryView(entry, tuple(found)) for entry, found in zip(segments, flags)]
 
 
 def qa_flags(
-    segments: Sequence[Mapping[str, object]],
+    segments: Sequence[SegmentEntry],
     source_lang: str,
     target_lang: str,
     settings: QASettings,
@@ -215,8 +241,8 @@ def qa_flags(
     segments checked before with the same values and settings are kept; ``keys``: the entries'
     :func:`~newsl10n.bundle.pieces.entry_keys`)."""
 
-    def check(batch: list[Mapping[str, object]]) -> list[tuple[str, ...]]:
-        found = (check_segment(QASegment.from_entry(entry, source_lang, target_lang), settings) for entry in batch)
+    def check(batch: list[SegmentEntry]) -> list[tuple[str, ...]]:
+        found = (check_segment(entry.qa_input(source_lang, target_lang), settings) for entry in batch)
         return [tuple(f"{i.severity} {i.code}: {i.message}" for i in issues) for issues in found]
 
     keys_qa = piece_keys(cache, "qa", segments, keys, source_lang, target_lang, repr(settings))

@@ -12,13 +12,17 @@ from ..errors import InputError
 from ..translate.spec import EngineSignature
 
 MANIFEST = "manifest.json"
+FORMAT_VERSION = 2
+"""manifest.json's layout: 2 holds the engine description as one object (``engine``); 1, before
+``format_version`` was written, had its keys at the top level."""
 
 
 @dataclass
 class Manifest:
     """One bundle's manifest. ``engine`` holds the engine's description
-    (:meth:`EngineSignature.describe`, plus the memory's hits and misses), written at the top
-    level of the JSON object as before; keys this version does not know are kept in ``extra``."""
+    (:meth:`EngineSignature.describe`), written and read back whole as one object, so that the
+    signature it gives (:attr:`signature`) is the one the run had, whatever the engine; keys
+    this version does not know are kept in ``extra``."""
 
     article: str
     locale: str
@@ -29,6 +33,8 @@ class Manifest:
     source_sha256: str = ""
     source_lang: str = "en"
     engine: dict[str, object] = field(default_factory=dict)
+    tm: dict[str, int] | None = None
+    """The translation memory's hits and misses for this bundle; None without a memory."""
     segments: int = 0
     glossary_hash: str | None = None
     term_compliance: float | None = None
@@ -45,7 +51,7 @@ class Manifest:
     reviewed_segments: int | None = None
     imported: str | None = None
     confidence: dict[str, object] | None = None
-    """The machine segments' confidences in brief (:func:`newsl10n.qe.distribution`); None
+    """The machine segments' confidences in brief (:func:`newsl10n.qe.scoring.distribution`); None
     without confidence (``qe.enabled: false``, or a bundle of an older newsl10n)."""
     xliff_version: str | None = None
     """The XLIFF version of the bundle's article.xlf (``xliff.version``); None: the default, 2.1."""
@@ -53,13 +59,17 @@ class Manifest:
     extra: dict[str, object] = field(default_factory=dict)
 
     ORDER = (
-        "newsl10n_version", "article", "source_file", "source_path", "source_sha256", "source_lang", "locale", "engine",
-        "segments", "glossary_hash", "term_compliance", "term_success_lemmatised", "terms", "source_corrections", "timings",
-        "ui_catalog", "ui_catalog_hash", "created", "run", "reviewed_segments", "imported", "confidence", "xliff_version",
+        "format_version", "newsl10n_version", "article", "source_file", "source_path", "source_sha256", "source_lang",
+        "locale", "engine", "tm", "segments", "glossary_hash", "term_compliance", "term_success_lemmatised", "terms",
+        "source_corrections", "timings", "ui_catalog", "ui_catalog_hash", "created", "run", "reviewed_segments",
+        "imported", "confidence", "xliff_version",
     )  # fmt: skip
-    OPTIONAL = frozenset({"source_path", "term_success_lemmatised", "run", "reviewed_segments", "imported", "confidence",
-                          "xliff_version"})  # fmt: skip
-    """Written only once set (``source_path`` and ``run`` by a run, the others by a post-edit)."""
+    OPTIONAL = frozenset(
+        {"source_path", "tm", "term_success_lemmatised", "run", "reviewed_segments", "imported", "confidence",
+         "xliff_version"}
+    )  # fmt: skip
+    """Written only once set (``source_path``, ``tm``, ``run`` and ``xliff_version`` by a run, the
+    others by a post-edit)."""
 
     @property
     def run_id(self) -> str:
@@ -70,36 +80,50 @@ class Manifest:
 
     @property
     def signature(self) -> EngineSignature:
+        """What made the bundle's machine text: the one way to get a bundle's signature (resume,
+        the memory, ``score`` and the review editor all ask here)."""
         return EngineSignature.from_description(self.engine)
 
     @property
     def model(self) -> str:
         return str(self.engine.get("model", ""))
 
+    @property
+    def format_version(self) -> int:
+        return FORMAT_VERSION
+
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {}
         for name in self.ORDER:
             value = getattr(self, name)
-            if name == "engine":
-                data.update(value)
-            elif name not in self.OPTIONAL or value is not None:
-                data[name] = value
+            if name not in self.OPTIONAL or value is not None:
+                data[name] = dict(value) if name == "engine" else value
         data.update(self.extra)
         return data
 
     @classmethod
     def from_json(cls, data: object, *, source: str) -> Manifest:
+        """A manifest of this format or an older one (format 1: the engine description's keys
+        at the top level); a newer one is refused, naming the file."""
         if not isinstance(data, dict):
             raise InputError(f"{source}: expected a JSON object")
-        own = {f.name for f in fields(cls)} - {"engine", "extra"}
-        engine_keys = ENGINE_KEYS
-        values = {k: v for k, v in data.items() if k in own}
-        try:
-            return cls(
-                **values,
-                engine={k: v for k, v in data.items() if k in engine_keys},
-                extra={k: v for k, v in data.items() if k not in own and k not in engine_keys},
+        version = data.get("format_version", 1)
+        if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= FORMAT_VERSION:
+            raise InputError(
+                f"{source}: manifest format {version!r} is not one this newsl10n reads (1 to {FORMAT_VERSION}); "
+                "a newer newsl10n wrote it?"
             )
+        own = {f.name for f in fields(cls)} - {"engine", "extra"}
+        if version == 1:
+            engine = EngineSignature.flat_description(data)
+        elif isinstance(data.get("engine", {}), dict):
+            engine = dict(data.get("engine", {}))
+        else:
+            raise InputError(f"{source}: 'engine' must be an object (the engine's description)")
+        values = {k: v for k, v in data.items() if k in own}
+        skip = own | {"format_version"} | ({"engine"} if version > 1 else set(engine))
+        try:
+            return cls(**values, engine=engine, extra={k: v for k, v in data.items() if k not in skip})
         except TypeError as exc:
             raise InputError(f"{source}: not a bundle manifest ({exc})") from None
 
@@ -107,10 +131,6 @@ class Manifest:
     def fallback(cls, article: str, locale: str) -> Manifest:
         """For a bundle without manifest.json: article and locale from its folder names."""
         return cls(article=article, locale=locale)
-
-
-ENGINE_KEYS = frozenset({"engine", "model", "model_revision", "target_token", "decoding", "quantization", "tm"})
-"""The engine description's keys in a manifest (:meth:`EngineSignature.describe`, and ``tm``)."""
 
 
 def counts_compliance(counts: Mapping[str, int], glossary: bool) -> float | None:

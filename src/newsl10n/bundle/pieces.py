@@ -38,8 +38,9 @@ def piece_key(*inputs: object) -> bytes:
 
 
 def entry_keys(entries: Sequence[object]) -> list[bytes]:
-    """Each segments.json entry's :func:`piece_key`, made once for all of a bundle's files."""
-    return [piece_key(entry) for entry in entries]
+    """Each segments.json entry's :func:`piece_key`, made once for all of a bundle's files (an
+    entry that keeps its own, ``piece_key``, gives it)."""
+    return [getattr(entry, "piece_key", None) or piece_key(entry) for entry in entries]
 
 
 def piece_keys(

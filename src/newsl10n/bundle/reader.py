@@ -1,5 +1,6 @@
-"""Read localized bundles back: find them, load their segments and manifest, and say whether
-one is current."""
+"""Read localized bundles back, the one reader of a bundle's files: find them, load their
+segments and manifest, and say whether one is current. A bundle's files are read only as regular
+files, never through a symbolic link."""
 
 from __future__ import annotations
 
@@ -7,14 +8,13 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 from ..errors import InputError, OutputError
-from ..fileio import load_json
+from ..fileio import load_json, read_text
 from ..model import SourceArticle
 from ..translate.spec import EngineSignature
 from .manifest import MANIFEST, Manifest
-from .segments import SEGMENTS, load_reviewed_sources, read_segments
+from .segments import SEGMENTS, SegmentEntry, parse_segments
 
 
 @dataclass(frozen=True)
@@ -22,21 +22,26 @@ class LoadedBundle:
     path: Path
     article: str
     locale: str
-    segments: tuple[Mapping[str, object], ...]
+    segments: tuple[SegmentEntry, ...]
     manifest: Manifest
+    layout: Mapping[str, object] | None = None
+    """The article's layout (segments.json ``article``); None in bundles of an older newsl10n."""
 
     @property
     def targets(self) -> list[str]:
-        return [str(s.get("target", "")) for s in self.segments]
+        return [s.target for s in self.segments]
 
     @property
     def term_checked(self) -> bool:
         """A glossary check ran: the manifest names a glossary, or segments list terms."""
-        return self.manifest.glossary_hash is not None or any(s.get("terms") for s in self.segments)
+        return self.manifest.glossary_hash is not None or any(s.terms for s in self.segments)
 
     @property
     def terms(self) -> list[Mapping[str, object]]:
-        return [t for s in self.segments for t in s.get("terms") or ()]
+        return [t for s in self.segments for t in s.terms or ()]
+
+    def entry(self, segment: str) -> SegmentEntry | None:
+        return next((s for s in self.segments if s.id == segment), None)
 
 
 def find_bundles(paths: Sequence[Path]) -> list[Path]:
@@ -65,24 +70,34 @@ def _bundles_under(path: Path, depth: int = 2) -> list[Path]:
 
 def load_bundle(path: Path) -> LoadedBundle:
     """One bundle folder; article and locale come from its manifest, else its folder names."""
-    segments_path, manifest_path = path / SEGMENTS, path / MANIFEST
-    with _open(segments_path) as fh:
-        segments = read_segments(fh, source=str(segments_path))
-    manifest = read_manifest(manifest_path) if manifest_path.is_file() else None
-    if manifest is None:
-        manifest = Manifest.fallback(path.parent.name, path.name)
+    segments, layout = read_entries(path)
+    manifest_path = path / MANIFEST
+    exists = manifest_path.exists() or manifest_path.is_symlink()
+    manifest = read_manifest(manifest_path) if exists else Manifest.fallback(path.parent.name, path.name)
     article = manifest.article or path.parent.name
     locale = manifest.locale or path.name
-    return LoadedBundle(path, article, locale, tuple(segments), manifest)
+    return LoadedBundle(path, article, locale, tuple(segments), manifest, layout)
+
+
+def read_entries(path: Path) -> tuple[list[SegmentEntry], Mapping[str, object] | None]:
+    """The segments.json entries and article layout of the bundle at ``path``."""
+    source = path / SEGMENTS
+    return parse_segments(_read(source), source=str(source))
+
+
+def earlier_entries(bundle: Path) -> list[SegmentEntry]:
+    """The entries of the bundle a new translation would replace (none where there is none)."""
+    source = bundle / SEGMENTS
+    if not source.exists() and not source.is_symlink():
+        return []
+    try:
+        return read_entries(bundle)[0]
+    except InputError as exc:
+        raise InputError(f"{source}: cannot read the earlier bundle's segments ({exc})") from None
 
 
 def read_manifest(path: Path) -> Manifest:
-    with _open(path) as fh:
-        try:
-            text = fh.read()
-        except UnicodeDecodeError:
-            raise InputError(f"{path}: not UTF-8 text") from None
-    return Manifest.from_json(load_json(text, source=str(path)), source=str(path))
+    return Manifest.from_json(load_json(_read(path), source=str(path)), source=str(path))
 
 
 def bundle_is_current(
@@ -113,11 +128,9 @@ def bundle_is_current(
     )
 
 
-def _open(path: Path) -> IO[str]:
-    try:
-        return path.open(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+def _read(path: Path) -> str:
+    """A bundle file's text: a regular file, never followed through a symbolic link."""
+    return read_text(path, what="bundle file", follow=False)
 
 
 def source_path(source: SourceArticle, out: Path) -> str:
@@ -129,7 +142,7 @@ def refuse_other_article(target: Path, source: SourceArticle, out: Path) -> None
     """Refuse to replace a bundle that holds reviewed segments of another source file (same stem,
     another folder or suffix) which this article would drop; checked before anything is written."""
     texts = {seg.text for seg in source.article.segments}
-    if all(text in texts for text in load_reviewed_sources(target)):
+    if all(e.source in texts for e in earlier_entries(target) if e.reviewed):
         return  # nothing reviewed would be dropped
     try:
         manifest = read_manifest(target / MANIFEST)

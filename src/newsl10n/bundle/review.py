@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 
 from .. import __version__
 from ..jinja import page_environment
 from ..locales import is_rtl
 from .pieces import PieceCache, piece_keys, pieces
+from .segments import EntryView
 from .xliff import term_target
 
 
-def review_page(
-    segments: Sequence[Mapping[str, object]], *, title: str, source_lang: str, target_lang: str
-) -> str:
+def review_page(segments: Sequence[EntryView], *, title: str, source_lang: str, target_lang: str) -> str:
     """review.html for one bundle (autoescaped: article text can never inject markup)."""
     return "".join(review_chunks(segments, title=title, source_lang=source_lang, target_lang=target_lang))
 
 
 def review_chunks(
-    segments: Sequence[Mapping[str, object]],
+    segments: Sequence[EntryView],
     *,
     title: str,
     source_lang: str,
@@ -39,11 +38,11 @@ def review_chunks(
     }
     row = env.get_template("review_row.html").module.review_row
 
-    def rows(batch: list[Mapping[str, object]]) -> list[str]:
-        return [row(_row(entry), langs) for entry in batch]
+    def rows(batch: list[EntryView]) -> list[str]:
+        return [row(_row(view), langs) for view in batch]
 
-    def marks(batch: list[Mapping[str, object]]) -> list[tuple[bool, bool]]:
-        return [(bool(entry.get("reviewed")), bool(_flags(entry))) for entry in batch]
+    def marks(batch: list[EntryView]) -> list[tuple[bool, bool]]:
+        return [(view.entry.reviewed, bool(_flags(view))) for view in batch]
 
     reviewed = flagged = 0
     for is_reviewed, is_flagged in pieces(segments, marks, cache, piece_keys(cache, "review marks", segments, keys)):
@@ -62,37 +61,30 @@ def review_chunks(
     )
 
 
-def _row(entry: Mapping[str, object]) -> dict[str, object]:
-    terms = _terms(entry)
+def _row(view: EntryView) -> dict[str, object]:
+    entry = view.entry
+    terms = list(entry.terms or ())
     return {
-        "id": entry["id"],
-        "kind": entry.get("kind", ""),
-        "source": highlight(str(entry["source"]), [str(t.get("source", "")) for t in terms]),
-        "target": highlight(str(entry["target"]), [str(t.get("found") or term_target(t)) for t in terms]),
-        "flags": _flags(entry),
-        "reviewed": bool(entry.get("reviewed")),
-        "confidence": _confidence(entry),
+        "id": entry.id,
+        "kind": entry.kind or "",
+        "source": highlight(entry.source, [str(t.get("source", "")) for t in terms]),
+        "target": highlight(entry.target, [str(t.get("found") or term_target(t)) for t in terms]),
+        "flags": _flags(view),
+        "reviewed": entry.reviewed,
+        "confidence": None if entry.reviewed else entry.confidence,
     }
 
 
-def _confidence(entry: Mapping[str, object]) -> float | None:
-    """The machine's confidence in the target (none once a person reviewed it)."""
-    value = entry.get("confidence")
-    return float(value) if isinstance(value, (int, float)) and not entry.get("reviewed") else None
-
-
-def _terms(entry: Mapping[str, object]) -> list[Mapping[str, object]]:
-    return [t for t in _list(entry.get("terms")) if isinstance(t, Mapping)]
-
-
-def _flags(entry: Mapping[str, object]) -> list[str]:
-    """QA flags, and the glossary terms violated."""
-    flags = [_flag_text(f) for key in ("qa", "flags") for f in _list(entry.get(key))]
+def _flags(view: EntryView) -> list[str]:
+    """QA flags, the glossary terms violated, and a reviewed translation of an earlier source."""
+    flags = list(view.qa)
     flags += [
-        f"term {t.get('source', '')} \u2192 {term_target(t)}: {t['status']}"
-        for t in _terms(entry)
+        f"term {t.get('source', '')} \u2192 {term_target(t)}: {t.get('status')}"
+        for t in view.entry.terms or ()
         if t.get("status") == "violated"
     ]
+    if view.entry.suggestion:
+        flags.append(f"suggestion (reviewed for an earlier source): {view.entry.suggestion['target']}")
     return flags
 
 
@@ -130,17 +122,3 @@ def highlight(text: str, phrases: Sequence[str]) -> list[tuple[str, bool]]:
     if pos < len(text):
         runs.append((text[pos:], False))
     return runs
-
-
-def _list(value: object) -> list[object]:
-    if value is None:
-        return []
-    if isinstance(value, Mapping):
-        return [dict(v, name=k) if isinstance(v, Mapping) else f"{k}: {v}" for k, v in value.items()]
-    return list(value) if isinstance(value, (list, tuple)) else [value]
-
-
-def _flag_text(flag: object) -> str:
-    if isinstance(flag, Mapping):
-        return ", ".join(f"{k}: {v}" for k, v in flag.items())
-    return str(flag)

@@ -7,15 +7,27 @@ damages the complete bundle of an earlier run.
 
 from __future__ import annotations
 
+import ctypes
+import errno as _errno
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ..errors import OutputError
+
+
+@dataclass(frozen=True)
+class SymLink:
+    """A file of a bundle that is a symbolic link: written as the same link, never followed."""
+
+    target: str
 
 
 NAME_MAX = 255
@@ -50,11 +62,12 @@ def ensure_writable(out: Path) -> None:
         raise OutputError(f"{out}: output folder cannot be written (permission denied on {probe})")
 
 
-def write_bundle(target: Path, files: Mapping[str, str | Iterable[str]]) -> None:
+def write_bundle(target: Path, files: Mapping[str, str | Iterable[str] | SymLink]) -> None:
     """Write ``files`` into ``target`` atomically, replacing an earlier bundle only when done.
 
     A file's text may come in pieces (an iterator): it is then written piece by piece, one file
-    after the other, so that the files of a big article are never all in memory at once.
+    after the other, so that the files of a big article are never all in memory at once. A
+    :class:`SymLink` is made as a link. Callers hold the bundle's lock (:mod:`.lock`).
     """
     parent = target.parent
     try:
@@ -68,6 +81,9 @@ def write_bundle(target: Path, files: Mapping[str, str | Iterable[str]]) -> None
         with ExitStack() as stack:
             written = []
             for name, text in files.items():
+                if isinstance(text, SymLink):
+                    os.symlink(text.target, tmp / name)
+                    continue
                 fh = stack.enter_context((tmp / name).open("w", encoding="utf-8", newline=""))
                 if isinstance(text, str):
                     fh.write(text)
@@ -140,6 +156,12 @@ def _owner_alive(pid_text: str) -> bool:
 
 
 def _swap_into_place(tmp: Path, target: Path) -> None:
+    """Put the new bundle ``tmp`` at ``target``. Where the system can exchange two folders in one
+    step (Linux's renameat2), a reader never finds ``target`` missing; else the earlier bundle
+    is set aside first (``.NAME.old-PID``, put back by :func:`recover_interrupted` after a crash)."""
+    if target.exists() and _exchange(tmp, target):
+        shutil.rmtree(tmp, ignore_errors=True)  # now the earlier bundle
+        return
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
@@ -153,3 +175,34 @@ def _swap_into_place(tmp: Path, target: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step; False where the system cannot (then nothing changed)."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    at_cwd = -100
+    if renameat2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    errno = ctypes.get_errno()
+    if errno in (_errno.ENOSYS, _errno.EINVAL, _errno.ENOTSUP, _errno.EXDEV):
+        return False  # an old kernel, or a file system without it
+    raise OSError(errno, os.strerror(errno), str(b))
+
+
+@lru_cache(maxsize=1)
+def _renameat2():
+    """glibc's renameat2, when there is one (Linux, glibc 2.28 and later)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function

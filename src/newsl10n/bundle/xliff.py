@@ -11,7 +11,9 @@ root: in XLIFF 2.1 (the default) where its ITS module allows it, on a ``<mrk typ
 around the target's content; in XLIFF 2.0 (``xliff.version: "2.0"``, for tools that read only
 2.0) on the ``<unit>``, as other namespaces' attributes, which the 2.0 core schema allows there.
 ``srcLang`` and ``trgLang`` are BCP 47 tags (``pt_BR`` is written ``pt-BR``): the 2.1 core schema
-types them ``xs:language``. translate-toolkit is not used: its writer puts ``xml:space`` on ``<segment>`` (which the schema
+types them ``xs:language``. ``nl:version`` on a ``<unit>`` names the version of the bundle's entry
+it was made from, so that an import tells a unit a translator edited from one someone else
+changed in the bundle since. translate-toolkit is not used: its writer puts ``xml:space`` on ``<segment>`` (which the schema
 does not allow) and writes no inline codes.
 """
 
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from ..errors import InputError
 from ..locales import language_tag
 from .pieces import PieceCache, piece_keys, pieces
+from .segments import EntryView, SegmentEntry
 from .xliff_codes import (
     XLIFF2_NS,
     InlineTooDeep,
@@ -47,6 +50,7 @@ CONFIDENCE_MARK = "mt1"
 """The id of the 2.1 ``<mrk>`` that carries a target's MT confidence."""
 _X = f"{{{XLIFF2_NS}}}"
 _RUN = f"{{{NL_NS}}}run"
+_VERSION = f"{{{NL_NS}}}version"
 _SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
@@ -60,6 +64,8 @@ class EditedUnit:
     """Code id -> where the translator put its ``<pc>``/``<ph>`` in the target text."""
     source_holes: tuple[int, ...] = ()
     """Offsets in ``source`` of inline elements a tool emptied (see :func:`with_bundle_sources`)."""
+    version: str = ""
+    """The version of the bundle's entry the unit was made from (``nl:version``; "" when absent)."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +111,10 @@ class XliffDocument:
             )
         if len(self.files) > 1:
             raise InputError(f"{source}: {len(self.files)} <file> elements and none names this bundle's run")
-        return self.units
+        raise InputError(
+            f"{source}: names no translation run (its <file> has no nl:run), so it cannot be matched to the "
+            f"bundle (at run {run}): take its article.xlf again"
+        )
 
 
 def with_bundle_sources(
@@ -135,7 +144,7 @@ def _same_source(unit: EditedUnit, written: str) -> bool:
 
 
 def write_xliff(
-    segments: Sequence[Mapping[str, object]],
+    segments: Sequence[EntryView],
     *,
     source_lang: str,
     target_lang: str,
@@ -143,9 +152,8 @@ def write_xliff(
     run: str = "",
     version: str = XLIFF_VERSION,
 ) -> bytes:
-    """An XLIFF document (``version`` 2.1 or 2.0) for segments.json entries (id, source, target,
-    reviewed, terms, qa, and ``codes``: the :class:`~newsl10n.bundle.xliff_codes.Code` list of
-    its runs)."""
+    """An XLIFF document (``version`` 2.1 or 2.0) for segments.json entries, with their QA flags,
+    formatted runs and inline codes (:class:`~newsl10n.bundle.segments.EntryView`)."""
     from lxml import etree
 
     if version not in VERSIONS:
@@ -164,29 +172,31 @@ def write_xliff(
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
 
 
-def _unit(parent, entry: Mapping[str, object], version: str) -> None:
+def _unit(parent, view: EntryView, version: str) -> None:
     from lxml import etree
 
-    unit = etree.SubElement(parent, _X + "unit", id=str(entry["id"]))
-    confidence = entry.get("confidence")
-    scored = isinstance(confidence, (int, float)) and not entry.get("reviewed")
+    entry = view.entry
+    unit = etree.SubElement(parent, _X + "unit", id=entry.id)
+    unit.set(_VERSION, entry.version)
+    confidence = entry.confidence
+    scored = confidence is not None and not entry.reviewed
     if scored and version == "2.0":
         _confidence(unit, float(confidence))
-    notes = segment_notes(entry)
+    notes = segment_notes(view)
     if notes:
         holder = etree.SubElement(unit, _X + "notes")
         for note in notes:
             add_text(etree.SubElement(holder, _X + "note", category="newsl10n"), note)
-    codes = list(entry.get("codes") or ())
+    codes = list(view.codes)
     original_data(unit, codes)
-    segment = etree.SubElement(unit, _X + "segment", state="reviewed" if entry.get("reviewed") else "translated")
+    segment = etree.SubElement(unit, _X + "segment", state="reviewed" if entry.reviewed else "translated")
     source = etree.SubElement(segment, _X + "source", {_SPACE: "preserve"})
-    fill_source(source, str(entry["source"]), codes, [t for t in _as_list(entry.get("terms")) if isinstance(t, Mapping)])
+    fill_source(source, entry.source, codes, list(entry.terms or ()))
     target = etree.SubElement(segment, _X + "target", {_SPACE: "preserve"})
     if scored and version != "2.0":
         target = etree.SubElement(target, _X + "mrk", id=CONFIDENCE_MARK, type="its:generic")
         _confidence(target, float(confidence))
-    fill_target(target, str(entry["target"]), codes)
+    fill_target(target, entry.target, codes)
 
 
 def _confidence(element, confidence: float) -> None:
@@ -209,7 +219,7 @@ def _indent(element, level: int) -> None:
 
 
 def xliff_chunks(
-    segments: Sequence[Mapping[str, object]],
+    segments: Sequence[EntryView],
     *,
     source_lang: str,
     target_lang: str,
@@ -249,7 +259,7 @@ def xliff_chunks(
     yield end
 
 
-_PLACEHOLDER = {"id": "u", "source": "", "target": ""}
+_PLACEHOLDER = EntryView(SegmentEntry("u", "", ""))
 
 
 def _unit_texts(document: str) -> list[str]:
@@ -266,21 +276,16 @@ def _split_units(document: str) -> tuple[str, str, str]:
     return document[:start], document[start:stop], document[stop:]
 
 
-def segment_notes(entry: Mapping[str, object]) -> list[str]:
-    """Glossary terms, formatted runs and QA flags of one segment entry, one line each."""
-    notes = [f"term: {_describe(term)}" for term in _as_list(entry.get("terms"))]
-    notes.extend(f"markup: {run}" for run in _as_list(entry.get("markup")))
-    for key in ("qa", "flags"):
-        notes.extend(f"qa: {_describe(flag)}" for flag in _as_list(entry.get(key)))
+def segment_notes(view: EntryView) -> list[str]:
+    """Glossary terms, formatted runs, QA flags and a reviewed translation of an earlier source
+    of one segment entry, one line each."""
+    notes = [f"term: {_describe(term)}" for term in view.entry.terms or ()]
+    notes.extend(f"markup: {run}" for run in view.markup)
+    notes.extend(f"qa: {flag}" for flag in view.qa)
+    suggestion = view.entry.suggestion
+    if suggestion:
+        notes.append(f"suggestion: {suggestion['target']} (reviewed for the earlier source: {suggestion['source']})")
     return notes
-
-
-def _as_list(value: object) -> list[object]:
-    if value is None:
-        return []
-    if isinstance(value, Mapping):
-        return [{"name": k, **v} if isinstance(v, Mapping) else f"{k}: {v}" for k, v in value.items()]
-    return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
 def _describe(item: object) -> str:
@@ -354,4 +359,4 @@ def _unit_content(unit, unit_id: str) -> EditedUnit:
         target_text += text
     states = [p.get("state") for p in parts if p.tag == _X + "segment" and p.get("state") in _STATES]
     state = min(states, key=_STATES.index) if states else ("translated" if target_text else "initial")
-    return EditedUnit(unit_id, source_text, target_text, state, codes, tuple(holes))
+    return EditedUnit(unit_id, source_text, target_text, state, codes, tuple(holes), unit.get(_VERSION) or "")

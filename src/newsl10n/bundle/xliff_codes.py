@@ -62,16 +62,6 @@ def article_codes(article: Article, targets: Mapping[str, str], placed: Placed |
     return codes
 
 
-def placements(segments: Sequence[Mapping[str, object]]) -> dict[str, dict[int, tuple[int, int]]]:
-    """The runs a translator placed, from segments.json entries (``placed``)."""
-    out: dict[str, dict[int, tuple[int, int]]] = {}
-    for entry in segments:
-        placed = entry.get("placed")
-        if isinstance(placed, Mapping):
-            out[str(entry["id"])] = {int(k): (int(v[0]), int(v[1])) for k, v in placed.items()}
-    return out
-
-
 # -- writing ----------------------------------------------------------------------------------
 
 

@@ -10,15 +10,14 @@ import logging
 import signal
 import sys
 
-import typer
 
-from . import catalog, glossary, models, qe, review, score, tm, translate, xliff
+from . import catalog, glossary, models, qe, review, score, serve, tm, translate, xliff
+from .common import App
 
-app = typer.Typer(
+app = App(
     name="newsl10n",
     help="Translate and localize news articles with MarianMT models, glossaries and QA.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
 )
 
@@ -29,6 +28,7 @@ COMMANDS = (
     ("score", score.score),
     ("qa", score.qa),
     ("review", review.review),
+    ("serve", serve.serve),
 )
 GROUPS = (
     ("models", models.models_app),

@@ -27,9 +27,9 @@ from ..terms.files import Glossary, resolve_glossary
 from ..terms.source import SourceTerms, text_constraints
 from ..translate.base import make_translator
 from ..translate.spec import engine_specs
-from .common import ConfigOption, cli_errors, parse_locales, parse_model_overrides
+from .common import App, ConfigOption, cli_errors, parse_locales, parse_model_overrides
 
-catalog_app = typer.Typer(
+catalog_app = App(
     help="UI string catalogs (gettext via Babel): extract, update with MT prefill, compile.",
     no_args_is_help=True,
 )
@@ -56,12 +56,12 @@ def extract(
     run in the mapping's folder.
     """
     with cli_errors():
-        cfg, base = load_config(config)
+        cfg = load_config(config)
         method_map, options_map = read_mapping(open_text(mapping), source=str(mapping))
         template = extract_template(mapping.resolve().parent, method_map, options_map, source=str(mapping))
         if not len(template):
             raise InputError(f"{mapping}: no UI strings found in the files it maps")
-        target = output or base / cfg.catalogs / TEMPLATE_NAME
+        target = output or cfg.catalogs / TEMPLATE_NAME
         write_atomic(target, po_bytes(template))
     typer.echo(f"{len(template)} UI strings -> {target}")
 
@@ -94,13 +94,13 @@ def update(
     with its previous msgid; a removed one becomes obsolete. Models load only when needed.
     """
     with cli_errors():
-        cfg, base = load_config(config)
+        cfg = load_config(config)
         locales = _locales(to, cfg)
         overrides = parse_model_overrides(model)
         unknown = set(overrides) - set(locales)
         if unknown:
             raise ConfigError(f"--model given for {', '.join(sorted(unknown))}, not among --to locales")
-        catalogs = base / cfg.catalogs
+        catalogs = cfg.catalogs
         template_path = template or catalogs / TEMPLATE_NAME
         with open_bytes(template_path, hint="run `newsl10n catalog extract` first") as fh:
             pot = read_catalog(fh, source=str(template_path))
@@ -113,7 +113,7 @@ def update(
                     existing = read_catalog(fh, source=str(path), locale=_folder(locale))
             updated[locale] = (path, *update_catalog(pot, existing, locale, plural_forms))
         if not no_mt:
-            _prefill_all(cfg, base, updated, overrides)
+            _prefill_all(cfg, updated, overrides)
         for path, catalog, _ in updated.values():
             write_atomic(path, po_bytes(catalog))
     for locale, (path, catalog, result) in updated.items():
@@ -126,15 +126,15 @@ def update(
         )
 
 
-def _prefill_all(cfg, base: Path, updated: dict, overrides: dict[str, str]) -> None:
+def _prefill_all(cfg, updated: dict, overrides: dict[str, str]) -> None:
     """Load a model only for the locales that have untranslated strings, and pre-fill them,
     with the run's glossary terms imposed as ``translate`` imposes them."""
     pending = [loc for loc, (_, catalog, _) in updated.items() if any(needs_translation(m) for m in catalog)]
     if not pending:
         return
-    glossary = resolve_glossary(cfg, base)
+    glossary = resolve_glossary(cfg)
     terms = SourceTerms(glossary if glossary is not None else Glossary())
-    specs = engine_specs(cfg, base, pending, {k: v for k, v in overrides.items() if k in pending})
+    specs = engine_specs(cfg, pending, {k: v for k, v in overrides.items() if k in pending})
     for locale, spec in specs.items():
         translator = make_translator(spec)
         _, catalog, result = updated[locale]
@@ -157,8 +157,8 @@ def compile_(
     Exits 1 when an entry fails Babel's checks (placeholders, plural forms).
     """
     with cli_errors():
-        cfg, base = load_config(config)
-        catalogs = base / cfg.catalogs
+        cfg = load_config(config)
+        catalogs = cfg.catalogs
         locales = parse_locales_or_found(to, catalogs)
         compiled = []
         for locale in locales:

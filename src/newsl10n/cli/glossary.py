@@ -17,7 +17,7 @@ from ..fileio import write_atomic
 from ..terms.files import check_glossary_text, glossary_paths, load_glossary, require_valid
 from ..terms.formats import from_csv, read_tbx, to_csv, to_tbx, to_yaml
 from ..terms.source import SourceTerms
-from .common import ConfigOption, cli_errors
+from .common import App, ConfigOption, cli_errors
 
 PathsArgument = Annotated[
     Optional[list[Path]],
@@ -25,14 +25,13 @@ PathsArgument = Annotated[
 ]
 FORMATS = ("tbx", "csv")
 
-glossary_app = typer.Typer(help="Check, export and import glossaries (term files).", no_args_is_help=True)
+glossary_app = App(help="Check, export and import glossaries (term files).", no_args_is_help=True)
 
 
 def _paths(paths: list[Path] | None, config: Path | None) -> list[Path]:
     if paths:
         return paths
-    cfg, base = load_config(config)
-    found = glossary_paths(cfg, base)
+    found = glossary_paths(load_config(config))
     if not found:
         raise ConfigError("no glossary: pass term files or folders, or list them under 'glossaries:' in pipeline.yaml")
     return found

@@ -13,13 +13,13 @@ from ..errors import ConfigError
 from ..fileio import read_text, write_atomic
 from ..locales import check_locale
 from ..terms.files import glossary_target_lines, resolve_glossary
-from ..testing import ARCHITECTURES, build_random_marian
+from ..testsupport.randommodels import ARCHITECTURES, build_random_marian
 from ..translate.ct2_models import VMAP_FILE, cache_folder, convert_marian, model_revision
 from ..translate.shortlist import build_shortlist
 from ..translate.spec import EngineSpec
-from .common import ConfigOption, cli_errors
+from .common import App, ConfigOption, cli_errors
 
-models_app = typer.Typer(help="Manage translation models.", no_args_is_help=True)
+models_app = App(help="Manage translation models.", no_args_is_help=True)
 
 QUANTIZATIONS = ("int8", "int8_float32", "int16", "float16", "float32")
 
@@ -41,7 +41,7 @@ def models_random(
     A model folder that exists and is not empty is refused (a real model could be lost) unless --force.
     """
     with cli_errors():
-        cfg, base = load_config(config)
+        cfg = load_config(config)
         if size not in ARCHITECTURES:
             raise ConfigError(f"--size {size!r}: choose one of {', '.join(ARCHITECTURES)}")
         for locale in locales:
@@ -50,7 +50,7 @@ def models_random(
             if not force and target.is_dir() and any(target.iterdir()):
                 raise ConfigError(f"{target}: folder exists and is not empty (pass --force to replace the model)")
         lines = [cfg.source_lang, *_read_corpus(corpus)]
-        glossary = resolve_glossary(cfg, base)
+        glossary = resolve_glossary(cfg)
         for locale in locales:
             settings = cfg.locales.get(locale)
             token = settings.target_token if settings and settings.target_token else None
@@ -93,8 +93,8 @@ def models_convert(
     with cli_errors():
         if quantization not in QUANTIZATIONS:
             raise ConfigError(f"--quantization {quantization!r}: choose one of {', '.join(QUANTIZATIONS)}")
-        cfg, base = load_config(config)
-        cache = base / cfg.ctranslate2.models_cache
+        cfg = load_config(config)
+        cache = cfg.ctranslate2.models_cache
         source, revision = model_revision(model, None, cache, download=True)
         target = out if out is not None else cache_folder(cache, model, revision, quantization)
         if out is not None and out.exists() and any(out.iterdir()):
@@ -126,13 +126,13 @@ def models_shortlist(
     from ..translate.ct2 import CT2Translator
 
     with cli_errors():
-        cfg, base = load_config(config)
+        cfg = load_config(config)
         lines = _corpus_lines(corpus)
         terms: list[str] = []
         if to is not None:
             check_locale(to)
-            terms = glossary_target_lines(resolve_glossary(cfg, base), to)
-        cache = base / cfg.ctranslate2.models_cache
+            terms = glossary_target_lines(resolve_glossary(cfg), to)
+        cache = cfg.ctranslate2.models_cache
         ct2 = cfg.ctranslate2.model_copy(update={"models_cache": cache, "use_vmap": False})
         spec = EngineSpec("ctranslate2", model, cfg.source_lang, to or "und", cfg.decoding, target_token, ct2)
         engine = CT2Translator.load(spec)

@@ -9,29 +9,20 @@ import typer
 
 from ..config import load_config
 from ..fileio import dump_json, write_atomic
-from ..qe import (
-    LOW_SHARE_REVIEWED,
-    PostEdit,
-    TooFewPostEdits,
-    fit,
-    load_models,
-    memory_post_edits,
-    model_file,
-    models_to_json,
-    report,
-)
+from ..qe.fit import LOW_SHARE_REVIEWED, PostEdit, TooFewPostEdits, fit, memory_post_edits, report
+from ..qe.scoring import load_models, model_file, models_to_json
 from ..tm.store import memory_path, open_memory
-from .common import ConfigOption, cli_errors
+from .common import App, ConfigOption, cli_errors
 from .tm import TmOption
 
-qe_app = typer.Typer(help="Confidence per segment, learned from post-edits.", no_args_is_help=True)
+qe_app = App(help="Confidence per segment, learned from post-edits.", no_args_is_help=True)
 
 LocaleOption = Annotated[Optional[str], typer.Option("--locale", "-l", help="Only this locale.")]
 
 
 def _post_edits(tm: Path | None, config: Path | None, locale: str | None) -> tuple[Path, dict[str, list[PostEdit]]]:
-    cfg, base = load_config(config)
-    path = tm if tm is not None else memory_path(base / cfg.out, cfg.tm.path, base)
+    cfg = load_config(config)
+    path = tm if tm is not None else memory_path(cfg.out, cfg.tm.path)
     with open_memory(path) as memory:
         found = memory_post_edits(memory.entries(locale, reviewed_only=True), cfg.qa, cfg.source_lang)
     return path, found

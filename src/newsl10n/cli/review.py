@@ -58,25 +58,34 @@ def open_workspace(out: Path, config: Path | None, glossary: list[Path], no_glos
 
     if not out.is_dir():
         raise InputError(f"{out}: no such folder" if not out.exists() else f"{out}: expected an output folder")
-    cfg, base = load_config(config)
-    terms = resolve_glossary(cfg, base, glossary, enabled=not no_glossary)
-    catalogs = base / cfg.catalogs
+    cfg = load_config(config)
+    terms = resolve_glossary(cfg, glossary, enabled=not no_glossary)
+    catalogs = cfg.catalogs
     workspace = Workspace(
         out,
         qa=cfg.qa,
         catalogs=catalogs if catalogs.is_dir() else None,
         terms=SourceTerms(terms) if terms is not None else None,
-        memory=memory_path(out, cfg.tm.path, base) if cfg.tm.enabled else None,
+        memory=memory_path(out, cfg.tm.path) if cfg.tm.enabled else None,
     )
     if (out / "segments.json").is_file():
         raise InputError(f"{out}: is one bundle; give its output folder (two levels up)")
     workspace.bundle_ids()  # InputError when OUT holds none
+    workspace.recover()  # saves cut short (a killed server) are completed before the first page
     return workspace
 
 
 def token_for(host: str) -> str | None:
-    """None on loopback; elsewhere ${TOKEN_ENV}, else a fresh random token."""
-    return None if is_loopback(host) else (os.environ.get(TOKEN_ENV) or secrets.token_urlsafe(24))
+    """None on loopback; elsewhere ${TOKEN_ENV} (ConfigError when it is too weak: at least 16
+    characters, no spaces), else a fresh random token."""
+    if is_loopback(host):
+        return None
+    given = os.environ.get(TOKEN_ENV)
+    if given is None:
+        return secrets.token_urlsafe(24)
+    from ..server.app import check_token  # Starlette: only for this command
+
+    return check_token(given, source=f"${TOKEN_ENV}")
 
 
 def is_loopback(host: str) -> bool:

@@ -126,14 +126,15 @@ def _baseline_targets(previous: Mapping[tuple[str, str], LoadedBundle], bundle: 
 
 # --- reports ---------------------------------------------------------------------------------
 
-ENGINE_KEYS = ("engine", "model", "model_revision")
-
-
 def engines_of(bundles: Sequence[LoadedBundle]) -> tuple[dict[str, object], ...]:
-    """Model and glossary versions from the manifests, shown beside the signatures."""
+    """What made the bundles, shown beside the scores' signatures: each distinct engine
+    signature (:attr:`Manifest.signature`, described) and glossary version."""
     seen: list[dict[str, object]] = []
     for bundle in bundles:
-        info = {k: v for k, v in bundle.manifest.to_json().items() if k in ENGINE_KEYS or k.startswith("glossary")}
+        manifest = bundle.manifest
+        info = manifest.signature.describe() if manifest.engine else {}
+        if manifest.glossary_hash is not None:
+            info["glossary_hash"] = manifest.glossary_hash
         if info and info not in seen:
             seen.append(info)
     return tuple(seen)
@@ -212,7 +213,7 @@ def report_table(reports: Sequence[LocaleReport], gates: Mapping[str, Gate]) -> 
         for metric, signature in r.scores.signatures.items():
             lines.append(f"{r.locale} {metric:<4} {signature}")
         for engine in r.engines:
-            lines.append(f"{r.locale} from {', '.join(f'{k}={v}' for k, v in engine.items())}")
+            lines.append(f"{r.locale} from {', '.join(f'{k}={_plain(v)}' for k, v in engine.items())}")
     compared = [(r.locale, c) for r in reports for c in r.comparisons]
     if compared:
         lines.append("")
@@ -226,6 +227,11 @@ def report_table(reports: Sequence[LocaleReport], gates: Mapping[str, Gate]) -> 
             )
         lines.extend(_columns(rows, "llrrrrl"))
     return lines
+
+
+def _plain(value: object) -> str:
+    """A setting as one short token: nested settings as compact JSON."""
+    return json.dumps(value, separators=(",", ":")) if isinstance(value, dict) else str(value)
 
 
 def _columns(rows: Sequence[Sequence[str]], align: str) -> list[str]:
@@ -279,7 +285,7 @@ def score(
     """
     override = Gate(min_bleu, min_chrf, max_ter, min_term_compliance)
     with cli_errors():
-        cfg, _ = load_config(config)
+        cfg = load_config(config)
         items = _score_inputs(inputs or [], hyp, ref or [], refs, lang, baseline)
         gates = {item.locale: gate_for(item.locale, cfg.gates, override) for item in items}
         reports = [report_locale(item, gates[item.locale], samples) for item in items]
@@ -339,7 +345,7 @@ def qa(
     Exit 0: within the limits; 1: too many errors or warnings; 2: usage or input error.
     """
     with cli_errors():
-        cfg, _ = load_config(config)
+        cfg = load_config(config)
         bundles = [load_bundle(p) for p in find_bundles(inputs)]
     results = [(b, check_segments(qa_segments(b, cfg.source_lang), cfg.qa)) for b in bundles]
     total = count_by_severity(i for _, issues in results for i in issues)
@@ -368,8 +374,8 @@ def _first(*values: int | None) -> int | None:
 
 def qa_segments(bundle: LoadedBundle, source_lang: str) -> Iterator[QASegment]:
     """The segments of a bundle as the checkers see them (``terms`` only where a glossary ran)."""
-    for number, seg in enumerate(bundle.segments, 1):
-        yield QASegment.from_entry(seg, source_lang, bundle.locale, number)
+    for seg in bundle.segments:
+        yield seg.qa_input(source_lang, bundle.locale)
 
 
 def qa_json(results: Sequence[tuple[LoadedBundle, list[Issue]]], total: Mapping[str, int]) -> dict[str, object]:

@@ -14,9 +14,9 @@ from ..errors import ConfigError
 from ..fileio import read_bytes, write_atomic
 from ..tm.store import TranslationMemory, memory_path, open_memory
 from ..tm.tmx import export_tmx, read_tmx
-from .common import ConfigOption, cli_errors
+from .common import App, ConfigOption, cli_errors
 
-tm_app = typer.Typer(help="The translation memory.", no_args_is_help=True)
+tm_app = App(help="The translation memory.", no_args_is_help=True)
 
 FORMATS = ("tmx",)
 
@@ -37,10 +37,10 @@ def tm_import(
     reviewed (unless a newsl10n TMX says a unit was not), with the file's name as its origin.
     Language tags are stored as the locales of pipeline.yaml they name (de-DE as de)."""
     with cli_errors():
-        cfg, base = load_config(config)
+        cfg = load_config(config)
         data = read_bytes(file, what="TMX file")
         found = read_tmx(data, source=str(file), origin=file.name, source_lang=cfg.source_lang, locales=cfg.locales)
-        path = tm if tm is not None else memory_path(base / cfg.out, cfg.tm.path, base)
+        path = tm if tm is not None else memory_path(cfg.out, cfg.tm.path)
         if found.entries:
             with TranslationMemory(path) as memory:
                 memory.add(found.entries)
@@ -60,8 +60,8 @@ def tm_export(
     with cli_errors():
         if fmt not in FORMATS:
             raise ConfigError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
-        cfg, base = load_config(config)
-        path = tm if tm is not None else memory_path(base / cfg.out, cfg.tm.path, base)
+        cfg = load_config(config)
+        path = tm if tm is not None else memory_path(cfg.out, cfg.tm.path)
         with open_memory(path) as memory:
             entries = memory.entries(locale, reviewed_only=reviewed_only)
             buffer = io.BytesIO()

@@ -12,11 +12,12 @@ import typer
 
 from ..batch import collect_articles
 from ..config import load_config
-from ..engines import ENGINE_NAMES, is_engine_name
+from ..engines import engine_choices, is_engine_name
 from ..errors import ConfigError, NewsL10nError
 from ..executor import Executor
-from ..pipeline import run_translate
+from ..pipeline import BundleResult, run_translate
 from ..progress import SegmentProgress, make_reporter
+from ..settings import RunSettings
 from ..source import read_article
 from ..terms.files import Glossary, resolve_glossary
 from ..terms.source import SourceTerms
@@ -41,21 +42,25 @@ def translate(
     ],
     to: Annotated[
         Optional[str],
-        typer.Option("--to", "-t", help="Target locales, comma-separated (default: all in pipeline.yaml)."),
+        typer.Option("--to", "-t", metavar="LOCALES", help="Target locales, comma-separated (default: all in pipeline.yaml)."),
     ] = None,
     model: Annotated[
         list[str],
         typer.Option(
-            "--model",
-            "-m",
-            help="LOCALE=ID_OR_PATH: a hub id or a local model folder for one locale (repeatable).",
-        ),
+            "--model", "-m", metavar="LOCALE=ID_OR_PATH",
+            help="A hub id or a local model folder for one locale (repeatable).",
+        ),  # fmt: skip
     ] = [],
     out: Annotated[
-        Optional[Path], typer.Option("--out", "-o", help="Output folder (default: 'out' in pipeline.yaml).")
+        Optional[Path], typer.Option("--out", "-o", metavar="DIR", help="Output folder (default: 'out' in pipeline.yaml).")
     ] = None,
     engine: Annotated[
-        Optional[str], typer.Option("--engine", "-e", help="Translation engine: ctranslate2 (fast, int8), transformers, an engine registered under newsl10n.engines, or a class as module:Class (default: engine in pipeline.yaml).")
+        Optional[str],
+        typer.Option(
+            "--engine", "-e", metavar="NAME",
+            help="Translation engine: ctranslate2 (fast, int8), transformers, an engine registered under "
+            "newsl10n.engines, or a class as module:Class (default: engine in pipeline.yaml).",
+        ),  # fmt: skip
     ] = None,
     no_tm: Annotated[
         bool, typer.Option("--no-tm", help="Bypass the translation memory: translate every segment.")
@@ -72,45 +77,38 @@ def translate(
     ] = False,
     cluster: Annotated[
         Optional[str],
-        typer.Option("--cluster", help="local:N: translate on N local Dask worker processes (needs newsl10n[dask])."),
+        typer.Option(
+            "--cluster", metavar="local:N",
+            help="Translate on N local Dask worker processes (needs the dask extra: pip install 'newsl10n[dask]').",
+        ),  # fmt: skip
     ] = None,
     scheduler: Annotated[
         Optional[str],
-        typer.Option("--scheduler", help="tcp://HOST:PORT: translate on an existing Dask cluster."),
+        typer.Option("--scheduler", metavar="tcp://HOST:PORT", help="Translate on an existing Dask cluster (dask extra too)."),
     ] = None,
 ) -> None:
     """Translate articles and write one localized bundle per article and locale.
 
-    Each bundle (OUT/<article>/<locale>/) holds article.txt, article.html, segments.json and
-    manifest.json. Nothing is written unless every article, the glossary and every model load.
-    A bundle whose manifest records the same source checksum and model is kept (so a run can
-    resume).
+    Each bundle (OUT/<article>/<locale>/) holds article.txt, article.html, segments.json,
+    manifest.json, article.xlf and review.html. Nothing is written unless every article, the
+    glossary and every model load. A bundle whose manifest records the same source, engine
+    signature, glossary and UI catalog is kept, so a run can resume.
     """
     try:
-        cfg, base = load_config(config)
-        terms = resolve_glossary(cfg, base, glossary, enabled=not no_glossary)
+        cfg = load_config(config)
+        terms = resolve_glossary(cfg, glossary, enabled=not no_glossary)
         if engine is not None and not is_engine_name(engine):
-            raise ConfigError(f"--engine {engine!r}: choose one of {', '.join(ENGINE_NAMES)}, an engine "
-                              "registered under newsl10n.engines, or a class as module:Class")
+            raise ConfigError(f"--engine {engine!r}: choose one of {engine_choices()}")
         locales = parse_locales(to) if to else list(cfg.locales)
         if not locales:
             raise ConfigError("no target locales: pass --to or list them under 'locales:' in pipeline.yaml")
-        inputs = collect_articles(articles, exclude=[out if out is not None else base / cfg.out])
+        settings = RunSettings.of(
+            cfg, out=out, use_tm=not no_tm, overrides=parse_model_overrides(model), engine=engine, glossary=terms,
+            resume=not force,
+        )  # fmt: skip
+        inputs = collect_articles(articles, exclude=[settings.out])
         with open_executor(cluster, scheduler) as executor:
-            result = run_translate(
-                cfg,
-                base,
-                inputs,
-                locales,
-                overrides=parse_model_overrides(model),
-                out=out,
-                engine=engine,
-                reporter=make_reporter(quiet=quiet),
-                executor=executor,
-                resume=not force,
-                use_tm=not no_tm,
-                glossary=terms,
-            )
+            result = run_translate(settings, inputs, locales, reporter=make_reporter(quiet=quiet), executor=executor)
     except NewsL10nError as exc:
         raise fail(exc) from None
     except KeyboardInterrupt:
@@ -124,6 +122,8 @@ def translate(
             summary = f", terms {counts['enforced'] + counts['present']}/{counts['total']}"
             violated += counts["violated"]
         typer.echo(f"{bundle.article} [{bundle.locale}]: {bundle.segments} segments{summary} -> {bundle.path}")
+        for line in reviewed_notices(bundle):
+            typer.echo(f"warning: {bundle.article} [{bundle.locale}]: {line}", err=True)
     if result.skipped:
         typer.echo(f"{len(result.skipped)} bundles already current, kept (--force translates them again)")
     if violated:
@@ -131,6 +131,34 @@ def translate(
                    "see 'terms' in each bundle's segments.json", err=True)
         if strict:
             raise typer.Exit(1)
+
+
+def reviewed_notices(bundle: BundleResult) -> list[str]:
+    """What a run did with people's text that they should know: kept though a term now reads
+    violated, translated again because its source changed, or dropped with its source."""
+    notices = []
+    if bundle.reviewed_violated:
+        notices.append(
+            f"{_count(bundle.reviewed_violated, 'reviewed segment')} kept though the glossary now reads a term "
+            f"violated ({_ids(bundle.reviewed_violated)}); see 'terms' in segments.json"
+        )
+    changed = bundle.earlier.changed
+    if changed:
+        notices.append(
+            f"the source of {_count(changed, 'reviewed segment')} changed ({_ids(changed)}): "
+            "translated again, the reviewed text kept as a suggestion"
+        )
+    if bundle.earlier.dropped:
+        notices.append(f"{bundle.earlier.dropped} reviewed segment(s) left out: their source is no longer in the article")
+    return notices
+
+
+def _count(ids: tuple[str, ...], what: str) -> str:
+    return f"{len(ids)} {what}{'' if len(ids) == 1 else 's'}"
+
+
+def _ids(ids: tuple[str, ...], shown: int = 10) -> str:
+    return ", ".join(ids[:shown]) + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
 
 
 def segment(
@@ -146,8 +174,8 @@ def segment(
     inside a term.
     """
     with cli_errors():
-        cfg, base = load_config(config)
-        terms = resolve_glossary(cfg, base, glossary, enabled=not no_glossary)
+        cfg = load_config(config)
+        terms = resolve_glossary(cfg, glossary, enabled=not no_glossary)
         with SegmentProgress(make_reporter(), article.stem) as progress:
             source = read_article(article, cfg, SourceTerms(terms if terms is not None else Glossary()), progress=progress)
     blocks = [

@@ -7,13 +7,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..bundle.postedit import import_xliff as apply_edits
-from ..bundle.reader import load_bundle
 from ..config import load_config
+from ..edits import EditSettings
+from ..edits import import_xliff as apply_xliff
 from ..errors import OutputError
 from ..fileio import read_bytes
-from ..tm.cached import remember_reviewed
-from ..tm.store import TranslationMemory, memory_path
+from ..tm.store import memory_path
 from ..terms.files import resolve_glossary
 from ..terms.source import SourceTerms
 from .common import GlossaryOption, NoGlossaryOption, cli_errors
@@ -36,12 +35,14 @@ def import_xliff(
 ) -> None:
     """Apply post-edits: edited segments replace the machine output and are marked reviewed.
 
-    The bundle (article files, segments.json, article.xlf, review.html) is rewritten atomically;
-    each edited segment's glossary terms are checked again (a post-edit that drops one is
-    reported violated), and a later `translate` run keeps reviewed segments.
+    The bundle (article files, segments.json, article.xlf, review.html) is rewritten atomically
+    and the reviewed segments stored in the translation memory, both or neither; each edited
+    segment's glossary terms are checked again (a post-edit that drops one is reported
+    violated), and a later `translate` run keeps reviewed segments. A unit that someone else
+    changed in the bundle since the file was made is refused, and nothing is saved.
     """
     with cli_errors():
-        cfg, base = load_config(config)
+        cfg = load_config(config)
         data = read_bytes(file, what="XLIFF file")
         target = bundle or file.parent
         if target.resolve() in (Path.cwd().resolve(), *Path.cwd().resolve().parents):
@@ -49,15 +50,12 @@ def import_xliff(
                 f"{target}: the bundle folder holds the current folder; run import-xliff from outside it "
                 "(the bundle is replaced as a whole)"
             )
-        terms = resolve_glossary(cfg, base, glossary, enabled=not no_glossary)
-        result = apply_edits(
-            data, source=str(file), bundle=target, qa=cfg.qa, catalogs=base / cfg.catalogs,
-            terms=SourceTerms(terms) if terms is not None else None,
+        terms = resolve_glossary(cfg, glossary, enabled=not no_glossary)
+        settings = EditSettings(
+            qa=cfg.qa, catalogs=cfg.catalogs, terms=SourceTerms(terms) if terms is not None else None,
+            memory=memory_path(target.parent.parent, cfg.tm.path) if cfg.tm.enabled else None,
         )  # fmt: skip
-        if cfg.tm.enabled:
-            edited = load_bundle(result.bundle)
-            with TranslationMemory(memory_path(result.bundle.parent.parent, cfg.tm.path, base)) as memory:
-                remember_reviewed(memory, edited.manifest, edited.segments)
+        result = apply_xliff(data, source=str(file), bundle=target, settings=settings)
     typer.echo(
         f"{result.bundle}: {result.changed} segments edited, "
         f"{result.reviewed} of {result.total} reviewed"

@@ -25,8 +25,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import __version__
-from ..bundle.postedit import StaleEdit, target_version
-from ..errors import InputError
+from ..bundle.postedit import StaleEdit
+from ..errors import ConfigError, InputError, NewsL10nError
 from ..jinja import page_environment
 from ..locales import is_rtl
 from .workspace import Row, UnknownId, Workspace
@@ -49,9 +49,35 @@ HEADERS = {
 }
 
 
+MIN_TOKEN_CHARS = 16
+
+
+def check_token(token: str, *, source: str) -> str:
+    """``token`` when it is strong enough to guard the editor (at least 16 characters, none of
+    them spaces or controls); ConfigError naming ``source`` else."""
+    if len(token) < MIN_TOKEN_CHARS or not token.isprintable() or any(c.isspace() for c in token):
+        raise ConfigError(
+            f"{source}: a review token needs at least {MIN_TOKEN_CHARS} characters and no spaces "
+            f"(this one has {len(token)}); leave it unset to get a random one"
+        )
+    return token
+
+
+def same_secret(given: str, expected: str) -> bool:
+    """Constant-time comparison of two strings of any characters (``secrets.compare_digest``
+    takes only ASCII ``str``); an empty ``expected`` never matches."""
+    return bool(expected) and secrets.compare_digest(_utf8(given), _utf8(expected))
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
 def create_app(workspace: Workspace, *, token: str | None = None) -> Starlette:
     """The application over ``workspace``. ``token``: required on every request (set it whenever
     the server listens on anything but loopback); without it only loopback Host names pass."""
+    if token is not None:
+        check_token(token, source="token")
     env = page_environment()
     pages = _Pages(workspace, env)
     middleware = [
@@ -74,12 +100,12 @@ def _guard(token: str | None) -> Callable[[Request, Callable[[Request], Awaitabl
     async def dispatch(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         if token is not None:
             given = request.query_params.get("token")
-            if given is not None and secrets.compare_digest(given, token):
+            if given is not None and same_secret(given, token):
                 response: Response = RedirectResponse(request.url.remove_query_params("token"), status_code=303)
                 response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
                 return response
             bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
-            if not any(secrets.compare_digest(v, token) for v in (request.cookies.get(TOKEN_COOKIE, ""), bearer)):
+            if not any(same_secret(v, token) for v in (request.cookies.get(TOKEN_COOKIE, ""), bearer)):
                 return PlainTextResponse("token required: open the address newsl10n review printed", status_code=401)
         response = await call_next(request)
         response.headers.update(HEADERS)
@@ -131,9 +157,9 @@ class _Pages:
     @staticmethod
     def _forged(request: Request, form) -> bool:
         """The POST did not come from a page of this editor: another origin, or no CSRF token
-        matching its browser's cookie."""
+        matching its browser's cookie (a request without the cookie never matches)."""
         csrf = str(form.get("csrf", ""))
-        return not _same_origin(request) or not secrets.compare_digest(csrf, request.cookies.get(CSRF_COOKIE, "") or "-")
+        return not _same_origin(request) or not same_secret(csrf, request.cookies.get(CSRF_COOKIE, ""))
 
     def _editor_page(self, bundle_id: str, show: str, number: int) -> dict[str, object]:
         bundle = self.workspace.load(bundle_id)
@@ -179,16 +205,18 @@ class _Pages:
             raise
         except InputError as exc:
             return _refuse(str(exc), 400, wants_json)
+        except NewsL10nError as exc:  # the bundle could not be written (a full disk, a lock held too long)
+            return _refuse(str(exc), 503, wants_json)
         log.info("%s %s: saved, reviewed", bundle_id, segment)
         if not wants_json:
             anchor = f"#{quote(next_id or segment)}"
             number = next_page if next_page.isdigit() else "1"
             return RedirectResponse(f"/edit/{quote(bundle_id)}?show={show}&page={number}{anchor}", status_code=303)
-        entry = next(s for s in bundle.segments if s.get("id") == segment)
+        entry = bundle.entry(segment)
         page = {**self._langs(bundle.manifest.source_lang, bundle.locale), "bundle": bundle_id, "show": show,
                 "csrf": csrf, "page_number": next_page, "next_page": {}}  # fmt: skip
         html = self.row_html(self.workspace.row(bundle, entry), page, next_id)
-        reviewed = sum(1 for s in bundle.segments if s.get("reviewed"))
+        reviewed = sum(1 for s in bundle.segments if s.reviewed)
         return JSONResponse({"ok": True, "row": html, "reviewed": reviewed})
 
     def row_html(self, row: Row, page: dict[str, object], next_id: str) -> str:
@@ -197,7 +225,7 @@ class _Pages:
     def _conflict(
         self, request: Request, exc: StaleEdit, bundle_id: str, target: str, show: str, wants_json: bool
     ) -> Response:
-        version = target_version(exc.current)
+        version = exc.version
         if wants_json:
             return JSONResponse({"error": str(exc), "current": exc.current, "version": version}, status_code=409)
         bundle = self.workspace.load(bundle_id)

@@ -10,22 +10,21 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..bundle.pieces import PieceCache
-from ..bundle.postedit import Edit, apply_edits, prepare_pieces, target_version
+from ..bundle.postedit import Edit, prepare_pieces
 from ..bundle.reader import LoadedBundle, find_bundles, load_bundle
 from ..bundle.review import highlight
-from ..bundle.segments import SEGMENTS
+from ..bundle.segments import SEGMENTS, SegmentEntry
 from ..config import QASettings
+from ..edits import EditSettings, recover_all, save_edits
 from ..errors import InputError
 from ..model import TermConstraint
-from ..qa import ERROR, WARNING, Issue, QASegment, check_segment
+from ..qa import ERROR, WARNING, Issue, check_segment
 from ..terms.recheck import report_constraint
 from ..terms.source import SourceTerms
-from ..tm.cached import remember_reviewed
-from ..tm.store import TranslationMemory
 
 _SEGMENT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
 
@@ -46,6 +45,8 @@ class Summary:
     errors: int
     warnings: int
     violated: int
+    damaged: str = ""
+    """Why the bundle cannot be read ("" when it can): shown in the index instead of its counts."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ class Row:
     reviewed: bool
     issues: list[Issue]
     terms: list[TermView]
+    suggestion: dict[str, str] | None = None
+    """A person's translation of the segment's earlier source (``{"source", "target"}``)."""
 
     @property
     def flagged(self) -> bool:
@@ -87,14 +90,22 @@ class Workspace:
     memory: Path | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _summaries: dict[tuple[Path, int, int], Summary] = field(default_factory=dict, repr=False)
-    _loaded: dict[Path, tuple[tuple[int, int], LoadedBundle]] = field(default_factory=dict, repr=False)
+    _loaded: dict[Path, tuple[tuple[int, int, int], LoadedBundle]] = field(default_factory=dict, repr=False)
     _pieces: PieceCache = field(default_factory=PieceCache, repr=False)
     """What the saves' rebuilds reuse: the XLIFF units, rows and QA flags of unchanged segments."""
-    _prepared: dict[Path, tuple[int, int]] = field(default_factory=dict, repr=False)
-    """The segments.json (mtime, size) whose pieces ``_pieces`` holds, per bundle."""
+    _prepared: dict[Path, tuple[int, int, int]] = field(default_factory=dict, repr=False)
+    """The segments.json (inode, mtime, size) whose pieces ``_pieces`` holds, per bundle."""
 
     def __post_init__(self) -> None:
         self.root = self.out.resolve()
+
+    @property
+    def settings(self) -> EditSettings:
+        return EditSettings(self.qa, self.catalogs, self.terms, self.memory, self._pieces)
+
+    def recover(self) -> int:
+        """Complete the saves to OUT's bundles that were cut short (:func:`newsl10n.edits.recover_all`)."""
+        return recover_all(self.out, self.settings)
 
     def bundle_ids(self) -> list[str]:
         """Every bundle under OUT, as ``article/locale`` ids (relative folder names)."""
@@ -122,7 +133,9 @@ class Workspace:
         return self._load(self.resolve(bundle_id))
 
     def _load(self, path: Path) -> LoadedBundle:
-        """The bundle at ``path``, parsed again only when its segments.json has changed."""
+        """The bundle at ``path``, parsed again only when its segments.json has changed (another
+        file: a write swaps the whole folder, so its inode tells; a save reads it under the
+        bundle's lock)."""
         key = _file_key(path / SEGMENTS)
         cached = self._loaded.get(path)
         if cached is None or cached[0] != key:
@@ -130,18 +143,25 @@ class Workspace:
         return cached[1]
 
     def summaries(self) -> list[Summary]:
-        """Every bundle's counts (none when OUT no longer holds any)."""
+        """Every bundle's counts (none when OUT no longer holds any); a bundle that cannot be
+        read is listed as damaged, with why."""
         try:
             ids = self.bundle_ids()
         except InputError:
             return []
-        return [self.summary(b) for b in ids]
+        return [self._summary_or_damage(b) for b in ids]
+
+    def _summary_or_damage(self, bundle_id: str) -> Summary:
+        try:
+            return self.summary(bundle_id)
+        except (InputError, OSError) as exc:
+            article, _, locale = bundle_id.rpartition("/")
+            return Summary(bundle_id, article or locale, locale, 0, 0, 0, 0, 0, damaged=str(exc) or type(exc).__name__)
 
     def summary(self, bundle_id: str) -> Summary:
         """The index's counts for one bundle, kept until its segments.json changes."""
         path = self.resolve(bundle_id)
-        stat = (path / SEGMENTS).stat()
-        key = (path, stat.st_mtime_ns, stat.st_size)
+        key = (path, *_file_key(path / SEGMENTS))
         if key not in self._summaries:
             bundle = load_bundle(path)
             issues = [i for s in bundle.segments for i in self.issues(bundle, s)]
@@ -150,44 +170,36 @@ class Workspace:
                 article=bundle.article,
                 locale=bundle.locale,
                 segments=len(bundle.segments),
-                reviewed=sum(1 for s in bundle.segments if s.get("reviewed")),
+                reviewed=sum(1 for s in bundle.segments if s.reviewed),
                 errors=sum(1 for i in issues if i.severity == ERROR),
                 warnings=sum(1 for i in issues if i.severity == WARNING),
                 violated=sum(1 for t in bundle.terms if t.get("status") == "violated"),
             )
         return self._summaries[key]
 
-    def issues(self, bundle: LoadedBundle, entry: Mapping[str, object]) -> list[Issue]:
+    def issues(self, bundle: LoadedBundle, entry: SegmentEntry) -> list[Issue]:
         """What ``newsl10n qa`` reports for one segment."""
-        terms = entry.get("terms")
-        seg = QASegment(
-            id=str(entry["id"]),
-            source=str(entry["source"]),
-            target=str(entry["target"]),
-            source_lang=bundle.manifest.source_lang,
-            target_lang=bundle.locale,
-            terms=tuple(terms) if isinstance(terms, list) else None,
-        )
-        return check_segment(seg, self.qa)
+        return check_segment(entry.qa_input(bundle.manifest.source_lang, bundle.locale), self.qa)
 
     def rows(self, bundle: LoadedBundle) -> list[Row]:
         return [self.row(bundle, entry) for entry in bundle.segments]
 
-    def row(self, bundle: LoadedBundle, entry: Mapping[str, object]) -> Row:
-        reports = [t for t in entry.get("terms") or () if isinstance(t, Mapping)]
+    def row(self, bundle: LoadedBundle, entry: SegmentEntry) -> Row:
+        reports = list(entry.terms or ())
         constraints = [self.constraint(t, bundle.locale) for t in reports]
         return Row(
-            id=str(entry["id"]),
-            kind=str(entry.get("kind", "")),
-            source=highlight(str(entry["source"]), [str(t.get("source", "")) for t in reports]),
-            target=str(entry["target"]),
-            version=target_version(str(entry["target"])),
-            reviewed=bool(entry.get("reviewed")),
+            id=entry.id,
+            kind=entry.kind or "",
+            source=highlight(entry.source, [str(t.get("source", "")) for t in reports]),
+            target=entry.target,
+            version=entry.version,
+            reviewed=entry.reviewed,
             issues=self.issues(bundle, entry),
             terms=[
-                TermView(str(t.get("source", "")), c.forms, c.forbidden, str(t["status"]), str(t.get("problem", "")))
+                TermView(str(t.get("source", "")), c.forms, c.forbidden, str(t.get("status", "")), str(t.get("problem", "")))
                 for t, c in zip(reports, constraints)
             ],
+            suggestion=dict(entry.suggestion) if entry.suggestion else None,
         )
 
     def constraint(self, report: Mapping[str, object], locale: str) -> TermConstraint:
@@ -209,35 +221,36 @@ class Workspace:
             self._lock.release()
 
     def save(self, bundle_id: str, segment: str, target: str, version: str, *, origin: str) -> LoadedBundle:
-        """Apply one person's target (based on ``version``) to its bundle, atomically, and store it
-        in the memory as reviewed. StaleEdit when someone else changed the segment since."""
+        """Apply one person's target (based on ``version``) to its bundle and store it in the
+        memory as reviewed, through the post-edit service (:func:`newsl10n.edits.save_edits`:
+        under the bundle's lock, as it stands then). StaleEdit when someone else changed the
+        segment since."""
         path = self.resolve(bundle_id)
         if not _SEGMENT_ID.fullmatch(segment):
             raise UnknownId(f"{segment!r}: not a segment id")
         if not target.strip():
             raise InputError(f"{origin}: segment {segment}: an empty target is not saved")
-        with self._lock:
-            before = self._load(path)
-            entry = next((s for s in before.segments if s.get("id") == segment), None)
+
+        def edits(current: LoadedBundle) -> list[Edit]:
+            entry = current.entry(segment)
             if entry is None:
                 raise UnknownId(f"{segment!r}: no such segment in {bundle_id}")
-            edit = Edit(segment, str(entry["source"]), target, reviewed=True, expected=version)
-            result = apply_edits(
-                path, [edit], origin=origin, qa=self.qa, catalogs=self.catalogs, terms=self.terms, cache=self._pieces
-            )
-            after = replace(before, segments=tuple(result.segments), manifest=result.manifest)
+            return [Edit(segment, entry.source, target, reviewed=True, expected=version)]
+
+        with self._lock:
+            result = save_edits(path, edits, origin=origin, settings=self.settings, load=self._load)
             written = _file_key(path / SEGMENTS)
+            after = result.as_loaded()
             self._loaded[path] = (written, after)  # what load_bundle would read back
             self._prepared[path] = written
-            if self.memory is not None:
-                with TranslationMemory(self.memory) as memory:
-                    remember_reviewed(memory, after.manifest, [s for s in after.segments if s.get("id") == segment])
         return after
 
 
-def _file_key(path: Path) -> tuple[int, int]:
+def _file_key(path: Path) -> tuple[int, int, int]:
+    """What tells one segments.json from the next: a save swaps the bundle folder, so a new
+    file has a new inode even within the file system's timestamp granularity."""
     stat = path.stat()
-    return stat.st_mtime_ns, stat.st_size
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
 
 
 def _plain(name: str) -> bool:

@@ -389,9 +389,7 @@ def _entry_at_line(data: Any, root: Any, line: int) -> str | None:
     return name
 
 
-def resolve_glossary(
-    config: PipelineConfig, base: Path, paths: Sequence[Path] = (), *, enabled: bool = True
-) -> Glossary | None:
+def resolve_glossary(config: PipelineConfig, paths: Sequence[Path] = (), *, enabled: bool = True) -> Glossary | None:
     """The run's glossary: ``paths`` (from the command line) or pipeline.yaml's ``glossaries``.
 
     The default folder ``glossaries`` may be absent; a folder named in pipeline.yaml may not.
@@ -399,13 +397,13 @@ def resolve_glossary(
     """
     if not enabled:
         return None
-    paths = paths or glossary_paths(config, base)
+    paths = paths or glossary_paths(config)
     return require_valid(paths) if paths else None
 
 
-def glossary_paths(config: PipelineConfig, base: Path) -> list[Path]:
-    """pipeline.yaml's ``glossaries`` (relative to its folder); the default only where it exists."""
-    paths = [p if p.is_absolute() else base / p for p in config.glossaries]
+def glossary_paths(config: PipelineConfig) -> list[Path]:
+    """pipeline.yaml's ``glossaries``; the default folder only where it exists."""
+    paths = list(config.glossaries)
     if "glossaries" not in config.model_fields_set:
         paths = [p for p in paths if p.exists()]
     return paths

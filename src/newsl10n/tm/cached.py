@@ -1,138 +1,118 @@
-"""Engines behind the translation memory: segments it holds never reach a model, and a locale
-whose segments are all found never loads one."""
+"""The translation memory in front of any executor: segments it holds never reach a model, and
+what the engines write comes back into it whole (text, forced terms, method, scores).
+
+One wrapper for every path (argos-translate's ``CachedTranslation``): a run in this process and
+a run on a Dask cluster both look segments up, and store results, through
+:class:`MemoryExecutor`; only the session beneath it differs. With a lazily loading local
+executor (:func:`newsl10n.executor.lazy`), a locale whose segments are all found never loads
+its model.
+"""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from ..bundle.manifest import Manifest
-from ..model import Constraints, Translation
-from ..progress import spread_progress
-from ..translate.base import Progress, Translator
-from ..translate.revision import check_model_files, known_revision
+from ..bundle.segments import SegmentEntry
+from ..executor import Executor, Loaded, Outcome, Progress, Request, Session
+from ..model import Translation, normalize
 from ..translate.spec import EngineSignature, EngineSpec
-from .store import REVIEWED, MemoryContext, TranslationMemory, memory_context, normalize
+from .store import REVIEWED, MemoryContext, TranslationMemory, memory_context
 
 
 @dataclass
-class CachedTranslator:
-    """A translator that answers from the memory first and loads its engine only for misses.
+class MemoryExecutor:
+    """``inner``'s sessions, with the memory in front (:class:`MemorySession`)."""
 
-    ``load`` builds the real engine; it is called at most once, and never when every segment
-    is found. ``revision`` is the model's revision when known without loading it (else the
-    engine is loaded to learn it).
-    """
-
-    spec: EngineSpec
+    inner: Executor
     memory: TranslationMemory
-    load: Callable[[], Translator]
-    revision: str | None = None
     glossary_hash: str = ""
-    engine: Translator | None = None
-    load_seconds: float = 0.0
-    last_hits: int = 0
-    last_misses: int = 0
-    _context: MemoryContext | None = field(default=None, repr=False)
 
-    def loaded(self) -> Translator:
-        if self.engine is None:
-            started = time.perf_counter()
-            self.engine = self.load()
-            self.load_seconds = time.perf_counter() - started
-        return self.engine
+    @contextmanager
+    def session(self, specs: Mapping[str, EngineSpec]) -> Iterator[MemorySession]:
+        with self.inner.session(specs) as session:
+            yield MemorySession(session, self.memory, self.glossary_hash)
+
+
+@dataclass
+class _Plan:
+    """One request as the memory answers it: what it found, and which unique segments it lacks."""
+
+    request: Request
+    context: MemoryContext
+    found: dict[str, Translation]
+    keys: list[str]
+    todo: list[int]
 
     @property
-    def context(self) -> MemoryContext:
-        if self._context is None:
-            revision = self.revision or str(self.loaded().describe().get("model_revision", "unknown"))
-            self._context = memory_context(EngineSignature.of(self.spec, revision), self.spec.target_lang, self.glossary_hash)
-        return self._context
+    def hits(self) -> int:
+        return sum(1 for k in self.keys if k in self.found)
 
-    def translate(
-        self,
-        sources: Sequence[str],
-        progress: Progress | None = None,
-        constraints: Constraints | None = None,
-    ) -> list[Translation]:
-        found = self.memory.lookup(self.context, sources)
-        keys = [normalize(s) for s in sources]
-        todo = list({k: i for i, k in reversed(list(enumerate(keys))) if k and k not in found}.values())
-        todo.sort()
-        self.last_hits = sum(1 for k in keys if k in found)
-        self.last_misses = len(sources) - self.last_hits
-        if progress and self.last_hits:
-            progress(self.last_hits)
-        if todo:
-            outputs = self.loaded().translate(
-                [sources[i] for i in todo],
-                progress=spread_progress(progress, len(sources) - self.last_hits, len(todo)),
-                constraints=[constraints[i] for i in todo] if constraints else None,
-            )
-            self.memory.store(self.context, [(sources[i], out) for i, out in zip(todo, outputs)])
-            found.update((keys[i], out) for i, out in zip(todo, outputs))
-        return [found.get(k, Translation("")) for k in keys]
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"hits": self.hits, "misses": len(self.keys) - self.hits}
 
-    def describe(self) -> dict[str, object]:
-        if self.engine is not None:
-            info = dict(self.engine.describe())
-        else:
-            info = EngineSignature.of(self.spec, self.context.model.rsplit("@", 1)[-1]).describe()
-        info["tm"] = {"hits": self.last_hits, "misses": self.last_misses}
-        return info
-
-
-def open_translator(
-    spec: EngineSpec,
-    memory: TranslationMemory | None,
-    factory: Callable[[EngineSpec], Translator],
-    glossary_hash: str = "",
-) -> Translator:
-    """The engine for one locale (made by ``factory``): loaded now without a memory, on the
-    first miss with one.
-
-    A model whose revision cannot be known without loading it (a hub id not yet downloaded)
-    is loaded now, so that a missing model fails before any work.
-    """
-    if memory is None:
-        return factory(spec)
-    builtin = spec.engine_record.builtin  # an outside engine's model is its own business
-    if builtin:
-        check_model_files(spec.model)
-    revision = known_revision(spec.model, spec.ct2.models_cache) if builtin else None
-    cached = CachedTranslator(
-        spec, memory, load=lambda: factory(spec), revision=revision, glossary_hash=glossary_hash
-    )
-    if revision is None:
-        cached.loaded()
-    return cached
+    def misses(self) -> Request:
+        """The request for the segments the memory lacks (each distinct text once)."""
+        request = self.request
+        constraints = tuple(request.constraints[i] for i in self.todo) if request.constraints else None
+        weight = request.weight * (len(self.keys) - self.hits) / len(self.keys)
+        return Request(self, request.locale, tuple(request.sources[i] for i in self.todo), constraints, weight)
 
 
 @dataclass
-class ClientMemory:
-    """The memory behind the pipeline's SegmentMemory seam, for runs whose engines are remote
-    (a Dask cluster): the client looks segments up before dispatch and stores what comes back."""
+class MemorySession:
+    """A session whose requests go through the memory: found segments are answered from it (a
+    reviewed entry comes back with ``method == "reviewed"``), the rest go to ``inner``, and
+    each Translation that comes back is stored whole under the engine's signature."""
 
+    inner: Session
     memory: TranslationMemory
-    specs: Mapping[str, EngineSpec]
     glossary_hash: str = ""
 
-    def _context(self, locale: str, engine_info: Mapping[str, object]) -> MemoryContext:
-        revision = str(engine_info.get("model_revision", ""))
-        return memory_context(EngineSignature.of(self.specs[locale], revision), locale, self.glossary_hash)
+    @property
+    def loaded(self) -> Loaded:
+        return self.inner.loaded
 
-    def lookup(
-        self, locale: str, engine_info: Mapping[str, object], sources: Sequence[str]
-    ) -> list[Translation | None]:
-        found = self.memory.lookup(self._context(locale, engine_info), sources)
-        return [found.get(normalize(s)) for s in sources]
+    def context(self, locale: str) -> MemoryContext:
+        """The memory's key for ``locale``: the signature of the engine the session loaded."""
+        signature = EngineSignature.from_description(self.loaded.engine_info[locale])
+        return memory_context(signature, locale, self.glossary_hash)
 
-    def store(
-        self, locale: str, engine_info: Mapping[str, object], sources: Sequence[str], targets: Sequence[str]
-    ) -> None:
-        pairs = [(s, Translation(t)) for s, t in zip(sources, targets)]
-        self.memory.store(self._context(locale, engine_info), pairs)
+    def translate(self, requests: Sequence[Request], progress: Progress | None = None) -> Iterator[Outcome]:
+        contexts: dict[str, MemoryContext] = {}
+        forwarded: list[Request] = []
+        for request in requests:
+            if request.locale not in contexts:
+                contexts[request.locale] = self.context(request.locale)
+            plan = self._plan(request, contexts[request.locale])
+            if progress and plan.hits:
+                progress(request.weight * plan.hits / len(plan.keys))
+            if plan.todo:
+                forwarded.append(plan.misses())
+            else:
+                yield self._outcome(plan, [], 0.0)
+        for outcome in self.inner.translate(forwarded, progress):
+            plan: _Plan = outcome.request.key  # type: ignore[assignment]
+            self.memory.store(plan.context, [(plan.request.sources[i], out) for i, out in zip(plan.todo, outcome.translations)])
+            yield self._outcome(plan, outcome.translations, outcome.seconds, outcome.engine_info)
+
+    def _plan(self, request: Request, context: MemoryContext) -> _Plan:
+        found = self.memory.lookup(context, request.sources)
+        keys = [normalize(s) for s in request.sources]
+        first = {k: i for i, k in reversed(list(enumerate(keys))) if k and k not in found}
+        return _Plan(request, context, found, keys, sorted(first.values()))
+
+    @staticmethod
+    def _outcome(
+        plan: _Plan, new: Sequence[Translation], seconds: float, engine_info: dict[str, object] | None = None
+    ) -> Outcome:
+        found = dict(plan.found)
+        found.update((plan.keys[i], out) for i, out in zip(plan.todo, new))
+        translations = [found.get(k, Translation("")) for k in plan.keys]
+        return Outcome(plan.request, translations, seconds, engine_info, plan.counts)
 
 
 def store_reviewed(
@@ -148,9 +128,10 @@ def store_reviewed(
     return len(pairs)
 
 
-def remember_reviewed(memory: TranslationMemory, manifest: Manifest, segments: Iterable[Mapping[str, object]]) -> int:
+def remember_reviewed(memory: TranslationMemory, manifest: Manifest, segments: Iterable[SegmentEntry]) -> int:
     """Store the reviewed ones among a bundle's segments.json entries in the memory, under the
-    engine signature and glossary its ``manifest`` records (import-xliff and the review editor
-    both come through here). Returns how many."""
-    pairs = [(str(s["source"]), str(s["target"])) for s in segments if s.get("reviewed")]
+    engine signature and glossary its ``manifest`` records (the post-edit service,
+    :mod:`newsl10n.edits`, comes through here). Returns how many."""
+    pairs = [(s.source, s.target) for s in segments if s.reviewed]
     return store_reviewed(memory, manifest.signature, manifest.locale, manifest.glossary_hash or "", pairs)
+

@@ -15,9 +15,9 @@ runs on one memory neither corrupt it nor fail on a lock.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
-import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import InputError
-from ..model import ModelScores, Translation
+from ..model import ModelScores, Translation, normalize
 from ..translate.spec import EngineSignature
 
 DEFAULT_NAME = ".newsl10n-tm.sqlite"
@@ -68,11 +68,6 @@ COLUMNS = ("source_key", "locale", "model", "glossary", "decoding", "source", "t
 QE_COLUMNS = ("machine", "scores", "changed")
 """Added after the first release: an older memory gains them when opened (:meth:`_check_schema`).
 ``changed``: :attr:`Translation.changed` of a machine entry (how much forcing its terms changed)."""
-
-
-def normalize(text: str) -> str:
-    """The lookup key of a segment: NFC, whitespace runs collapsed, ends stripped."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 @dataclass(frozen=True)
@@ -133,6 +128,11 @@ class TranslationMemory:
         """The open connection; None when the file does not exist and ``create`` is false."""
         if self._db is not None:
             return self._db
+        if self.path.is_symlink() and not self.path.exists():  # SQLite would create its target, anywhere
+            raise InputError(
+                f"{self.path}: a symbolic link to {os.readlink(self.path)}, which does not exist; "
+                "remove the link or point it at a translation memory"
+            )
         if not create and not self.path.exists():
             return None
         db = None
@@ -178,10 +178,11 @@ class TranslationMemory:
     def lookup(self, context: MemoryContext, sources: Sequence[str]) -> dict[str, Translation]:
         """Stored translations of ``sources``, keyed by normalized source.
 
-        A reviewed entry of the same source, locale and glossary is found whatever model made
-        the run it was reviewed in (people's text is kept across model changes), and wins over a
-        machine entry; it comes back with ``method == "reviewed"``. Among several, the entry of
-        this very key, then the newest.
+        A reviewed entry of the same source and locale is found whatever model, decoding and
+        glossary made the run it was reviewed in (people's text is kept across those changes;
+        the caller checks it against the glossary of its run), and wins over a machine entry; it
+        comes back with ``method == "reviewed"``. Among several, the entry of this glossary,
+        then of this very key, then the newest.
         """
         keys = list(dict.fromkeys(normalize(s) for s in sources))
         found: dict[str, Translation] = {}
@@ -193,11 +194,11 @@ class TranslationMemory:
                 chunk = keys[start : start + 500]
                 rows = db.execute(
                     "SELECT source_key, target, forced, method, reviewed, scores, changed FROM segments "
-                    "WHERE locale = ? AND glossary = ? AND ((model = ? AND decoding = ?) OR reviewed = 1) "
+                    "WHERE locale = ? AND ((glossary = ? AND model = ? AND decoding = ?) OR reviewed = 1) "
                     f"AND source_key IN ({','.join('?' * len(chunk))}) "
-                    "ORDER BY reviewed, (model = ? AND decoding = ?), created",
+                    "ORDER BY reviewed, glossary = ?, (model = ? AND decoding = ?), created",
                     (context.locale, context.glossary, context.model, context.decoding, *chunk,
-                     context.model, context.decoding),
+                     context.glossary, context.model, context.decoding),
                 ).fetchall()  # fmt: skip
                 for key, target, forced, method, reviewed, scores, changed in rows:
                     found[key] = Translation(
@@ -300,9 +301,9 @@ def open_memory(path: Path) -> TranslationMemory:
     return memory
 
 
-def memory_path(out: Path, configured: Path | None, base: Path) -> Path:
-    """The memory file: ``tm.path`` from pipeline.yaml (relative to it), else OUT/.newsl10n-tm.sqlite."""
-    return base / configured if configured is not None else out / DEFAULT_NAME
+def memory_path(out: Path, configured: Path | None) -> Path:
+    """The memory file: ``tm.path`` from pipeline.yaml (absolute once loaded), else OUT/.newsl10n-tm.sqlite."""
+    return configured if configured is not None else out / DEFAULT_NAME
 
 
 def _retry_while_locked(step) -> None:

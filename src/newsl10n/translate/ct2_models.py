@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import ModelNotAvailable
 from .limits import POSITIONS_KEY, model_positions
-from .models import check_marian_folder, is_ct2_folder, resolve_model
+from .models import check_marian_folder, is_ct2_folder, pickle_refused, resolve_model
 from .revision import cached_folder_hash, hub_snapshot
 from .spec import EngineSpec
 
@@ -86,7 +86,11 @@ def convert_marian(source: Path, out: Path, quantization: str = "int8") -> Path:
     except ModelNotAvailable:
         raise
     except Exception as exc:  # noqa: BLE001 - converter errors vary by model
-        raise ModelNotAvailable(f"model folder {source}: conversion to CTranslate2 failed ({exc})") from None
+        refused = pickle_refused(str(source), exc)
+        if refused is not None:
+            raise refused from None
+        reason = " ".join(str(exc).split())[:300]
+        raise ModelNotAvailable(f"model folder {source}: conversion to CTranslate2 failed ({reason})") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out

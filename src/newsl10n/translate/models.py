@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,8 +97,25 @@ def folder_hash(path: Path) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-def not_available(ref: str, locale: str, reason: str) -> ModelNotAvailable:
+def pickle_refused(ref: str, error: object) -> ModelNotAvailable | None:
+    """The one-line error for pickle weights that torch's weights-only loader refused (they hold
+    more than tensors: loading them could run code), else None."""
+    text = str(error)
+    if "Weights only load failed" not in text:
+        return None
+    found = re.search(r"unsupported GLOBAL ([\w.]+)", text)
+    what = f"an object ({found.group(1)})" if found else "objects"
+    return ModelNotAvailable(
+        f"model {ref}: pytorch_model.bin holds {what} besides weights, and loading it could run code: "
+        "refused; use the model's model.safetensors"
+    )
+
+
+def not_available(ref: str, locale: str, reason: object) -> ModelNotAvailable:
     """The one-line error for a model that cannot be loaded, with the two ways out."""
+    refused = pickle_refused(ref, reason)
+    if refused is not None:
+        return refused
     reason = " ".join(str(reason).split())[:300]
     return ModelNotAvailable(
         f"model {ref!r} for locale {locale} could not be loaded ({reason}); connect to the "

@@ -12,6 +12,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import ModelNotAvailable
 from .models import (
@@ -22,6 +23,9 @@ from .models import (
     not_available,
     resolve_model,
 )
+
+if TYPE_CHECKING:
+    from .spec import EngineSpec
 
 HASHES_FILE = "folder-hashes.json"
 # What a Marian model needs from its hub repository (not its TensorFlow or Flax weights).
@@ -108,3 +112,16 @@ def check_model_files(model: str) -> None:
     if resolved.path is not None and not is_ct2_folder(resolved.path):
         check_marian_folder(resolved.path)
         check_marian_files_readable(resolved.path)
+
+
+def check_spec_model(spec: EngineSpec) -> None:
+    """:func:`check_model_files` for a built-in engine's model; an outside engine brings its own
+    model, which is its own business."""
+    if spec.engine_record.builtin:
+        check_model_files(spec.model)
+
+
+def spec_revision(spec: EngineSpec) -> str | None:
+    """:func:`known_revision` of a built-in engine's model; None for an outside engine (loaded
+    to describe itself)."""
+    return known_revision(spec.model, spec.ct2.models_cache) if spec.engine_record.builtin else None

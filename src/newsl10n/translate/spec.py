@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..config import CT2Settings, DecodingSettings, PipelineConfig
-from ..engines import ENGINES, Engine, EngineNotFound, find_engine
+from ..engines import Engine, EngineNotFound, engine_record, find_engine
 from ..errors import ConfigError
 from ..locales import check_locale
 from .models import resolve_model
@@ -49,6 +49,8 @@ class EngineSignature:
 
     ``decoding``: beam_size, batch_size, max_length and the engine's own decoding settings;
     ``extra``: the engine's other output-changing settings (quantization), in describe order.
+    Which settings an engine has comes from its :class:`~newsl10n.engines.Engine` record, never
+    from a list kept here.
     """
 
     engine: str
@@ -58,42 +60,49 @@ class EngineSignature:
     decoding: tuple[tuple[str, object], ...]
     extra: tuple[tuple[str, object], ...] = ()
 
+    FIELDS = ("engine", "model", "model_revision", "target_token", "decoding")
+    """The description's own keys, in order; ``extra`` settings sit beside them."""
     UNKEYED = frozenset({"batch_size"})
     """Described but not part of the memory key: batching does not change a segment's output."""
 
     @classmethod
     def of(cls, spec: EngineSpec, revision: str) -> EngineSignature:
-        decoding, extra = _settings(spec.engine_record, spec.decoding.model_dump(), spec.ct2.model_dump())
+        values = {**spec.decoding.model_dump(), **spec.ct2.model_dump()}
+        decoding, extra = _settings(spec.engine_record, values)
         return cls(spec.engine, spec.model, revision, spec.target_token, decoding, extra)
 
     @classmethod
     def from_description(cls, info: Mapping[str, object]) -> EngineSignature:
-        """The signature a manifest (or ``describe()``) records; settings it lacks take their
-        defaults, as the run that wrote it did."""
+        """The signature that :meth:`describe` (a manifest's ``engine`` object) records, read back
+        whole: every setting it holds is kept. For a registered engine, settings it lacks that the
+        engine always describes take their defaults, as the run that wrote it did (a bundle made
+        before the setting existed)."""
         name = str(info.get("engine", "transformers"))
-        described = dict(info.get("decoding") or {})  # type: ignore[call-overload]
-        decoding = {**DecodingSettings().model_dump(), **described}
-        ct2 = {k: info.get(k, v) for k, v in CT2Settings().model_dump().items()}
-        settings, extra = _settings(name, decoding, ct2)
+        decoding = dict(info.get("decoding") or {})  # type: ignore[call-overload]
+        extra = {k: v for k, v in info.items() if k not in cls.FIELDS}
+        settings, others = _described(engine_record(name), decoding, extra)
         return cls(
             engine=name,
             model=str(info.get("model", "")),
             revision=str(info.get("model_revision", "")),
             target_token=info.get("target_token"),  # type: ignore[arg-type]
             decoding=settings,
-            extra=extra,
+            extra=others,
         )
 
+    @classmethod
+    def flat_description(cls, manifest: Mapping[str, object]) -> dict[str, object]:
+        """The engine description among the top-level keys of a manifest of format 1 (written
+        before manifests held it as one object): the description's own keys and the settings
+        the named engine's record declares."""
+        record = engine_record(str(manifest.get("engine", "transformers")))
+        keys = (*cls.FIELDS, *(record.ct2_keys if record else ()))
+        return {k: manifest[k] for k in keys if k in manifest}
+
     def describe(self) -> dict[str, object]:
-        """The engine fields of a bundle's manifest."""
-        return {
-            "engine": self.engine,
-            "model": self.model,
-            "model_revision": self.revision,
-            "target_token": self.target_token,
-            "decoding": dict(self.decoding),
-            **dict(self.extra),
-        }
+        """The engine's description: the ``engine`` object of a bundle's manifest."""
+        own = (self.engine, self.model, self.revision, self.target_token, dict(self.decoding))
+        return {**dict(zip(self.FIELDS, own)), **dict(self.extra)}
 
     @property
     def model_key(self) -> str:
@@ -110,31 +119,59 @@ class EngineSignature:
         return json.dumps(settings, sort_keys=True, separators=(",", ":"))
 
 
-def _settings(
-    name: str | Engine, decoding: Mapping[str, object], ct2: Mapping[str, object]
-) -> tuple[tuple[tuple[str, object], ...], tuple[tuple[str, object], ...]]:
-    """The engine's output-changing (decoding, ctranslate2) settings, in describe order; opt-in
-    ones only when off their default. ``name``: the engine's record, or a name looked up among
-    the built-in engines (a manifest's plugin engine is not imported to read it)."""
-    engine = name if isinstance(name, Engine) else ENGINES.get(name)
-    defaults = {**DecodingSettings().model_dump(), **CT2Settings().model_dump()}
+Settings = tuple[tuple[str, object], ...]
+BASE_DECODING = ("beam_size", "batch_size", "max_length")
+"""Decoding settings every engine's description holds."""
+
+
+def _defaults() -> dict[str, object]:
+    return {**DecodingSettings().model_dump(), **CT2Settings().model_dump()}
+
+
+def _settings(engine: Engine | None, values: Mapping[str, object]) -> tuple[Settings, Settings]:
+    """A run's output-changing (decoding, other) settings for ``engine``, in describe order:
+    opt-in ones only when off their default; a declared key the settings lack is left out."""
+    defaults = _defaults()
     opt_in = engine.opt_in_keys if engine else frozenset()
 
-    def pick(names: Sequence[str], values: Mapping[str, object]) -> tuple[tuple[str, object], ...]:
-        return tuple((k, values[k]) for k in names if k not in opt_in or values[k] != defaults[k])
+    def pick(names: Sequence[str]) -> Settings:
+        return tuple((k, values[k]) for k in names if k in values and (k not in opt_in or values[k] != defaults.get(k)))
 
-    names = ("beam_size", "batch_size", "max_length", *(engine.decoding_keys if engine else ()))
-    return pick(names, decoding), pick(engine.ct2_keys if engine else (), ct2)
+    return pick((*BASE_DECODING, *(engine.decoding_keys if engine else ()))), pick(engine.ct2_keys if engine else ())
+
+
+def _described(
+    engine: Engine | None, decoding: Mapping[str, object], extra: Mapping[str, object]
+) -> tuple[Settings, Settings]:
+    """A description's settings as :func:`_settings` orders them: an opt-in one at its default
+    dropped, one the engine always describes but the description lacks taken at its default;
+    settings the engine's record does not declare kept, after the declared ones."""
+    if engine is None:
+        return tuple(decoding.items()), tuple(extra.items())
+    defaults = _defaults()
+
+    def fill(names: Sequence[str], given: Mapping[str, object]) -> Settings:
+        out: dict[str, object] = {}
+        for k in names:
+            if k in given and not (k in engine.opt_in_keys and given[k] == defaults.get(k)):
+                out[k] = given[k]
+            elif k not in given and k not in engine.opt_in_keys and k in defaults:
+                out[k] = defaults[k]
+        out.update((k, v) for k, v in given.items() if k not in names)
+        return tuple(out.items())
+
+    return fill((*BASE_DECODING, *engine.decoding_keys), decoding), fill(engine.ct2_keys, extra)
 
 
 def engine_specs(
     config: PipelineConfig,
-    base: Path,
     locales: Sequence[str],
     overrides: Mapping[str, str],
     engine: str | None = None,
 ) -> dict[str, EngineSpec]:
-    """One engine spec per locale: the model from ``--model`` overrides, else pipeline.yaml."""
+    """One engine spec per locale: the model from ``--model`` overrides (a folder relative to
+    the current folder), else pipeline.yaml (``config`` as :func:`~newsl10n.config.load_config`
+    resolves it)."""
     unknown = set(overrides) - set(locales)
     if unknown:
         raise ConfigError(f"--model given for {', '.join(sorted(unknown))}, not among --to locales")
@@ -149,7 +186,7 @@ def engine_specs(
         if locale in overrides:
             model = _absolute_if_local(overrides[locale], Path.cwd())
         elif settings is not None:
-            model = _absolute_if_local(settings.model, base)
+            model = _absolute_if_local(settings.model, None)
         elif record.model is not None:
             model = record.model
         else:
@@ -165,13 +202,23 @@ def engine_specs(
             target_lang=locale,
             decoding=config.decoding,
             target_token=settings.target_token if settings else None,
-            ct2=config.ctranslate2.model_copy(update={"models_cache": base / config.ctranslate2.models_cache}),
+            ct2=config.ctranslate2,
             scored=config.qe.enabled,
             record=record,
         )
     return specs
 
 
-def _absolute_if_local(ref: str, base: Path) -> str:
+def back_specs(config: PipelineConfig, specs: Mapping[str, EngineSpec]) -> dict[str, EngineSpec]:
+    """For each locale of ``specs`` that ``qe.back_models`` names: what to load to translate its
+    targets back into the source language (the confidence's back-translation feature)."""
+    return {
+        locale: replace(specs[locale], model=ref, source_lang=locale, target_lang=config.source_lang, target_token=None)
+        for locale, ref in config.qe.back_models.items()
+        if locale in specs
+    }
+
+
+def _absolute_if_local(ref: str, base: Path | None) -> str:
     resolved = resolve_model(ref, base)
     return str(resolved.path) if resolved.path else resolved.ref

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from .testing import Architecture, marian_config, save_marian, write_marian_tokenizer
+from .randommodels import Architecture, marian_config, save_marian, write_marian_tokenizer
 
 ARCHITECTURE = Architecture(d_model=128, layers=2, heads=4, ffn=512, vocab_size=2000)
 PIECES = 2000

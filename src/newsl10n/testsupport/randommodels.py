@@ -75,7 +75,7 @@ def build_random_marian(
         model.generation_config.max_length = max_positions
         model.generation_config.save_pretrained(out_dir)
     (out_dir / "README.md").write_text(
-        "Random-weight MarianMT model built by newsl10n.testing for plumbing tests.\n"
+        "Random-weight MarianMT model built by newsl10n.testsupport for plumbing tests.\n"
         "It knows no language: its output is nonsense.\n",
         encoding="utf-8",
     )
