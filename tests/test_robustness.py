@@ -612,7 +612,7 @@ class MarkingTranslator:
 
 
 newsl10n.pipeline.make_translator = MarkingTranslator
-newsl10n.pipeline.check_model_files = lambda model: None  # no model files: none is loaded
+newsl10n.pipeline.check_spec_model = lambda spec: None  # no model files: none is loaded
 
 
 def peak_rss_kb():

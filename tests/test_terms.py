@@ -14,7 +14,7 @@ from newsl10n.cli import app
 from newsl10n.config import load_config
 from newsl10n.terms.files import require_valid
 from newsl10n.terms.files import resolve_glossary
-from newsl10n.translate.placement import METHODS
+from newsl10n.translate.placement import METHODS, UNSAFE
 
 from helpers import translate_run
 
@@ -62,8 +62,12 @@ ENGINE_METHODS = {
 
 @pytest.mark.slow
 @pytest.mark.parametrize("engine", sorted(ENGINE_METHODS))
-def test_sample_article_meets_every_term_in_every_locale(tmp_path, tiny_models, sample_article, engine):
-    """Greedy here; beam search meets every term too (test_constraints.py)."""
+def test_sample_article_reports_every_term_in_every_locale(tmp_path, tiny_models, sample_article, engine):
+    """Every term of the sample is reported in every locale: present, enforced, or, where no
+    candidate kept the sentence whole, violated with method unsafe (the model's own sentence
+    kept). On random weights the damage guard does refuse some (a random output repeats words a
+    placement would drop); on the trained copy model every term is met
+    (test_placement.py::test_forced_terms_sit_in_context_with_a_model_that_places_tokens)."""
     config_file = write_config(tmp_path, tiny_models, engine=engine)
     glossary = resolve_glossary(load_config(config_file))
     result = translate_run(config_file, [sample_article], LOCALES, glossary=glossary)
@@ -71,25 +75,33 @@ def test_sample_article_meets_every_term_in_every_locale(tmp_path, tiny_models, 
     compliance = {}
     for bundle in result.bundles:
         manifest, segments, text, html = read_bundle(bundle.path)
-        compliance[bundle.locale] = manifest["term_compliance"]
+        violated = sum(t["status"] == "violated" for seg in segments for t in seg["terms"])
+        assert manifest["terms"]["violated"] == violated  # the manifest counts what the reports say
+        compliance[bundle.locale] = (manifest["term_compliance"], 1 - violated / len(SAMPLE_TERMS))
         assert manifest["glossary_hash"] == glossary.content_hash
-        assert manifest["terms"]["total"] == len(SAMPLE_TERMS) and manifest["terms"]["violated"] == 0
+        assert manifest["terms"]["total"] == len(SAMPLE_TERMS)
         assert manifest["source_corrections"] == 1
         terms = [(s["id"], t["id"]) for s in segments for t in s["terms"]]
         assert terms == SAMPLE_TERMS
         for seg in segments:
             for term in seg["terms"]:
+                if term["status"] == "violated":
+                    assert term["method"] in {UNSAFE, f"ct2+{UNSAFE}"} and term["problem"].startswith("missing"), term
+                    continue
                 assert term["status"] in ("enforced", "present"), term
                 assert term["expected"] == entries[term["id"]].targets[bundle.locale].preferred
                 assert term["method"] in ENGINE_METHODS[engine]
-                assert set(term) <= {"id", "source", "expected", "status", "method", "found"}
+                assert set(term) <= {"id", "source", "expected", "status", "method", "found", "changed",
+                                     "allowed", "forbidden", "case_sensitive"}  # fmt: skip
+                if term["status"] == "enforced":  # how much of the model's sentence forcing it changed
+                    assert 0.0 <= term["changed"] <= 1.0, term
         s10 = segments[9]
         assert "Steve Witkoff" in s10["source"] and "Wittkopf" not in s10["source"]
         assert s10["corrections"] == [{"id": "steve-witkoff", "original": "Wittkopf", "corrected": "Witkoff"}]
         assert [t["source"] for t in s10["terms"]] == ["Donald Trump", "Steve Witkoff", "Jared Kushner"]
         assert "Wittkopf" not in text and "Wittkopf" not in html
         assert not any("Wittkopf" in s["target"] for s in segments)
-    assert compliance == {locale: 1.0 for locale in LOCALES}
+    assert all(given == pytest.approx(counted, abs=1e-3) for given, counted in compliance.values()), compliance
 
 
 def test_translate_strict_exit_code_and_bundle_still_written(tmp_path, tiny_models, sample_article):
