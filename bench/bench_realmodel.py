@@ -167,6 +167,8 @@ class Counts:
     flagged: int = 0
     unflagged_damage: int = 0
     unflagged_minor: int = 0
+    flagged_ok: int = 0
+    """Forced sentences read ok that were flagged all the same (a person reads them for nothing)."""
     unsafe: int = 0
     unread: int = 0
 
@@ -193,6 +195,7 @@ def count(direction: str, sentences: Sequence[Sentence], side: str) -> Counts:
             c.minor_read += verdict == "minor"
             c.unflagged_damage += verdict == "major" and not flagged
             c.unflagged_minor += verdict == "minor" and not flagged
+            c.flagged_ok += verdict == "ok" and flagged
         c.whole += present and verdict in ("ok", "minor")
         c.clean += present and verdict == "ok"
     return c
@@ -287,9 +290,10 @@ def verdict(counts: Sequence[Counts]) -> list[str]:
         f"{c.whole} of {c.lacked} segments that lacked it ({100 * c.whole / c.lacked:.0f}%; target 85%), "
         f"{c.clean} ({100 * c.clean / c.lacked:.0f}%) if minor faults count as damage; {c.damaged_read} of "
         f"{c.forced} forced sentences shipped are damaged by reading ({100 * c.damaged_read / c.forced:.0f}%; "
-        f"target at most 5%), {c.minor_read} have a minor fault ({c.unflagged_minor} of them not flagged: the "
-        "guard cannot see an article's gender without a scorer); every unsafe segment is flagged "
-        "(`term` error, method `unsafe`) and none of them reads \"enforced\".",
+        f"target at most 5%), {c.minor_read} have a minor fault ({c.unflagged_minor} of them not flagged; the "
+        "guard reports every word changed beside a term, an article lost or of another gender among them); "
+        f"{c.flagged_ok} sentences read ok are flagged all the same (a person reads them for nothing); every "
+        "unsafe segment is flagged (`term` error, method `unsafe`) and none of them reads \"enforced\".",
     ]
 
 

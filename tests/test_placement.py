@@ -9,6 +9,7 @@ import pytest
 
 from newsl10n.model import TermConstraint
 from newsl10n.translate.codeswitch import switched_source
+from newsl10n.translate.guard import assess
 from newsl10n.translate.placement import UNSAFE, Enforced, Hint, candidates, enforce, place_terms
 from newsl10n.translate.scored import MAX_CANDIDATES
 
@@ -129,6 +130,19 @@ def test_a_damaged_code_switched_decode_never_ships_and_without_a_safe_candidate
     assert result == Enforced(first, (), UNSAFE)
 
 
+def test_an_article_lost_or_changed_beside_a_term_is_reported_but_not_rejected():
+    """Issue 26, read on the real en->pt model: "A participação" -> "Comparecimento" (the article
+    lost) and "O excedente" -> "A superávit" (the article's gender) read as enforced and
+    unflagged. The words beside a term are its own to change (no rewrite, not rejected), but
+    reported, so QA's term-rewrite asks a person to read them; a clean swap reports 0."""
+    lost = assess("A participação caiu.", "Comparecimento caiu.", [(0, 14, 1)], "Turnout fell.")
+    gender = assess("O excedente comercial subiu.", "A superávit comercial subiu.", [(2, 21, 2)], "The trade surplus rose.")
+    swap = assess("O excedente comercial subiu.", "O superávit comercial subiu.", [(2, 21, 2)], "The trade surplus rose.")
+    assert (lost.rejected, lost.rewrite, lost.reported) == (False, False, 0.333)
+    assert (gender.rejected, gender.rewrite, gender.reported) == (False, False, 0.25)
+    assert (swap.rejected, swap.rewrite, swap.reported) == (False, False, 0.0)
+
+
 def test_without_a_scorer_the_candidate_that_changed_least_wins():
     term = TermConstraint("d", ("estiagem",), source_span=(0, 7), case_sensitive=False, lang="pt")
     source = "Drought has cut the river to its lowest level."
@@ -185,7 +199,8 @@ def test_the_splice_needs_an_alignment():
     args = ([source], [first], [[term]], lambda t: t.forms, decode, None)
     assert enforce(*args, source_words=lambda i, t: 1)[0] == Enforced(first, (), UNSAFE)
     aligned = enforce(*args, source_words=lambda i, t: 1, hints=lambda row, t: Hint(4, 5))
-    assert aligned[0] == Enforced("eins zwei drei vier Term und fünf.", ("t",), "splice", 0.0)
+    # "und" came with the term: a word beside it, reported (1 of the first decode's 6), so flagged
+    assert aligned[0] == Enforced("eins zwei drei vier Term und fünf.", ("t",), "splice", round(1 / 6, 3))
 
 
 @pytest.mark.slow

@@ -12,6 +12,10 @@ that "enforced". So every candidate is compared with the first decode, word by w
   words of its own (an article, a preposition). Changes there are the term's;
 - every other change (and what overflows a neighbourhood) is **changed**: a candidate with any
   is a rewrite (reported, QA flag ``term-rewrite``);
+- a change inside a neighbourhood that is not the term itself (an article dropped, added or of
+  another gender: "A participação" -> "Comparecimento", "O excedente" -> "A superávit") is
+  **beside** the term: no rewrite and no reason to reject, but reported as changed, so that the
+  segment is flagged for a person (nothing here knows a term's gender);
 - a candidate is **rejected** when it dropped a content word of the first decode, kept more
   than one source word the first decode had translated (one is a change), added quotes, changed more than :data:`MAX_SHARE` of the
   words, has chrF under :data:`MIN_CHRF` outside its neighbourhoods, or a length outside
@@ -53,6 +57,8 @@ class Damage:
     touched: int = 0
     """Words changed anywhere, the neighbourhoods included (ranks candidates that changed as
     little outside: the one that kept the first decode's article, say)."""
+    beside: int = 0
+    """Words next to a term, inside its neighbourhood, that changed (counted in :attr:`reported`)."""
     swap: bool = False
     """Every change holds a term and brings no word of its own: the terms took the place of some
     of the first decode's words and nothing else moved."""
@@ -69,6 +75,12 @@ class Damage:
     def share(self) -> float:
         """The share of the first decode's words changed outside the neighbourhoods."""
         return round(self.changed / max(1, self.words), 3)
+
+    @property
+    def reported(self) -> float:
+        """The share reported as the term's ``changed``: what changed outside the terms, and the
+        words beside them (above 0: QA's ``term-rewrite`` asks a person to read it)."""
+        return round((self.changed + self.beside) / max(1, self.words), 3)
 
     @property
     def rewrite(self) -> bool:
@@ -105,7 +117,7 @@ def assess(first: str, candidate: str, terms: Sequence[tuple[int, int, int]], so
     ops = SequenceMatcher(None, [w for w, _, _ in own], [w for w, _, _ in new], autojunk=False).get_opcodes()
     replaced = [words + EXTRA for _, _, words in terms]  # first-decode words each term may take
     brought = [EXTRA] * len(terms)  # words of its own each term may bring
-    changed, touched, dropped, kept_own, kept_new = 0, 0, [], [], []
+    changed, beside, touched, dropped, kept_own, kept_new = 0, 0, 0, [], [], []
     swap = True
     for tag, i1, i2, j1, j2 in ops:
         added = sum(k is None for k in owner[j1:j2])
@@ -119,6 +131,8 @@ def assess(first: str, candidate: str, terms: Sequence[tuple[int, int, int]], so
         near = inside | {k for k in (*owner[max(0, j1 - 1) : j1], *owner[j2 : j2 + 1]) if k is not None}
         if near:  # the neighbourhood of the terms it holds or touches
             lost, gained = i2 - i1, added
+            little = sum(sum(c.isalpha() for c in w) < CONTENT for w, _, _ in own[i1:i2])
+            beside += max(little, added)  # an article or preposition lost, or words the terms brought
             for k in sorted(near):
                 take = min(lost, replaced[k] if k in inside else min(replaced[k], EXTRA))
                 replaced[k], lost = replaced[k] - take, lost - take
@@ -136,6 +150,7 @@ def assess(first: str, candidate: str, terms: Sequence[tuple[int, int, int]], so
     return Damage(
         words=len(own),
         changed=changed + len(untranslated),
+        beside=beside,
         touched=touched,
         swap=swap and not changed and not untranslated,
         dropped=tuple(dropped),

@@ -134,7 +134,7 @@ def enforce(
     for i in rows:
         best = chosen.get(i)
         forced = tuple(t.id for t in missing[i])
-        results[i] = Enforced(best.text, forced, best.method, best.damage.share) if best else Enforced(outputs[i], (), UNSAFE)
+        results[i] = Enforced(best.text, forced, best.method, best.damage.reported) if best else Enforced(outputs[i], (), UNSAFE)
     return results
 
 
