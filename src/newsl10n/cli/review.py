@@ -49,7 +49,8 @@ def review(
 
         app = create_app(workspace, token=token)
         sock = listen(host, port)
-    serve(app, sock, token, open_browser, len(workspace.bundle_ids()))
+    query = f"?token={token}" if token else ""
+    run_server(app, sock, "review", f"{len(workspace.bundle_ids())} bundles", query=query, open_browser=open_browser)
 
 
 def open_workspace(out: Path, config: Path | None, glossary: list[Path], no_glossary: bool):
@@ -113,20 +114,23 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(app, sock: socket.socket, token: str | None, open_browser: bool, bundles: int) -> None:
-    """Run uvicorn on ``sock`` until Ctrl+C; print where to go (with the token when one is needed)."""
+def run_server(app, sock: socket.socket, command: str, summary: str, *, query: str = "", open_browser: bool = False,
+               **options: object) -> None:  # fmt: skip
+    """uvicorn on ``sock`` until Ctrl+C (or SIGTERM): print where it listens (``query``: the
+    token a browser needs), then that it stopped. ``options`` go to ``uvicorn.Config``."""
     import uvicorn
 
     host, port = sock.getsockname()[:2]
-    url = f"http://{f'[{host}]' if ':' in host else host}:{port}/" + (f"?token={token}" if token else "")
-    typer.echo(f"newsl10n review: {bundles} bundles at {url}  (Ctrl+C stops)", err=True)
+    sock.listen(2048)  # a client that connects as soon as the address is printed waits, not refused
+    url = f"http://{f'[{host}]' if ':' in host else host}:{port}/{query}"
+    typer.echo(f"newsl10n {command}: {summary} at {url}  (Ctrl+C stops)", err=True)
     if open_browser:
         webbrowser.open(url)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, **options))
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass
     finally:
         sock.close()
-    typer.echo("newsl10n review: stopped", err=True)
+    typer.echo(f"newsl10n {command}: stopped", err=True)

@@ -15,7 +15,7 @@ from ..errors import ConfigError
 from ..fileio import read_text
 from ..terms.files import resolve_glossary
 from .common import ConfigOption, GlossaryOption, NoGlossaryOption, cli_errors, parse_model_overrides
-from .review import is_loopback, listen
+from .review import is_loopback, listen, run_server
 
 KEYS_ENV = "NEWSL10N_API_KEYS"
 
@@ -71,7 +71,8 @@ def serve(
             no_tm, glossary, no_glossary,
         )  # fmt: skip
         sock = listen(host, port)
-    run(app, sock, summary)
+    # requests in progress are answered before a stop
+    run_server(app, sock, "serve", summary, lifespan="on", timeout_graceful_shutdown=60)
 
 
 def build_app(
@@ -129,23 +130,3 @@ def load_keys(path: Path | None) -> tuple[str, ...]:
         lines = read_text(path, what="keys file").splitlines()
         found += [line.strip() for line in lines if not line.strip().startswith("#")]
     return tuple(dict.fromkeys(k for k in found if k))
-
-
-def run(app, sock, summary: str) -> None:
-    """uvicorn on ``sock`` until Ctrl+C or SIGTERM; requests in progress are answered first."""
-    import uvicorn
-
-    host, port = sock.getsockname()[:2]
-    sock.listen(2048)  # a client that connects as soon as the address is printed waits, not refused
-    url = f"http://{f'[{host}]' if ':' in host else host}:{port}/"
-    typer.echo(f"newsl10n serve: {summary} at {url}  (Ctrl+C stops)", err=True)
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=60)
-    )
-    try:
-        server.run(sockets=[sock])
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sock.close()
-    typer.echo("newsl10n serve: stopped", err=True)
