@@ -24,8 +24,9 @@ It may provide, and the adapter uses when it does:
   depends on, the model it brings).
 
 Enforcement, the term report, the memory and QA then work as for the built-in engines
-(:func:`.placement.enforce` is the same core). What the engine lacks is listed in the manifest
-(``lacks``).
+(:func:`.placement.enforce` is the same core). What the engine lacks is listed in its
+description (``lacks``, in the manifest's ``engine``): part of the signature, since enforcement
+chooses differently without scores.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from .spec import EngineSignature, EngineSpec
 Progress = Callable[[int], None]
 """As :data:`.base.Progress` (not imported: the factory in :mod:`.base` imports this module)."""
 OPTIONAL = ("score", "nbest", "align", "positions")
-"""What an engine may provide, as the manifest's ``lacks`` names it."""
+"""What an engine may provide, as its description's ``lacks`` names it."""
 NBEST = 4
 
 
