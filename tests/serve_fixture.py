@@ -8,9 +8,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from review_fixture import live_server
 
 from conftest import GLOSSARIES
+
+
+@pytest.fixture(autouse=True)
+def _no_keys_from_the_environment(monkeypatch):
+    """Keys in the developer's environment would make every request of these tests need one."""
+    monkeypatch.delenv("NEWSL10N_API_KEYS", raising=False)
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    """A CTranslate2 models cache for the module's servers: each model converted once."""
+    return tmp_path_factory.mktemp("ct2-cache")
 
 
 @dataclass

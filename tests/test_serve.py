@@ -11,19 +11,9 @@ import threading
 import httpx
 import pytest
 
-from serve_fixture import serving
+from serve_fixture import _no_keys_from_the_environment, cache, serving  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(autouse=True)
-def _no_keys_from_the_environment(monkeypatch):
-    monkeypatch.delenv("NEWSL10N_API_KEYS", raising=False)
-
-
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("ct2-cache")
 
 
 @pytest.fixture

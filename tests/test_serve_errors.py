@@ -19,21 +19,11 @@ from typer.testing import CliRunner
 
 from newsl10n.cli import app as cli_app
 from review_fixture import snapshot
-from serve_fixture import serving, write_config
+from serve_fixture import _no_keys_from_the_environment, cache, serving, write_config  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.slow
 KEY = {"Authorization": "DeepL-Auth-Key good-key"}
 BIG = "word " * (40 * 1024)  # 200 KiB of text
-
-
-@pytest.fixture(autouse=True)
-def _no_keys_from_the_environment(monkeypatch):
-    monkeypatch.delenv("NEWSL10N_API_KEYS", raising=False)
-
-
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("ct2-cache")
 
 
 def memory_entries(served) -> list[tuple[str, str, str]]:
