@@ -118,5 +118,7 @@ def _entry_point(name: str):
 
 
 def engine_record(name: str) -> Engine | None:
-    """The registered engine called ``name``; None for a name the registry does not know."""
+    """The built-in (or run-time registered) engine called ``name``; None for any other name.
+    Reading a manifest uses this, never :func:`find_engine`: an outside engine's description is
+    read back as written, without importing the engine."""
     return ENGINES.get(name)
